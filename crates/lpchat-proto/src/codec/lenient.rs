@@ -1,0 +1,378 @@
+//! Serde helpers for the scalar and list quirks of spec §3.1, in one place.
+//!
+//! - any list may arrive absent, as one bare object or scalar, or as an array (rule 6);
+//! - numbers and booleans may arrive as strings, and ids as numbers (rule 9);
+//! - an empty element arrives as `""` (rule 7).
+//!
+//! Each helper asks for `deserialize_any`, so it reads serde_json and the XML tree alike.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, Visitor};
+
+/// A list that may be absent (use with `#[serde(default)]`), a bare item, or an array.
+/// An empty string (an empty element) is an empty list.
+pub fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(ListVisitor(PhantomData))
+}
+
+struct ListVisitor<T>(PhantomData<T>);
+
+impl<T> ListVisitor<T> {
+    fn one<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        T::deserialize(d).map(|item| vec![item])
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list, a single item, or nothing")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Self::one(MapAccessDeserializer::new(map))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        Self::one(v.into_deserializer()).map_err(|e: de::value::Error| E::custom(e))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        Self::one(de::value::BorrowedStrDeserializer::new(v))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.visit_str(&v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// An integer given as a number or as a numeric string (surrounding blanks allowed).
+pub fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    deserializer.deserialize_any(IntVisitor)
+}
+
+/// An optional integer; `null` and `""` read as `None`.
+pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    deserializer.deserialize_any(OptVisitor(IntVisitor))
+}
+
+/// A boolean given as `true`/`false`, as the strings `"true"`/`"false"`, or as `1`/`0`.
+pub fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    deserializer.deserialize_any(BoolVisitor)
+}
+
+/// An optional boolean; `null` and `""` read as `None`.
+pub fn opt_boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    deserializer.deserialize_any(OptVisitor(BoolVisitor))
+}
+
+/// A string that may arrive as a number or a boolean (ids, codes): kept as written.
+pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_any(StringVisitor)
+}
+
+/// An optional string that may arrive as a number or a boolean; `null` reads as `None`,
+/// `""` as `Some("")`.
+pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Option::<Text>::deserialize(deserializer).map(|o| o.map(|t| t.0))
+}
+
+/// A string read leniently; used where a field's type is a plain `String`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Text(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        string(d).map(Text)
+    }
+}
+
+/// Visitors that can say what they read from a string, so [`OptVisitor`] can wrap them.
+pub(crate) trait ScalarVisitor<'de>: Visitor<'de> + Copy {
+    /// Reads the value from text.
+    fn from_text<E: de::Error>(self, text: &str) -> Result<Self::Value, E>;
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct IntVisitor;
+
+impl<'de> Visitor<'de> for IntVisitor {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer or a numeric string")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        // Some servers print integral values as `4.0`; anything fractional is a type error.
+        if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+            Ok(v as i64)
+        } else {
+            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        self.from_text(v)
+    }
+}
+
+impl<'de> ScalarVisitor<'de> for IntVisitor {
+    fn from_text<E: de::Error>(self, text: &str) -> Result<i64, E> {
+        let t = text.trim();
+        t.parse::<i64>()
+            .or_else(|_| {
+                t.parse::<f64>()
+                    .map_err(|_| ())
+                    .and_then(|f| self.visit_f64::<E>(f).map_err(|_| ()))
+            })
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct BoolVisitor;
+
+impl<'de> Visitor<'de> for BoolVisitor {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        self.from_text(v)
+    }
+}
+
+impl<'de> ScalarVisitor<'de> for BoolVisitor {
+    fn from_text<E: de::Error>(self, text: &str) -> Result<bool, E> {
+        match text.trim() {
+            t if t.eq_ignore_ascii_case("true") || t == "1" => Ok(true),
+            t if t.eq_ignore_ascii_case("false") || t == "0" => Ok(false),
+            _ => Err(E::invalid_value(de::Unexpected::Str(text), &self)),
+        }
+    }
+}
+
+struct StringVisitor;
+
+impl<'de> Visitor<'de> for StringVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// Wraps a scalar visitor so that `null` and blank text read as `None`.
+#[derive(Clone, Copy)]
+pub(crate) struct OptVisitor<V>(pub(crate) V);
+
+impl<'de, V: ScalarVisitor<'de>> Visitor<'de> for OptVisitor<V> {
+    type Value = Option<V::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)?;
+        f.write_str(" or nothing")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            self.0.from_text(v).map(Some)
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.0.visit_bool(v).map(Some)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.0.visit_i64(v).map(Some)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.0.visit_u64(v).map(Some)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.0.visit_f64(v).map(Some)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_map(map).map(Some)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _seq: A) -> Result<Self::Value, A::Error> {
+        Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Probe {
+        #[serde(default, deserialize_with = "list")]
+        items: Vec<String>,
+        #[serde(default, deserialize_with = "opt_int")]
+        n: Option<i64>,
+        #[serde(default, deserialize_with = "opt_boolean")]
+        b: Option<bool>,
+        #[serde(default, deserialize_with = "opt_string")]
+        s: Option<String>,
+    }
+
+    fn probe(json: &str) -> Probe {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn lists_accept_every_documented_shape() {
+        assert_eq!(probe(r#"{}"#).items, Vec::<String>::new());
+        assert_eq!(probe(r#"{"items":"2"}"#).items, vec!["2"]);
+        assert_eq!(probe(r#"{"items":["2","4"]}"#).items, vec!["2", "4"]);
+        assert_eq!(probe(r#"{"items":""}"#).items, Vec::<String>::new());
+        assert_eq!(probe(r#"{"items":null}"#).items, Vec::<String>::new());
+    }
+
+    #[test]
+    fn numbers_booleans_and_strings_cross_over() {
+        assert_eq!(probe(r#"{"n":"-1"}"#).n, Some(-1));
+        assert_eq!(probe(r#"{"n":4}"#).n, Some(4));
+        assert_eq!(probe(r#"{"n":""}"#).n, None);
+        assert_eq!(probe(r#"{"b":"true"}"#).b, Some(true));
+        assert_eq!(probe(r#"{"b":false}"#).b, Some(false));
+        assert_eq!(probe(r#"{"s":1214701440734022}"#).s.as_deref(), Some("1214701440734022"));
+        assert_eq!(probe(r#"{"s":""}"#).s.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn wrong_types_are_errors_not_guesses() {
+        assert!(serde_json::from_str::<Probe>(r#"{"n":"four"}"#).is_err());
+        assert!(serde_json::from_str::<Probe>(r#"{"n":1.5}"#).is_err());
+        assert!(serde_json::from_str::<Probe>(r#"{"b":"yes"}"#).is_err());
+        assert!(serde_json::from_str::<Probe>(r#"{"n":[1]}"#).is_err());
+    }
+}

@@ -1,0 +1,230 @@
+//! JSON and XML codecs: every body decodes to the same model from either format and encodes
+//! back to either.
+//!
+//! JSON is read by serde_json straight into the models. XML is read into a small tree shaped
+//! like the JSON ([`xml_tree`]) and deserialized from it ([`tree_de`]), so the quirks of
+//! spec §3.1 are handled once, by the helpers of [`lenient`] and the models' own visitors.
+//! On failure the decode runs again with path tracking, so the fast path pays nothing for
+//! good error messages.
+
+mod error;
+pub mod lenient;
+mod redact;
+mod tree_de;
+mod xml_tree;
+mod xml_write;
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+
+use crate::Format;
+
+/// Bounds on what a decode will accept, so a hostile or broken server cannot exhaust memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest body decoded, in bytes. Default 16 MiB (a 50-chat multi-chat poll is ~1 MiB).
+    pub max_body: usize,
+    /// Deepest XML nesting accepted. JSON uses serde_json's fixed limit of 128. Default 128.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 16 * 1024 * 1024,
+            max_depth: 128,
+        }
+    }
+}
+
+/// A body of the API: its root key or element, and the name users and errors know it by.
+pub trait Resource: Serialize + DeserializeOwned {
+    /// The root key in JSON and root element in XML (`events`, `availableSlots`, …).
+    const ROOT: &'static str;
+    /// The resource's name in errors and in `lpchat decode` (`events`, `agent-info`, …).
+    const NAME: &'static str;
+}
+
+/// Decodes a body of resource `T` in the given format.
+pub fn decode<T: Resource>(format: Format, body: &[u8], limits: &Limits) -> Result<T, DecodeError> {
+    let err = |kind| DecodeError::new(T::NAME, format, kind);
+    if body.len() > limits.max_body {
+        return Err(err(DecodeErrorKind::TooLarge {
+            size: body.len(),
+            limit: limits.max_body,
+        }));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(err(DecodeErrorKind::Empty));
+    }
+    let text = std::str::from_utf8(body).map_err(|e| {
+        let mut error = err(DecodeErrorKind::Utf8);
+        error.offset = Some(e.valid_up_to());
+        error.snippet = Some(redact::snippet(body, e.valid_up_to()));
+        error
+    })?;
+    match format {
+        Format::Json => decode_json::<T>(text),
+        Format::Xml => decode_xml::<T>(text, limits),
+    }
+}
+
+/// Decodes a body whose format is told by `content_type`, else by sniffing its first byte,
+/// else assumed to be `fallback`.
+pub fn decode_detect<T: Resource>(
+    content_type: Option<&str>,
+    fallback: Format,
+    body: &[u8],
+    limits: &Limits,
+) -> Result<T, DecodeError> {
+    let format = content_type
+        .and_then(Format::from_content_type)
+        .or_else(|| Format::sniff(body))
+        .unwrap_or(fallback);
+    decode(format, body, limits)
+}
+
+fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
+    let fast = serde_json::from_str::<Rooted<T>>(text);
+    let first = match fast {
+        Ok(rooted) => return Ok(rooted.0),
+        Err(e) => e,
+    };
+    let kind = match first.classify() {
+        serde_json::error::Category::Io | serde_json::error::Category::Eof => DecodeErrorKind::Syntax,
+        serde_json::error::Category::Syntax if first.to_string().contains("recursion limit") => {
+            DecodeErrorKind::TooDeep
+        }
+        serde_json::error::Category::Syntax => DecodeErrorKind::Syntax,
+        serde_json::error::Category::Data if first.to_string().starts_with(ROOT_MISSING) => {
+            DecodeErrorKind::Root
+        }
+        serde_json::error::Category::Data => DecodeErrorKind::Type,
+    };
+    let mut error = DecodeError::new(T::NAME, Format::Json, kind);
+    let offset = redact::offset_of(text.as_bytes(), first.line(), first.column());
+    error.offset = Some(offset);
+    error.snippet = Some(redact::snippet(text.as_bytes(), offset));
+    if matches!(error.kind, DecodeErrorKind::Type) {
+        let mut de = serde_json::Deserializer::from_str(text);
+        if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(&mut de) {
+            error.path = Some(tracked.path().to_string());
+        }
+    }
+    // serde_json appends " at line L column C"; the offset says the same more usefully.
+    let message = first.to_string();
+    let message = message.split(" at line ").next().unwrap_or_default();
+    error.message = redact::message(message);
+    Err(error)
+}
+
+fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError> {
+    let bytes = text.as_bytes();
+    let (root, node) = xml_tree::parse(text, limits.max_depth).map_err(|e| {
+        let (kind, message, offset) = match e {
+            xml_tree::XmlTreeError::Syntax { message, offset } => {
+                (DecodeErrorKind::Syntax, message, offset)
+            }
+            xml_tree::XmlTreeError::Entity { name: _, offset } => (
+                DecodeErrorKind::Entity,
+                "entities are not expanded".to_owned(),
+                offset,
+            ),
+            xml_tree::XmlTreeError::TooDeep { limit, offset } => (
+                DecodeErrorKind::TooDeep,
+                format!("more than {limit} levels"),
+                offset,
+            ),
+        };
+        let mut error = DecodeError::new(T::NAME, Format::Xml, kind);
+        error.message = redact::message(&message);
+        error.offset = Some(offset);
+        error.snippet = Some(redact::snippet(bytes, offset));
+        error
+    })?;
+    if root != T::ROOT {
+        let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Root);
+        error.message = format!("expected <{}>", T::ROOT);
+        return Err(error);
+    }
+    match Rooted::<T>::deserialize(tree_de::Document { root, node }) {
+        Ok(r) => Ok(r.0),
+        Err(first) => {
+            let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Type);
+            error.message = redact::message(&first.0);
+            // The tree was consumed; parse again to find the path (failures only).
+            if let Ok((root, node)) = xml_tree::parse(text, limits.max_depth) {
+                let document = tree_de::Document { root, node };
+                if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(document) {
+                    error.path = Some(tracked.path().to_string());
+                }
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Encodes a model as a body in the given format.
+pub fn encode<T: Resource>(format: Format, value: &T) -> Result<Bytes, EncodeError> {
+    match format {
+        Format::Json => serde_json::to_vec(&Rooted(value))
+            .map(Bytes::from)
+            .map_err(|e| EncodeError::Json(e.to_string())),
+        Format::Xml => {
+            let tree = serde_json::to_value(value).map_err(|e| EncodeError::Json(e.to_string()))?;
+            let mut out = String::with_capacity(256);
+            xml_write::write_element(&mut out, T::ROOT, &tree)?;
+            Ok(Bytes::from(out))
+        }
+    }
+}
+
+const ROOT_MISSING: &str = "missing root";
+
+/// `{ROOT: T}`: the envelope every body has in both formats. Other top-level keys are ignored.
+struct Rooted<T>(T);
+
+impl<T: Resource> Serialize for Rooted<&T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(T::ROOT, self.0)?;
+        map.end()
+    }
+}
+
+impl<'de, T: Resource> Deserialize<'de> for Rooted<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RootVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Resource> Visitor<'de> for RootVisitor<T> {
+            type Value = Rooted<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "an object with the key `{}`", T::ROOT)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == T::ROOT && found.is_none() {
+                        found = Some(map.next_value::<T>()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                found
+                    .map(Rooted)
+                    .ok_or_else(|| de::Error::custom(format!("{ROOT_MISSING} `{}`", T::ROOT)))
+            }
+        }
+
+        deserializer.deserialize_map(RootVisitor(PhantomData))
+    }
+}

@@ -1,0 +1,306 @@
+//! Reads an XML document into a small tree shaped like the server's JSON.
+//!
+//! The mapping is the one of spec §3.1, applied once here so that the models need no XML
+//! knowledge: attributes and child elements become keys (attributes without `@`), repeated
+//! children become a sequence under their name, an element with neither attributes nor
+//! children becomes its text (an empty element becomes `""`). Text beside attributes or
+//! children (never seen on the wire) is kept under `$text`.
+//!
+//! Entities: only the five predefined ones and character references are resolved. The reader
+//! never expands entities declared in a DOCTYPE, so "billion laughs" and external entities fail
+//! with a typed error instead of consuming memory or touching files.
+
+use std::borrow::Cow;
+
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// One node of the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node<'a> {
+    /// An element with only text, or an attribute value.
+    Text(Cow<'a, str>),
+    /// An element with attributes or children, in document order of first appearance.
+    Map(Vec<(String, Node<'a>)>),
+    /// The same child element repeated.
+    Seq(Vec<Node<'a>>),
+}
+
+/// Why a document could not be read into a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum XmlTreeError {
+    /// Not well-formed XML; the message comes from the reader or names the problem.
+    Syntax { message: String, offset: usize },
+    /// An entity other than the predefined ones (`&amp;` …) was referenced.
+    Entity { name: String, offset: usize },
+    /// Elements nested deeper than the limit.
+    TooDeep { limit: usize, offset: usize },
+}
+
+struct Frame<'a> {
+    name: String,
+    entries: Vec<(String, Node<'a>)>,
+    text: Option<Cow<'a, str>>,
+}
+
+impl<'a> Frame<'a> {
+    fn push_text(&mut self, piece: Cow<'a, str>) {
+        self.text = Some(match self.text.take() {
+            None => piece,
+            Some(prev) => {
+                let mut owned = prev.into_owned();
+                owned.push_str(&piece);
+                Cow::Owned(owned)
+            }
+        });
+    }
+
+    fn finish(self) -> (String, Node<'a>) {
+        let Frame {
+            name,
+            mut entries,
+            text,
+        } = self;
+        if entries.is_empty() {
+            return (name, Node::Text(text.unwrap_or(Cow::Borrowed(""))));
+        }
+        if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+            entries.push(("$text".to_owned(), Node::Text(text)));
+        }
+        (name, Node::Map(entries))
+    }
+}
+
+/// Adds a child under `key`, turning a repeated key into a sequence.
+fn insert<'a>(entries: &mut Vec<(String, Node<'a>)>, key: String, node: Node<'a>) {
+    if let Some((_, existing)) = entries.iter_mut().find(|(k, _)| *k == key) {
+        match existing {
+            Node::Seq(items) => items.push(node),
+            other => {
+                let first = std::mem::replace(other, Node::Seq(Vec::with_capacity(2)));
+                if let Node::Seq(items) = other {
+                    items.push(first);
+                    items.push(node);
+                }
+            }
+        }
+    } else {
+        entries.push((key, node));
+    }
+}
+
+fn open<'a>(start: &BytesStart<'a>, offset: usize) -> Result<Frame<'a>, XmlTreeError> {
+    let syntax = |message: String| XmlTreeError::Syntax { message, offset };
+    let name = start.name().as_ref().to_owned();
+    let mut entries = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| syntax(e.to_string()))?;
+        let key: &str = attr.key.as_ref();
+        // Namespace declarations carry no data of the API.
+        if key == "xmlns" || key.starts_with("xmlns:") {
+            continue;
+        }
+        let key = key.to_owned();
+        let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| match e {
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+                XmlTreeError::Entity { name, offset }
+            }
+            other => syntax(other.to_string()),
+        })?;
+        insert(&mut entries, key, Node::Text(Cow::Owned(value.into_owned())));
+    }
+    Ok(Frame {
+        name,
+        entries,
+        text: None,
+    })
+}
+
+/// Parses `input` into `(root element name, root node)`.
+pub(crate) fn parse(input: &str, max_depth: usize) -> Result<(String, Node<'_>), XmlTreeError> {
+    let mut reader = Reader::from_str(input);
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut root: Option<(String, Node<'_>)> = None;
+    loop {
+        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader.read_event().map_err(|e| XmlTreeError::Syntax {
+            message: e.to_string(),
+            offset: usize::try_from(reader.error_position()).unwrap_or(offset),
+        })?;
+        match event {
+            Event::Start(start) => {
+                if root.is_some() {
+                    return Err(XmlTreeError::Syntax {
+                        message: "content after the root element".into(),
+                        offset,
+                    });
+                }
+                if stack.len() >= max_depth {
+                    return Err(XmlTreeError::TooDeep {
+                        limit: max_depth,
+                        offset,
+                    });
+                }
+                stack.push(open(&start, offset)?);
+            }
+            Event::Empty(start) => {
+                if root.is_some() {
+                    return Err(XmlTreeError::Syntax {
+                        message: "content after the root element".into(),
+                        offset,
+                    });
+                }
+                let (name, node) = open(&start, offset)?.finish();
+                match stack.last_mut() {
+                    Some(parent) => insert(&mut parent.entries, name, node),
+                    None => root = Some((name, node)),
+                }
+            }
+            Event::End(_) => {
+                // The reader has already checked that the end tag matches its start tag.
+                let Some(frame) = stack.pop() else {
+                    return Err(XmlTreeError::Syntax {
+                        message: "end tag without a start tag".into(),
+                        offset,
+                    });
+                };
+                let (name, node) = frame.finish();
+                match stack.last_mut() {
+                    Some(parent) => insert(&mut parent.entries, name, node),
+                    None => root = Some((name, node)),
+                }
+            }
+            Event::Text(text) => {
+                let content = text.xml10_content();
+                match stack.last_mut() {
+                    Some(frame) => frame.push_text(content),
+                    None if content.trim().is_empty() => {}
+                    None => {
+                        return Err(XmlTreeError::Syntax {
+                            message: "text outside the root element".into(),
+                            offset,
+                        })
+                    }
+                }
+            }
+            Event::CData(data) => match stack.last_mut() {
+                Some(frame) => frame.push_text(data.xml10_content()),
+                None => {
+                    return Err(XmlTreeError::Syntax {
+                        message: "CDATA outside the root element".into(),
+                        offset,
+                    })
+                }
+            },
+            Event::GeneralRef(reference) => {
+                let resolved: Cow<'_, str> = if reference.is_char_ref() {
+                    match reference.resolve_char_ref() {
+                        Ok(Some(c)) => Cow::Owned(c.to_string()),
+                        Ok(None) | Err(_) => {
+                            return Err(XmlTreeError::Syntax {
+                                message: "invalid character reference".into(),
+                                offset,
+                            })
+                        }
+                    }
+                } else {
+                    let name = reference.into_inner();
+                    match resolve_predefined_entity(&name) {
+                        Some(s) => Cow::Borrowed(s),
+                        None => {
+                            return Err(XmlTreeError::Entity {
+                                name: name.into_owned(),
+                                offset,
+                            })
+                        }
+                    }
+                };
+                match stack.last_mut() {
+                    Some(frame) => frame.push_text(resolved),
+                    None => {
+                        return Err(XmlTreeError::Syntax {
+                            message: "reference outside the root element".into(),
+                            offset,
+                        })
+                    }
+                }
+            }
+            Event::Eof => break,
+            // Declarations, comments, processing instructions and DOCTYPEs carry no data;
+            // entities a DOCTYPE declares are never expanded (see the module note).
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlTreeError::Syntax {
+            message: "document ends inside an element".into(),
+            offset: input.len(),
+        });
+    }
+    root.ok_or(XmlTreeError::Syntax {
+        message: "no root element".into(),
+        offset: input.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Node<'_> {
+        Node::Text(Cow::Borrowed(s))
+    }
+
+    #[test]
+    fn attributes_children_and_repeats_map_like_the_json() {
+        let (name, node) = parse(
+            r#"<agent id="1" chatState="2"><skills><skill>1</skill><skill>13</skill></skills><email/></agent>"#,
+            16,
+        )
+        .unwrap();
+        assert_eq!(name, "agent");
+        assert_eq!(
+            node,
+            Node::Map(vec![
+                ("id".into(), text("1")),
+                ("chatState".into(), text("2")),
+                (
+                    "skills".into(),
+                    Node::Map(vec![(
+                        "skill".into(),
+                        Node::Seq(vec![text("1"), text("13")])
+                    )])
+                ),
+                ("email".into(), text("")),
+            ])
+        );
+    }
+
+    #[test]
+    fn escapes_and_cdata_join_into_one_text() {
+        let (_, node) = parse("<text>&lt;i&gt;hi&#33;<![CDATA[ <b>]]></text>", 4).unwrap();
+        assert_eq!(node, Node::Text(Cow::Owned("<i>hi! <b>".into())));
+    }
+
+    #[test]
+    fn declared_entities_are_never_expanded() {
+        let doc = r#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><l>&b;</l>"#;
+        assert!(matches!(parse(doc, 8), Err(XmlTreeError::Entity { name, .. }) if name == "b"));
+    }
+
+    #[test]
+    fn depth_is_limited() {
+        let doc = "<a>".repeat(10) + &"</a>".repeat(10);
+        assert!(matches!(parse(&doc, 5), Err(XmlTreeError::TooDeep { limit: 5, .. })));
+        assert!(parse(&doc, 10).is_ok());
+    }
+
+    #[test]
+    fn truncated_and_mismatched_documents_fail() {
+        assert!(parse("<a><b></b>", 8).is_err());
+        assert!(parse("<a><b></a>", 8).is_err());
+        assert!(parse("", 8).is_err());
+        assert!(parse("<a/><b/>", 8).is_err());
+    }
+}

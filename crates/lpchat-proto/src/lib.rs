@@ -1,0 +1,24 @@
+//! # lpchat-proto
+//!
+//! The sans-IO core of lpchat, a client toolkit for LivePerson's legacy chat REST APIs (Chat
+//! Agent API, Server Chat API, Login Service, Domain API). No sockets, no clock, no runtime:
+//! bytes and [`http`] types in, bytes and [`http`] types out, time passed in as a parameter.
+//!
+//! - [`model`]: every resource, typed, with the wire's quirks absorbed.
+//! - [`codec`]: JSON and XML decoding and encoding to and from the same model.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod codec;
+mod format;
+pub mod model;
+
+pub use codec::{decode, decode_detect, encode, DecodeError, DecodeErrorKind, EncodeError, Limits, Resource};
+pub use format::Format;
