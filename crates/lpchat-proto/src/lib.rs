@@ -16,9 +16,14 @@
     )
 )]
 
+pub mod auth;
 pub mod codec;
+pub mod cursor;
 mod format;
+pub mod machine;
 pub mod model;
+pub mod ops;
+pub mod retry;
 
 pub use codec::{decode, decode_detect, encode, DecodeError, DecodeErrorKind, EncodeError, Limits, Resource};
 pub use format::Format;

@@ -10,6 +10,17 @@ pub mod ids;
 pub mod link;
 pub mod time;
 
+// Agent-side resources (A2-A12, A19-A31) and the scalars both sides share.
+pub mod agent;
+pub mod scalars;
+
+// Visitor side, surveys, Login Service, Domain API, undocumented bodies.
+pub mod domain;
+pub mod generic;
+pub mod login;
+pub mod survey;
+pub mod visitor;
+
 pub use chat::{
     A2aTransfer, Chat, ChatInfo, ChatRequestParameters, ChatState, Chats, Event, EventKind,
     EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
