@@ -1,1 +1,2 @@
+//! The lpchat command (being built).
 fn main() {}

@@ -1,1 +1,2 @@
+//! Decode benchmarks (being built).
 fn main() {}

@@ -31,7 +31,12 @@ impl Format {
 
     /// The format a `Content-Type` value names, if any (parameters such as charset ignored).
     pub fn from_content_type(value: &str) -> Option<Format> {
-        let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if essence.ends_with("/json") || essence.ends_with("+json") {
             Some(Format::Json)
         } else if essence.ends_with("/xml") || essence.ends_with("+xml") {
@@ -46,8 +51,7 @@ impl Format {
         let first = body
             .iter()
             .copied()
-            .skip_while(|b| b.is_ascii_whitespace() || *b == 0xEF || *b == 0xBB || *b == 0xBF)
-            .next()?;
+            .find(|b| !(b.is_ascii_whitespace() || *b == 0xEF || *b == 0xBB || *b == 0xBF))?;
         match first {
             b'{' | b'[' => Some(Format::Json),
             b'<' => Some(Format::Xml),

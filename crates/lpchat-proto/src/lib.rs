@@ -25,5 +25,7 @@ pub mod model;
 pub mod ops;
 pub mod retry;
 
-pub use codec::{decode, decode_detect, encode, DecodeError, DecodeErrorKind, EncodeError, Limits, Resource};
+pub use codec::{
+    decode, decode_detect, encode, DecodeError, DecodeErrorKind, EncodeError, Limits, Resource,
+};
 pub use format::Format;

@@ -38,7 +38,9 @@ fn events_from_json_and_xml_agree() {
 
 #[test]
 fn one_event_as_a_bare_object_and_plain_keys() {
-    let e: Events = json(r#"{"events":{"link":{"href":"h?from=5","rel":"next"},"event":{"id":4,"type":"line","text":"hi","systemMessageId":"4"}}}"#);
+    let e: Events = json(
+        r#"{"events":{"link":{"href":"h?from=5","rel":"next"},"event":{"id":4,"type":"line","text":"hi","systemMessageId":"4"}}}"#,
+    );
     assert_eq!(e.events.len(), 1);
     assert_eq!(e.events[0].id, EventId(4));
     assert_eq!(e.events[0].line().unwrap().system_message_id, Some(4));
@@ -67,13 +69,22 @@ fn multi_chat_body() {
     );
     assert_eq!(c.chats.len(), 1);
     assert_eq!(c.chats[0].chat_id(), Some(ChatId::from("H1K2")));
-    assert_eq!(c.chats[0].info.as_ref().unwrap().agent_id, Some(AgentId::from("25025413")));
+    assert_eq!(
+        c.chats[0].info.as_ref().unwrap().agent_id,
+        Some(AgentId::from("25025413"))
+    );
 }
 
 #[test]
 fn new_events_encode_as_documented() {
     let body = encode(Format::Json, &NewEvent::plain("hello")).unwrap();
-    assert_eq!(&body[..], br#"{"event":{"@type":"line","text":"hello","textType":"plain"}}"#);
+    assert_eq!(
+        &body[..],
+        br#"{"event":{"@type":"line","text":"hello","textType":"plain"}}"#
+    );
     let end = encode(Format::Xml, &NewEvent::End).unwrap();
-    assert_eq!(&end[..], br#"<event type="state"><state>ended</state></event>"#);
+    assert_eq!(
+        &end[..],
+        br#"<event type="state"><state>ended</state></event>"#
+    );
 }

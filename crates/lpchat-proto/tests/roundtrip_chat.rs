@@ -43,13 +43,18 @@ fn info() -> impl Strategy<Value = ChatInfo> {
 fn chat() -> impl Strategy<Value = Chat> {
     // A chat element with no content at all reads as "no chat" in XML (an empty element in a
     // list is an empty list), so every generated chat carries at least its self link.
-    (prop::collection::vec(link(), 1..4), prop::option::of(events()), prop::option::of(info())).prop_map(|(links, events, info)| {
-        let mut c = Chat::default();
-        c.links = links;
-        c.events = events;
-        c.info = info;
-        c
-    })
+    (
+        prop::collection::vec(link(), 1..4),
+        prop::option::of(events()),
+        prop::option::of(info()),
+    )
+        .prop_map(|(links, events, info)| {
+            let mut c = Chat::default();
+            c.links = links;
+            c.events = events;
+            c.info = info;
+            c
+        })
 }
 
 proptest! {

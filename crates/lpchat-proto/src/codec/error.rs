@@ -37,26 +37,23 @@ pub enum DecodeErrorKind {
 /// snippet shows the bytes around the fault with letters and digits masked, so no value from
 /// the body (a bearer, a csrf token) can appear in a log through this error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    /// The resource being decoded (`events`, `login`, …).
-    pub resource: &'static str,
-    /// The format of the body.
-    pub format: Format,
-    /// The class of failure.
-    pub kind: DecodeErrorKind,
-    /// Where in the model the failure happened (`events.event[3].@id`), when known.
-    pub path: Option<String>,
-    /// The parser's message, redacted.
-    pub message: String,
-    /// Byte offset of the fault in the body, when known.
-    pub offset: Option<usize>,
-    /// A short masked window of the body around the fault.
-    pub snippet: Option<String>,
+pub struct DecodeError(pub(crate) Box<Details>);
+
+/// The parts of a [`DecodeError`], boxed so that results stay small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Details {
+    pub(crate) resource: &'static str,
+    pub(crate) format: Format,
+    pub(crate) kind: DecodeErrorKind,
+    pub(crate) path: Option<String>,
+    pub(crate) message: String,
+    pub(crate) offset: Option<usize>,
+    pub(crate) snippet: Option<String>,
 }
 
 impl DecodeError {
     pub(crate) fn new(resource: &'static str, format: Format, kind: DecodeErrorKind) -> Self {
-        DecodeError {
+        DecodeError(Box::new(Details {
             resource,
             format,
             kind,
@@ -64,14 +61,50 @@ impl DecodeError {
             message: String::new(),
             offset: None,
             snippet: None,
-        }
+        }))
+    }
+
+    /// The resource being decoded (`events`, `login`, …).
+    pub fn resource(&self) -> &'static str {
+        self.0.resource
+    }
+
+    /// The format of the body.
+    pub fn format(&self) -> Format {
+        self.0.format
+    }
+
+    /// The class of failure.
+    pub fn kind(&self) -> &DecodeErrorKind {
+        &self.0.kind
+    }
+
+    /// Where in the model the failure happened (`events.event[3].@id`), when known.
+    pub fn path(&self) -> Option<&str> {
+        self.0.path.as_deref()
+    }
+
+    /// The parser's message, redacted.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Byte offset of the fault in the body, when known.
+    pub fn offset(&self) -> Option<usize> {
+        self.0.offset
+    }
+
+    /// A short masked window of the body around the fault.
+    pub fn snippet(&self) -> Option<&str> {
+        self.0.snippet.as_deref()
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot decode {} ({}): ", self.resource, self.format)?;
-        match &self.kind {
+        let d = &self.0;
+        write!(f, "cannot decode {} ({}): ", d.resource, d.format)?;
+        match &d.kind {
             DecodeErrorKind::TooLarge { size, limit } => {
                 write!(f, "body of {size} bytes exceeds the limit of {limit}")?
             }
@@ -83,15 +116,15 @@ impl fmt::Display for DecodeError {
             DecodeErrorKind::Root => f.write_str("unexpected root element")?,
             DecodeErrorKind::Empty => f.write_str("empty body")?,
         }
-        if let Some(path) = &self.path {
+        if let Some(path) = &d.path {
             write!(f, " at {path}")?;
         }
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+        if !d.message.is_empty() {
+            write!(f, ": {}", d.message)?;
         }
-        if let Some(offset) = self.offset {
+        if let Some(offset) = d.offset {
             write!(f, " (byte {offset}")?;
-            if let Some(snippet) = &self.snippet {
+            if let Some(snippet) = &d.snippet {
                 write!(f, ", near `{snippet}`")?;
             }
             f.write_str(")")?;

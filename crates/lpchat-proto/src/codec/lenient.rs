@@ -143,7 +143,7 @@ impl<'de> Deserialize<'de> for Text {
 /// Visitors that can say what they read from a string, so [`OptVisitor`] can wrap them.
 pub(crate) trait ScalarVisitor<'de>: Visitor<'de> + Copy {
     /// Reads the value from text.
-    fn from_text<E: de::Error>(self, text: &str) -> Result<Self::Value, E>;
+    fn read_text<E: de::Error>(self, text: &str) -> Result<Self::Value, E>;
 }
 
 #[derive(Clone, Copy)]
@@ -174,12 +174,12 @@ impl<'de> Visitor<'de> for IntVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        self.from_text(v)
+        self.read_text(v)
     }
 }
 
 impl<'de> ScalarVisitor<'de> for IntVisitor {
-    fn from_text<E: de::Error>(self, text: &str) -> Result<i64, E> {
+    fn read_text<E: de::Error>(self, text: &str) -> Result<i64, E> {
         let t = text.trim();
         t.parse::<i64>()
             .or_else(|_| {
@@ -222,12 +222,12 @@ impl<'de> Visitor<'de> for BoolVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
-        self.from_text(v)
+        self.read_text(v)
     }
 }
 
 impl<'de> ScalarVisitor<'de> for BoolVisitor {
-    fn from_text<E: de::Error>(self, text: &str) -> Result<bool, E> {
+    fn read_text<E: de::Error>(self, text: &str) -> Result<bool, E> {
         match text.trim() {
             t if t.eq_ignore_ascii_case("true") || t == "1" => Ok(true),
             t if t.eq_ignore_ascii_case("false") || t == "0" => Ok(false),
@@ -298,7 +298,7 @@ impl<'de, V: ScalarVisitor<'de>> Visitor<'de> for OptVisitor<V> {
         if v.trim().is_empty() {
             Ok(None)
         } else {
-            self.0.from_text(v).map(Some)
+            self.0.read_text(v).map(Some)
         }
     }
 
@@ -327,10 +327,146 @@ impl<'de, V: ScalarVisitor<'de>> Visitor<'de> for OptVisitor<V> {
     }
 }
 
+/// A list wrapped in a container element: `"skills":{"skill":[…]}` /
+/// `<skills><skill>…</skill></skills>`, read with [`list`] semantics for the items. The
+/// container may be absent (use `#[serde(default)]`), empty (`""`, `<skills/>`) or `null`.
+pub fn wrapped<'de, D, T>(deserializer: D, item: &'static str) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(WrappedVisitor {
+        item,
+        marker: PhantomData,
+    })
+}
+
+/// Writes `items` as `{item: [...]}` (the inverse of [`wrapped`]).
+pub fn serialize_wrapped<S, T>(
+    items: &[T],
+    item: &'static str,
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    T: serde::Serialize,
+{
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(item, items)?;
+    map.end()
+}
+
+struct WrappedVisitor<T> {
+    item: &'static str,
+    marker: PhantomData<T>,
+}
+
+struct ListSeed<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> de::DeserializeSeed<'de> for ListSeed<T> {
+    type Value = Vec<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        list(d)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for WrappedVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a container of `{}` items", self.item)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.item || key.strip_prefix('@') == Some(self.item) {
+                out.extend(map.next_value_seed(ListSeed::<T>(PhantomData))?);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+        if v.trim().is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(E::invalid_type(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Declares a module usable as `#[serde(with = "name")]` for a `Vec<T>` wrapped in a
+/// container whose items are called `item` (see [`wrapped`]). Pair it with
+/// `default` and `skip_serializing_if = "Vec::is_empty"`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! wrapped_list {
+    ($vis:vis mod $name:ident = $item:literal) => {
+        #[doc = concat!("(De)serializes a list wrapped as `{\"", $item, "\": [...]}`.")]
+        $vis mod $name {
+            /// Reads the wrapped list.
+            pub fn deserialize<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+                T: serde::Deserialize<'de>,
+            {
+                $crate::codec::lenient::wrapped(d, $item)
+            }
+
+            /// Writes the wrapped list.
+            pub fn serialize<S, T>(items: &[T], s: S) -> Result<S::Ok, S::Error>
+            where
+                S: serde::Serializer,
+                T: serde::Serialize,
+            {
+                $crate::codec::lenient::serialize_wrapped(items, $item, s)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    crate::wrapped_list!(mod skills = "skill");
+
+    #[derive(Debug, Deserialize, serde::Serialize, PartialEq)]
+    struct Agent {
+        #[serde(default, with = "skills", skip_serializing_if = "Vec::is_empty")]
+        skills: Vec<String>,
+    }
+
+    #[test]
+    fn wrapped_lists_read_every_shape_and_write_the_container() {
+        let read = |j: &str| serde_json::from_str::<Agent>(j).unwrap().skills;
+        assert_eq!(read(r#"{"skills":{"skill":["2","4"]}}"#), vec!["2", "4"]);
+        assert_eq!(read(r#"{"skills":{"skill":"2"}}"#), vec!["2"]);
+        assert_eq!(read(r#"{"skills":""}"#), Vec::<String>::new());
+        assert_eq!(read(r#"{}"#), Vec::<String>::new());
+        let out = serde_json::to_string(&Agent {
+            skills: vec!["1".into()],
+        })
+        .unwrap();
+        assert_eq!(out, r#"{"skills":{"skill":["1"]}}"#);
+    }
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Probe {
@@ -364,7 +500,10 @@ mod tests {
         assert_eq!(probe(r#"{"n":""}"#).n, None);
         assert_eq!(probe(r#"{"b":"true"}"#).b, Some(true));
         assert_eq!(probe(r#"{"b":false}"#).b, Some(false));
-        assert_eq!(probe(r#"{"s":1214701440734022}"#).s.as_deref(), Some("1214701440734022"));
+        assert_eq!(
+            probe(r#"{"s":1214701440734022}"#).s.as_deref(),
+            Some("1214701440734022")
+        );
         assert_eq!(probe(r#"{"s":""}"#).s.as_deref(), Some(""));
     }
 

@@ -66,8 +66,8 @@ pub fn decode<T: Resource>(format: Format, body: &[u8], limits: &Limits) -> Resu
     }
     let text = std::str::from_utf8(body).map_err(|e| {
         let mut error = err(DecodeErrorKind::Utf8);
-        error.offset = Some(e.valid_up_to());
-        error.snippet = Some(redact::snippet(body, e.valid_up_to()));
+        error.0.offset = Some(e.valid_up_to());
+        error.0.snippet = Some(redact::snippet(body, e.valid_up_to()));
         error
     })?;
     match format {
@@ -98,7 +98,9 @@ fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
         Err(e) => e,
     };
     let kind = match first.classify() {
-        serde_json::error::Category::Io | serde_json::error::Category::Eof => DecodeErrorKind::Syntax,
+        serde_json::error::Category::Io | serde_json::error::Category::Eof => {
+            DecodeErrorKind::Syntax
+        }
         serde_json::error::Category::Syntax if first.to_string().contains("recursion limit") => {
             DecodeErrorKind::TooDeep
         }
@@ -110,18 +112,18 @@ fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
     };
     let mut error = DecodeError::new(T::NAME, Format::Json, kind);
     let offset = redact::offset_of(text.as_bytes(), first.line(), first.column());
-    error.offset = Some(offset);
-    error.snippet = Some(redact::snippet(text.as_bytes(), offset));
-    if matches!(error.kind, DecodeErrorKind::Type) {
+    error.0.offset = Some(offset);
+    error.0.snippet = Some(redact::snippet(text.as_bytes(), offset));
+    if matches!(error.0.kind, DecodeErrorKind::Type) {
         let mut de = serde_json::Deserializer::from_str(text);
         if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(&mut de) {
-            error.path = Some(tracked.path().to_string());
+            error.0.path = Some(tracked.path().to_string());
         }
     }
     // serde_json appends " at line L column C"; the offset says the same more usefully.
     let message = first.to_string();
     let message = message.split(" at line ").next().unwrap_or_default();
-    error.message = redact::message(message);
+    error.0.message = redact::message(message);
     Err(error)
 }
 
@@ -144,26 +146,26 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
             ),
         };
         let mut error = DecodeError::new(T::NAME, Format::Xml, kind);
-        error.message = redact::message(&message);
-        error.offset = Some(offset);
-        error.snippet = Some(redact::snippet(bytes, offset));
+        error.0.message = redact::message(&message);
+        error.0.offset = Some(offset);
+        error.0.snippet = Some(redact::snippet(bytes, offset));
         error
     })?;
     if root != T::ROOT {
         let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Root);
-        error.message = format!("expected <{}>", T::ROOT);
+        error.0.message = format!("expected <{}>", T::ROOT);
         return Err(error);
     }
     match Rooted::<T>::deserialize(tree_de::Document { root, node }) {
         Ok(r) => Ok(r.0),
         Err(first) => {
             let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Type);
-            error.message = redact::message(&first.0);
+            error.0.message = redact::message(&first.0);
             // The tree was consumed; parse again to find the path (failures only).
             if let Ok((root, node)) = xml_tree::parse(text, limits.max_depth) {
                 let document = tree_de::Document { root, node };
                 if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(document) {
-                    error.path = Some(tracked.path().to_string());
+                    error.0.path = Some(tracked.path().to_string());
                 }
             }
             Err(error)

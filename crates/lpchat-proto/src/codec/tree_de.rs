@@ -263,7 +263,10 @@ impl<'de> SeqAccess<'de> for Items<'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, TreeError> {
-        self.iter.next().map(|node| seed.deserialize(node)).transpose()
+        self.iter
+            .next()
+            .map(|node| seed.deserialize(node))
+            .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {

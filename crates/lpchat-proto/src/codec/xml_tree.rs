@@ -102,13 +102,19 @@ fn open<'a>(start: &BytesStart<'a>, offset: usize) -> Result<Frame<'a>, XmlTreeE
             continue;
         }
         let key = key.to_owned();
-        let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| match e {
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
-                XmlTreeError::Entity { name, offset }
-            }
-            other => syntax(other.to_string()),
-        })?;
-        insert(&mut entries, key, Node::Text(Cow::Owned(value.into_owned())));
+        let value =
+            attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| match e {
+                    quick_xml::Error::Escape(
+                        quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
+                    ) => XmlTreeError::Entity { name, offset },
+                    other => syntax(other.to_string()),
+                })?;
+        insert(
+            &mut entries,
+            key,
+            Node::Text(Cow::Owned(value.into_owned())),
+        );
     }
     Ok(Frame {
         name,
@@ -292,7 +298,10 @@ mod tests {
     #[test]
     fn depth_is_limited() {
         let doc = "<a>".repeat(10) + &"</a>".repeat(10);
-        assert!(matches!(parse(&doc, 5), Err(XmlTreeError::TooDeep { limit: 5, .. })));
+        assert!(matches!(
+            parse(&doc, 5),
+            Err(XmlTreeError::TooDeep { limit: 5, .. })
+        ));
         assert!(parse(&doc, 10).is_ok());
     }
 

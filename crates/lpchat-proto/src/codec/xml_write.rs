@@ -41,7 +41,11 @@ fn scalar_text(value: &Value) -> Option<String> {
 }
 
 /// Appends `value` as element(s) named `name`.
-pub(crate) fn write_element(out: &mut String, name: &str, value: &Value) -> Result<(), EncodeError> {
+pub(crate) fn write_element(
+    out: &mut String,
+    name: &str,
+    value: &Value,
+) -> Result<(), EncodeError> {
     if !valid_name(name) {
         return Err(EncodeError::XmlName(name.to_owned()));
     }
@@ -130,7 +134,10 @@ mod tests {
             // Keys come out sorted (serde_json's map); order carries no meaning in the API.
             r#"<events><event id="1" type="line"><text>&lt;i&gt;hi&lt;/i&gt;</text></event><link href="a?b=1&amp;c=2" rel="self"/></events>"#
         );
-        assert_eq!(xml("availableSlots", json!(-1)), "<availableSlots>-1</availableSlots>");
+        assert_eq!(
+            xml("availableSlots", json!(-1)),
+            "<availableSlots>-1</availableSlots>"
+        );
         assert_eq!(xml("text", json!("")), "<text></text>");
     }
 

@@ -106,16 +106,35 @@ pub struct Line {
 #[non_exhaustive]
 pub struct ChatRequestParameters {
     /// `a2aEventId`.
-    #[serde(rename = "a2aEventId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "a2aEventId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a2a_event_id: Option<String>,
     /// `a2aSourceSessionId`.
-    #[serde(rename = "a2aSourceSessionId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "a2aSourceSessionId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a2a_source_session_id: Option<String>,
     /// `a2aSourceSiteId`.
-    #[serde(rename = "a2aSourceSiteId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "a2aSourceSiteId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a2a_source_site_id: Option<String>,
     /// The skill to request on the target account.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub skill: Option<String>,
 }
 
@@ -192,7 +211,12 @@ impl Event {
 /// and sorted out in `TryFrom` rather than with a tagged enum (which XML cannot serve).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct RawEvent {
-    #[serde(rename = "@id", alias = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@id",
+        alias = "id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     id: Option<EventId>,
     #[serde(rename = "@type", alias = "type", deserialize_with = "lenient::string")]
     event_type: String,
@@ -200,29 +224,64 @@ struct RawEvent {
     time: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     state: Option<ChatState>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     text: Option<String>,
     #[serde(rename = "textType", default, skip_serializing_if = "Option::is_none")]
     text_type: Option<TextType>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<Source>,
-    #[serde(rename = "systemMessageId", default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "systemMessageId",
+        default,
+        deserialize_with = "lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     system_message_id: Option<i64>,
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     sub_type: Option<SubType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     json: Option<serde_json::Value>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     domain: Option<String>,
-    #[serde(rename = "chatRequestParameters", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "chatRequestParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     chat_request_parameters: Option<ChatRequestParameters>,
-    #[serde(rename = "remoteSiteId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "remoteSiteId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     remote_site_id: Option<String>,
-    #[serde(rename = "link", default, deserialize_with = "lenient::list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "link",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     links: Vec<Link>,
 }
 
@@ -307,10 +366,20 @@ impl From<Event> for RawEvent {
 #[non_exhaustive]
 pub struct Events {
     /// `self` and `next`.
-    #[serde(rename = "link", default, deserialize_with = "lenient::list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "link",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
     /// The events, in the order the server sent them.
-    #[serde(rename = "event", default, deserialize_with = "lenient::list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "event",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub events: Vec<Event>,
 }
 
@@ -346,22 +415,41 @@ impl Resource for Events {
 #[non_exhaustive]
 pub struct ChatInfo {
     /// `self`, `visitor-name`, `visitor-typing`, `agent-typing`.
-    #[serde(rename = "link", default, deserialize_with = "lenient::list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "link",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
     /// The chat's state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ChatState>,
     /// The chat session key (= chat id).
-    #[serde(rename = "chatSessionKey", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "chatSessionKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub chat_session_key: Option<ChatId>,
     /// Visitor side: the skill's name.
-    #[serde(rename = "skillName", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "skillName",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub skill_name: Option<String>,
     /// Visitor side: the skill's id.
     #[serde(rename = "skillId", default, skip_serializing_if = "Option::is_none")]
     pub skill_id: Option<SkillId>,
     /// The agent's display name.
-    #[serde(rename = "agentName", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "agentName",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agent_name: Option<String>,
     /// The agent's id.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
@@ -370,49 +458,114 @@ pub struct ChatInfo {
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
     /// Duration in seconds (0 in every documented example).
-    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration: Option<i64>,
     /// When the chat last changed.
-    #[serde(rename = "lastUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastUpdate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_update: Option<Timestamp>,
     /// Seconds after `last_update` by which the chat must be touched again.
-    #[serde(rename = "chatTimeout", default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "chatTimeout",
+        default,
+        deserialize_with = "lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub chat_timeout: Option<i64>,
     /// The visitor's id.
     #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<VisitorId>,
     /// Whether the agent is typing.
-    #[serde(rename = "agentTyping", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "agentTyping",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agent_typing: Option<TypingState>,
     /// Whether the visitor is typing.
-    #[serde(rename = "visitorTyping", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "visitorTyping",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visitor_typing: Option<TypingState>,
     /// The visitor's name (`visitor` / `You` by default).
-    #[serde(rename = "visitorName", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "visitorName",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visitor_name: Option<String>,
     /// Real-time session id (unique only together with the account id).
-    #[serde(rename = "rtSessionId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "rtSessionId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rt_session_id: Option<String>,
     /// Monitoring visitor id.
-    #[serde(rename = "sharkVisitorId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sharkVisitorId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shark_visitor_id: Option<String>,
     /// Monitoring session id.
-    #[serde(rename = "sharkSessionId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sharkSessionId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shark_session_id: Option<String>,
     /// Monitoring context id.
-    #[serde(rename = "sharkContextId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sharkContextId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shark_context_id: Option<String>,
     /// Engagement id.
-    #[serde(rename = "engagementId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "engagementId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub engagement_id: Option<String>,
     /// Campaign id.
-    #[serde(rename = "campaignId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "campaignId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub campaign_id: Option<String>,
     /// Language (`en-US`).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub language: Option<String>,
     /// The authenticated visitor's participant id (SSO only).
-    #[serde(rename = "participantId", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "participantId",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub participant_id: Option<String>,
 }
 
@@ -426,7 +579,12 @@ impl Resource for ChatInfo {
 #[non_exhaustive]
 pub struct Chat {
     /// `self`, `events`, `info`, `next`, `transfer`, `agent-survey`, …
-    #[serde(rename = "link", default, deserialize_with = "lenient::list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "link",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
     /// The events since the requested `from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -449,7 +607,10 @@ impl Chat {
         let href = self.links.href(&Rel::SelfLink)?;
         let path = href.split(['?', '#']).next()?;
         let last = path.trim_end_matches('/').rsplit('/').next()?;
-        let last = last.strip_suffix(".json").or_else(|| last.strip_suffix(".xml")).unwrap_or(last);
+        let last = last
+            .strip_suffix(".json")
+            .or_else(|| last.strip_suffix(".xml"))
+            .unwrap_or(last);
         (!last.is_empty()).then(|| ChatId::from(last))
     }
 
@@ -460,7 +621,10 @@ impl Chat {
 
     /// The events of this body, empty when it has none.
     pub fn event_list(&self) -> &[Event] {
-        self.events.as_ref().map(|e| e.events.as_slice()).unwrap_or_default()
+        self.events
+            .as_ref()
+            .map(|e| e.events.as_slice())
+            .unwrap_or_default()
     }
 }
 
@@ -474,7 +638,12 @@ impl Resource for Chat {
 #[non_exhaustive]
 pub struct Chats {
     /// The chats, each with its new events and info.
-    #[serde(rename = "chat", default, deserialize_with = "lenient::list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "chat",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub chats: Vec<Chat>,
 }
 

@@ -54,8 +54,9 @@ fn digits(s: &[u8]) -> Option<i64> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    s.iter()
-        .try_fold(0i64, |acc, d| acc.checked_mul(10)?.checked_add(i64::from(d - b'0')))
+    s.iter().try_fold(0i64, |acc, d| {
+        acc.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+    })
 }
 
 impl Timestamp {
@@ -93,7 +94,12 @@ impl Timestamp {
         let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
         sep(13, b":")?;
         sep(16, b":")?;
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return Err(TimestampError);
         }
         let mut i = 19;
@@ -125,7 +131,10 @@ impl Timestamp {
                         rest.get(0..2).and_then(digits),
                         rest.get(3..5).and_then(digits),
                     ),
-                    4 => (rest.get(0..2).and_then(digits), rest.get(2..4).and_then(digits)),
+                    4 => (
+                        rest.get(0..2).and_then(digits),
+                        rest.get(2..4).and_then(digits),
+                    ),
                     2 => (rest.get(0..2).and_then(digits), Some(0)),
                     _ => (None, None),
                 };
@@ -223,13 +232,31 @@ mod tests {
         let a = Timestamp::parse("2009-08-05T16:49:25.794+03:00").unwrap();
         let b = Timestamp::parse("2009-08-05T13:49:25.794Z").unwrap();
         assert_eq!(a.unix_millis(), b.unix_millis());
-        assert_eq!(Timestamp::parse("2009-08-05T16:49:25+0300").unwrap().unix_millis() % 1000, 0);
-        assert_eq!(Timestamp::parse("1969-12-31T23:59:59.999Z").unwrap().unix_millis(), -1);
+        assert_eq!(
+            Timestamp::parse("2009-08-05T16:49:25+0300")
+                .unwrap()
+                .unix_millis()
+                % 1000,
+            0
+        );
+        assert_eq!(
+            Timestamp::parse("1969-12-31T23:59:59.999Z")
+                .unwrap()
+                .unix_millis(),
+            -1
+        );
     }
 
     #[test]
     fn garbage_is_an_error() {
-        for bad in ["", "yesterday", "2018-13-01T00:00:00Z", "2018-01-01T00:00:00+25:00", "2018-01-01T00:00:00.Z", "Sep 22, 2016 4:10:15 PM"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2018-13-01T00:00:00Z",
+            "2018-01-01T00:00:00+25:00",
+            "2018-01-01T00:00:00.Z",
+            "Sep 22, 2016 4:10:15 PM",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
     }

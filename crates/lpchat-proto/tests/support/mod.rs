@@ -48,7 +48,8 @@ pub fn links() -> impl Strategy<Value = Vec<Link>> {
 }
 
 pub fn timestamp() -> impl Strategy<Value = Timestamp> {
-    (0i64..4_102_444_800_000, -720i16..=840).prop_map(|(ms, off)| Timestamp::new(ms, off - off % 15))
+    (0i64..4_102_444_800_000, -720i16..=840)
+        .prop_map(|(ms, off)| Timestamp::new(ms, off - off % 15))
 }
 
 pub fn int() -> impl Strategy<Value = i64> {
@@ -75,31 +76,44 @@ pub fn typing() -> impl Strategy<Value = TypingState> {
 fn line() -> impl Strategy<Value = EventKind> {
     (
         any_text(),
-        prop_oneof![Just(TextType::Plain), Just(TextType::Html), Just(TextType::parse("markdown"))],
+        prop_oneof![
+            Just(TextType::Plain),
+            Just(TextType::Html),
+            Just(TextType::parse("markdown"))
+        ],
         prop::option::of(text()),
-        prop::option::of(prop_oneof![Just(Source::System), Just(Source::Agent), Just(Source::Visitor)]),
+        prop::option::of(prop_oneof![
+            Just(Source::System),
+            Just(Source::Agent),
+            Just(Source::Visitor)
+        ]),
         prop::option::of(0i64..30),
-        prop::option::of(prop_oneof![Just(SubType::Regular), Just(SubType::OnlyToRep)]),
+        prop::option::of(prop_oneof![
+            Just(SubType::Regular),
+            Just(SubType::OnlyToRep)
+        ]),
     )
-        .prop_map(|(text, text_type, by, source, system_message_id, sub_type)| {
-            let mut e = Event {
-                id: EventId(0),
-                time: None,
-                kind: EventKind::State(ChatState::Ended),
-            };
-            // Built through the wire form so the test needs no constructor for Line.
-            let json = serde_json::json!({
-                "@id": "0", "@type": "line", "text": text, "textType": text_type.as_str(),
-                "by": by, "source": source.as_ref().map(|s| s.as_str().to_owned()),
-                "systemMessageId": system_message_id,
-                "subType": sub_type.as_ref().map(|s| s.as_str().to_owned()),
-            });
-            let json = strip_nulls(json);
-            if let Ok(ev) = serde_json::from_value::<Event>(json) {
-                e = ev;
-            }
-            e.kind
-        })
+        .prop_map(
+            |(text, text_type, by, source, system_message_id, sub_type)| {
+                let mut e = Event {
+                    id: EventId(0),
+                    time: None,
+                    kind: EventKind::State(ChatState::Ended),
+                };
+                // Built through the wire form so the test needs no constructor for Line.
+                let json = serde_json::json!({
+                    "@id": "0", "@type": "line", "text": text, "textType": text_type.as_str(),
+                    "by": by, "source": source.as_ref().map(|s| s.as_str().to_owned()),
+                    "systemMessageId": system_message_id,
+                    "subType": sub_type.as_ref().map(|s| s.as_str().to_owned()),
+                });
+                let json = strip_nulls(json);
+                if let Ok(ev) = serde_json::from_value::<Event>(json) {
+                    e = ev;
+                }
+                e.kind
+            },
+        )
 }
 
 /// Removes `null` members, which the encoder never writes.
