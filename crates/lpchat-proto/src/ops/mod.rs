@@ -1,1 +1,3 @@
-//! Being built.
+//! Operations: one type per endpoint.
+
+pub(crate) mod http_date;
