@@ -15,18 +15,35 @@ fn truncated_bodies() {
     let json = br#"{"events":{"event":[{"@id":"0","@type":"state","state":"waiting"}"#;
     let xml = br#"<events><event id="0" type="state"><state>waiting</state></event>"#;
     for cut in [1, json.len() / 2, json.len() - 1] {
-        assert_eq!(kind_of(Format::Json, &json[..cut]), DecodeErrorKind::Syntax, "cut {cut}");
+        assert_eq!(
+            kind_of(Format::Json, &json[..cut]),
+            DecodeErrorKind::Syntax,
+            "cut {cut}"
+        );
     }
     for cut in [1, xml.len() / 2, xml.len() - 1] {
-        assert_eq!(kind_of(Format::Xml, &xml[..cut]), DecodeErrorKind::Syntax, "cut {cut}");
+        assert_eq!(
+            kind_of(Format::Xml, &xml[..cut]),
+            DecodeErrorKind::Syntax,
+            "cut {cut}"
+        );
     }
 }
 
 #[test]
 fn malformed_bodies() {
-    assert_eq!(kind_of(Format::Json, br#"{"events":{"event":[}}"#), DecodeErrorKind::Syntax);
-    assert_eq!(kind_of(Format::Xml, b"<events><event></events>"), DecodeErrorKind::Syntax);
-    assert_eq!(kind_of(Format::Xml, b"<events><a b=c/></events>"), DecodeErrorKind::Syntax);
+    assert_eq!(
+        kind_of(Format::Json, br#"{"events":{"event":[}}"#),
+        DecodeErrorKind::Syntax
+    );
+    assert_eq!(
+        kind_of(Format::Xml, b"<events><event></events>"),
+        DecodeErrorKind::Syntax
+    );
+    assert_eq!(
+        kind_of(Format::Xml, b"<events><a b=c/></events>"),
+        DecodeErrorKind::Syntax
+    );
     assert_eq!(kind_of(Format::Json, b"   "), DecodeErrorKind::Empty);
 }
 
@@ -41,17 +58,30 @@ fn wrong_types_name_the_path() {
     assert_eq!(e.kind(), &DecodeErrorKind::Type);
     let path = e.path().unwrap();
     assert!(path.contains("event"), "{path}");
-    let x = decode::<Events>(Format::Xml, br#"<events><event id="x1" type="line"/></events>"#, &Limits::default())
-        .unwrap_err();
+    let x = decode::<Events>(
+        Format::Xml,
+        br#"<events><event id="x1" type="line"/></events>"#,
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert_eq!(x.kind(), &DecodeErrorKind::Type);
-    assert_eq!(kind_of(Format::Json, br#"{"other":{}}"#), DecodeErrorKind::Root);
+    assert_eq!(
+        kind_of(Format::Json, br#"{"other":{}}"#),
+        DecodeErrorKind::Root
+    );
     assert_eq!(kind_of(Format::Xml, b"<other/>"), DecodeErrorKind::Root);
 }
 
 #[test]
 fn invalid_utf8() {
-    assert_eq!(kind_of(Format::Json, b"{\"events\":{\"x\":\"\xff\xfe\"}}"), DecodeErrorKind::Utf8);
-    assert_eq!(kind_of(Format::Xml, b"<events>\xc3\x28</events>"), DecodeErrorKind::Utf8);
+    assert_eq!(
+        kind_of(Format::Json, b"{\"events\":{\"x\":\"\xff\xfe\"}}"),
+        DecodeErrorKind::Utf8
+    );
+    assert_eq!(
+        kind_of(Format::Xml, b"<events>\xc3\x28</events>"),
+        DecodeErrorKind::Utf8
+    );
 }
 
 #[test]
@@ -63,17 +93,42 @@ fn nesting_one_hundred_thousand_deep() {
         "[".repeat(depth),
         "]".repeat(depth)
     );
-    assert_eq!(kind_of(Format::Json, json.as_bytes()), DecodeErrorKind::TooDeep);
+    assert_eq!(
+        kind_of(Format::Json, json.as_bytes()),
+        DecodeErrorKind::TooDeep
+    );
     // Where a number is expected, the wrong type is seen before the depth.
-    let json = format!(r#"{{"events":{{"event":{}{}}}}}"#, "[".repeat(depth), "]".repeat(depth));
-    assert_eq!(kind_of(Format::Json, json.as_bytes()), DecodeErrorKind::Type);
-    let xml = format!("<events>{}{}</events>", "<e>".repeat(depth), "</e>".repeat(depth));
-    assert_eq!(kind_of(Format::Xml, xml.as_bytes()), DecodeErrorKind::TooDeep);
+    let json = format!(
+        r#"{{"events":{{"event":{}{}}}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    assert_eq!(
+        kind_of(Format::Json, json.as_bytes()),
+        DecodeErrorKind::Type
+    );
+    let xml = format!(
+        "<events>{}{}</events>",
+        "<e>".repeat(depth),
+        "</e>".repeat(depth)
+    );
+    assert_eq!(
+        kind_of(Format::Xml, xml.as_bytes()),
+        DecodeErrorKind::TooDeep
+    );
     // Deep unknown members are skipped without recursion (serde_json skips iteratively).
-    let json = format!(r#"{{"chats":{{"x":{}1{}}}}}"#, "{\"a\":".repeat(depth), "}".repeat(depth));
+    let json = format!(
+        r#"{{"chats":{{"x":{}1{}}}}}"#,
+        "{\"a\":".repeat(depth),
+        "}".repeat(depth)
+    );
     let chats = decode::<Chats>(Format::Json, json.as_bytes(), &Limits::default()).unwrap();
     assert!(chats.chats.is_empty());
-    let xml = format!("<chats><x>{}{}</x></chats>", "<a>".repeat(depth), "</a>".repeat(depth));
+    let xml = format!(
+        "<chats><x>{}{}</x></chats>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
     let err = decode::<Chats>(Format::Xml, xml.as_bytes(), &Limits::default()).unwrap_err();
     assert_eq!(err.kind(), &DecodeErrorKind::TooDeep);
 }
@@ -106,7 +161,8 @@ fn entity_expansion_and_external_entities_are_refused() {
     let xxe = br#"<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <events><event id="0" type="line"><text>&x;</text></event></events>"#;
     assert_eq!(kind_of(Format::Xml, xxe), DecodeErrorKind::Entity);
-    let in_attribute = br#"<!DOCTYPE e [<!ENTITY x "y">]><events><link rel="&x;" href="h"/></events>"#;
+    let in_attribute =
+        br#"<!DOCTYPE e [<!ENTITY x "y">]><events><link rel="&x;" href="h"/></events>"#;
     assert_eq!(kind_of(Format::Xml, in_attribute), DecodeErrorKind::Entity);
 }
 
@@ -114,9 +170,18 @@ fn entity_expansion_and_external_entities_are_refused() {
 fn errors_never_carry_values_from_the_body() {
     let secret = "9cf6d2a1b3c4e5f60718293a4b5c6d7e";
     let bodies: [(Format, String); 3] = [
-        (Format::Json, format!(r#"{{"events":{{"event":[{{"@id":"{secret}","@type":"line"}}]}}}}"#)),
-        (Format::Json, format!(r#"{{"events":{{"event":[{{"@id":"1","text":"{secret}""#)),
-        (Format::Xml, format!(r#"<events><event id="{secret}" type="line"/></events>"#)),
+        (
+            Format::Json,
+            format!(r#"{{"events":{{"event":[{{"@id":"{secret}","@type":"line"}}]}}}}"#),
+        ),
+        (
+            Format::Json,
+            format!(r#"{{"events":{{"event":[{{"@id":"1","text":"{secret}""#),
+        ),
+        (
+            Format::Xml,
+            format!(r#"<events><event id="{secret}" type="line"/></events>"#),
+        ),
     ];
     for (format, body) in bodies {
         let e = decode::<Events>(format, body.as_bytes(), &Limits::default()).unwrap_err();
