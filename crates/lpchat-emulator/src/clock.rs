@@ -20,8 +20,16 @@ impl Clock {
             .duration_since(UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);
-        let factor = if factor.is_finite() && factor > 0.0 { factor } else { 1.0 };
-        Clock { start: Instant::now(), epoch_ms: epoch_ms.unwrap_or(wall), factor }
+        let factor = if factor.is_finite() && factor > 0.0 {
+            factor
+        } else {
+            1.0
+        };
+        Clock {
+            start: Instant::now(),
+            epoch_ms: epoch_ms.unwrap_or(wall),
+            factor,
+        }
     }
 
     /// The time factor.
@@ -65,7 +73,15 @@ fn split(ms: i64, offset_min: i32) -> (i64, u32, u32, i64, i64, i64, i64) {
     let days = local.div_euclid(86_400_000);
     let rem = local.rem_euclid(86_400_000);
     let (y, m, d) = civil(days);
-    (y, m, d, rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000)
+    (
+        y,
+        m,
+        d,
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    )
 }
 
 /// ISO-8601 with milliseconds and a numeric offset, as in event `time`:
@@ -74,14 +90,23 @@ pub fn iso(ms: i64, offset_min: i32) -> String {
     let (y, mo, d, h, mi, s, milli) = split(ms, offset_min);
     let sign = if offset_min < 0 { '-' } else { '+' };
     let off = offset_min.unsigned_abs();
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}{sign}{:02}:{:02}", off / 60, off % 60)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}{sign}{:02}:{:02}",
+        off / 60,
+        off % 60
+    )
 }
 
 /// The Login Service's error `time` form: `Sep 22, 2016 4:10:15 PM`.
 pub fn login_time(ms: i64, offset_min: i32) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let (y, mo, d, h, mi, s, _) = split(ms, offset_min);
-    let month = MONTHS.get((mo as usize).saturating_sub(1)).copied().unwrap_or("Jan");
+    let month = MONTHS
+        .get((mo as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or("Jan");
     let (h12, ampm) = match h {
         0 => (12, "AM"),
         1..=11 => (h, "AM"),
@@ -98,7 +123,10 @@ mod tests {
     #[test]
     fn formats_documented_shapes() {
         // 2018-01-29T13:19:43.963Z
-        assert_eq!(iso(1_517_231_983_963, -300), "2018-01-29T08:19:43.963-05:00");
+        assert_eq!(
+            iso(1_517_231_983_963, -300),
+            "2018-01-29T08:19:43.963-05:00"
+        );
         assert_eq!(iso(0, 0), "1970-01-01T00:00:00.000+00:00");
         // 2016-09-22T16:10:15Z
         assert_eq!(login_time(1_474_560_615_000, 0), "Sep 22, 2016 4:10:15 PM");

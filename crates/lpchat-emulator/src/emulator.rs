@@ -41,7 +41,13 @@ impl Emulator {
             }
         });
         let ticker = tokio::spawn(tick_loop(Arc::clone(&app)));
-        Ok(Emulator { app, addr, server, ticker, stop: Some(stop_tx) })
+        Ok(Emulator {
+            app,
+            addr,
+            server,
+            ticker,
+            stop: Some(stop_tx),
+        })
     }
 
     /// The bound address.
@@ -140,7 +146,10 @@ impl Emulator {
         }
         self.ticker.abort();
         let server = &mut self.server;
-        if tokio::time::timeout(Duration::from_secs(1), server).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(1), server)
+            .await
+            .is_err()
+        {
             self.server.abort();
         }
     }

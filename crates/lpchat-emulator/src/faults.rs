@@ -25,7 +25,11 @@ pub enum FaultKind {
         /// HTTP status, e.g. 500, 503, 429.
         status: u16,
         /// `Retry-After` seconds (typically with 429 or 503).
-        #[serde(default, rename = "retryAfter", skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            rename = "retryAfter",
+            skip_serializing_if = "Option::is_none"
+        )]
         retry_after: Option<u64>,
     },
     /// Wait this many real milliseconds before handling the request.
@@ -79,7 +83,15 @@ pub struct FaultRule {
 impl FaultRule {
     /// A rule firing every time on `route`.
     pub fn new(route: &str, kind: FaultKind) -> Self {
-        FaultRule { id: 0, route: route.to_owned(), method: None, kind, probability: None, count: None, fired: 0 }
+        FaultRule {
+            id: 0,
+            route: route.to_owned(),
+            method: None,
+            kind,
+            probability: None,
+            count: None,
+            fired: 0,
+        }
     }
 
     /// Limits the number of firings.
@@ -134,13 +146,18 @@ pub fn glob(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 impl Faults {
     /// An empty rule set; probabilities draw from `seed`.
     pub fn new(seed: u64) -> Self {
-        Faults { rules: Vec::new(), next_id: 1, rng: IdGen::new(seed ^ 0x5eed_fa17) }
+        Faults {
+            rules: Vec::new(),
+            next_id: 1,
+            rng: IdGen::new(seed ^ 0x5eed_fa17),
+        }
     }
 
     /// Adds a rule and returns its id.
@@ -179,10 +196,16 @@ impl Faults {
 
     /// The faults firing for one request; consumes counts and drops exhausted rules.
     pub fn decide(&mut self, method: &str, path: &str) -> Vec<FaultKind> {
-        let stripped = path.strip_suffix(".json").or_else(|| path.strip_suffix(".xml")).unwrap_or(path);
+        let stripped = path
+            .strip_suffix(".json")
+            .or_else(|| path.strip_suffix(".xml"))
+            .unwrap_or(path);
         let mut fired = Vec::new();
         for rule in &mut self.rules {
-            let method_ok = rule.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method));
+            let method_ok = rule
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method));
             if !method_ok || !(glob(&rule.route, path) || glob(&rule.route, stripped)) {
                 continue;
             }
@@ -226,7 +249,10 @@ impl HttpBody for Broken {
                 return Poll::Pending;
             }
         }
-        Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injected"))))
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault injected",
+        ))))
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
@@ -238,14 +264,22 @@ use std::future::Future;
 
 fn dropped() -> Response {
     // Erroring before any byte is flushed: hyper closes the connection without a response.
-    Response::new(Body::new(Broken { head: None, full_len: 0, pause: None }))
+    Response::new(Body::new(Broken {
+        head: None,
+        full_len: 0,
+        pause: None,
+    }))
 }
 
 async fn truncated(resp: Response) -> Response {
     let (mut parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let half = bytes.slice(..bytes.len() / 2);
-    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let body = Broken {
         head: Some(half),
         full_len: bytes.len() as u64,
@@ -273,9 +307,17 @@ pub async fn middleware(State(app): State<Arc<App>>, mut req: Request, next: Nex
     for k in &kinds {
         match k {
             FaultKind::Drop => return dropped(),
-            FaultKind::Status { status, retry_after } => {
-                let code = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let err = crate::engine::ApiError::new(code.as_u16(), 0, "fault injected by the emulator");
+            FaultKind::Status {
+                status,
+                retry_after,
+            } => {
+                let code =
+                    StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let err = crate::engine::ApiError::new(
+                    code.as_u16(),
+                    0,
+                    "fault injected by the emulator",
+                );
                 let format = crate::http::request::Req::new(
                     req.method().clone(),
                     req.uri(),
@@ -286,7 +328,8 @@ pub async fn middleware(State(app): State<Arc<App>>, mut req: Request, next: Nex
                 .format;
                 let mut r = crate::http::response::error(format, &err, app.now(), app.tz);
                 if let Some(s) = retry_after {
-                    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*s));
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(*s));
                 }
                 return r;
             }
@@ -321,13 +364,25 @@ mod tests {
     #[test]
     fn counts_and_probability() {
         let mut f = Faults::new(1);
-        f.add(FaultRule::new("*/events", FaultKind::Drop).times(2)).unwrap();
+        f.add(FaultRule::new("*/events", FaultKind::Drop).times(2))
+            .unwrap();
         assert_eq!(f.decide("GET", "/x/events.json").len(), 1);
         assert_eq!(f.decide("GET", "/x/events").len(), 1);
         assert!(f.decide("GET", "/x/events").is_empty());
-        f.add(FaultRule::new("*", FaultKind::Drop).with_probability(0.5)).unwrap();
-        let n = (0..1000).filter(|_| !f.decide("GET", "/y").is_empty()).count();
+        f.add(FaultRule::new("*", FaultKind::Drop).with_probability(0.5))
+            .unwrap();
+        let n = (0..1000)
+            .filter(|_| !f.decide("GET", "/y").is_empty())
+            .count();
         assert!((400..600).contains(&n), "{n}");
-        assert!(f.add(FaultRule::new("*", FaultKind::Status { status: 99, retry_after: None })).is_err());
+        assert!(f
+            .add(FaultRule::new(
+                "*",
+                FaultKind::Status {
+                    status: 99,
+                    retry_after: None
+                }
+            ))
+            .is_err());
     }
 }

@@ -12,14 +12,20 @@ pub struct IdGen {
 impl IdGen {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> Self {
-        IdGen { rng: SmallRng::seed_from_u64(seed) }
+        IdGen {
+            rng: SmallRng::seed_from_u64(seed),
+        }
     }
 
     /// `n` random decimal digits, the first non-zero.
     pub fn digits(&mut self, n: usize) -> String {
         let mut s = String::with_capacity(n);
         for i in 0..n {
-            let d: u8 = if i == 0 { self.rng.random_range(1..10) } else { self.rng.random_range(0..10) };
+            let d: u8 = if i == 0 {
+                self.rng.random_range(1..10)
+            } else {
+                self.rng.random_range(0..10)
+            };
             s.push(char::from(b'0' + d));
         }
         s
@@ -28,7 +34,9 @@ impl IdGen {
     /// `n` random lowercase hex digits.
     pub fn hex(&mut self, n: usize) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        (0..n).map(|_| char::from(HEX[self.rng.random_range(0..16usize)])).collect()
+        (0..n)
+            .map(|_| char::from(HEX[self.rng.random_range(0..16usize)]))
+            .collect()
     }
 
     /// A chat id and its visit id: `H<19 digits>-<32 hex>K<7 digits>` and `H…K…`.

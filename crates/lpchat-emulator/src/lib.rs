@@ -18,7 +18,10 @@
 //!
 //! See `docs/emulator.md` for the world, the control endpoints and every behaviour chosen
 //! where the spec is silent.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod app;
 pub mod auth;

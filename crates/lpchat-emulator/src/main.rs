@@ -16,13 +16,19 @@ fn parse_args(args: &[String]) -> Result<(EmulatorConfig, Option<Scenario>), Str
     let mut scenario = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
             "--port" => config.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--host" => config.host = value()?.parse().map_err(|e| format!("--host: {e}"))?,
             "--seed" => config.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--time-factor" => {
-                let f: f64 = value()?.parse().map_err(|e| format!("--time-factor: {e}"))?;
+                let f: f64 = value()?
+                    .parse()
+                    .map_err(|e| format!("--time-factor: {e}"))?;
                 if !(f.is_finite() && f > 0.0) {
                     return Err("--time-factor must be positive".into());
                 }

@@ -109,7 +109,9 @@ impl Default for Quirks {
         .into_iter()
         .map(|r| (r.to_owned(), false))
         .collect();
-        let collapse = [("event".to_owned(), true), ("link".to_owned(), true)].into_iter().collect();
+        let collapse = [("event".to_owned(), true), ("link".to_owned(), true)]
+            .into_iter()
+            .collect();
         Quirks {
             at_prefix,
             collapse,
@@ -189,8 +191,9 @@ fn default_num_style(resource: &str, field: &str) -> NumStyle {
         (r::EXIT_SURVEY, _) => NumStyle::Number,
         (
             _,
-            "ringingCount" | "id" | "maxChats" | "chats" | "onlineAgents" | "skill" | "sharkContextId"
-            | "engagementId" | "campaignId" | "order" | "logicId" | "chatReasonId",
+            "ringingCount" | "id" | "maxChats" | "chats" | "onlineAgents" | "skill"
+            | "sharkContextId" | "engagementId" | "campaignId" | "order" | "logicId"
+            | "chatReasonId",
         ) => NumStyle::String,
         _ => NumStyle::Number,
     }
@@ -229,11 +232,20 @@ mod tests {
         let q = Quirks::default();
         assert!(q.at_prefix_for(resource::EVENTS));
         assert!(!q.at_prefix_for(resource::CHAT_SESSIONS));
-        assert_eq!(q.num_style(resource::EVENTS, "systemMessageId"), NumStyle::Number);
-        assert_eq!(q.num_style(resource::CHATS, "systemMessageId"), NumStyle::String);
+        assert_eq!(
+            q.num_style(resource::EVENTS, "systemMessageId"),
+            NumStyle::Number
+        );
+        assert_eq!(
+            q.num_style(resource::CHATS, "systemMessageId"),
+            NumStyle::String
+        );
         assert_eq!(q.num_style(resource::CHATS, "@id"), NumStyle::Number);
         assert_eq!(q.num_style(resource::EVENTS, "@id"), NumStyle::String);
-        assert_eq!(q.num_style(resource::INCOMING_REQUESTS, "ringingCount"), NumStyle::String);
+        assert_eq!(
+            q.num_style(resource::INCOMING_REQUESTS, "ringingCount"),
+            NumStyle::String
+        );
     }
 
     #[test]
@@ -243,9 +255,19 @@ mod tests {
             .unwrap();
         assert!(!q.at_prefix_for(resource::EVENTS));
         assert!(!q.at_prefix_for(resource::CHATS));
-        assert_eq!(q.num_style(resource::EVENTS, "systemMessageId"), NumStyle::String);
-        let q = q.merged(&serde_json::json!({"numbers": {"events.systemMessageId": null}})).unwrap();
-        assert_eq!(q.num_style(resource::EVENTS, "systemMessageId"), NumStyle::Number);
-        assert!(Quirks::default().merged(&serde_json::json!({"suffix": "bogus"})).is_err());
+        assert_eq!(
+            q.num_style(resource::EVENTS, "systemMessageId"),
+            NumStyle::String
+        );
+        let q = q
+            .merged(&serde_json::json!({"numbers": {"events.systemMessageId": null}}))
+            .unwrap();
+        assert_eq!(
+            q.num_style(resource::EVENTS, "systemMessageId"),
+            NumStyle::Number
+        );
+        assert!(Quirks::default()
+            .merged(&serde_json::json!({"suffix": "bogus"}))
+            .is_err());
     }
 }

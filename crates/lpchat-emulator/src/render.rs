@@ -45,7 +45,10 @@ pub fn event(r: Render<'_>, e: &Event, tz: i32) -> Elem {
         EventKind::State { .. } => ("state", Elem::new("event")),
         EventKind::Line(_) => ("line", Elem::new("event")),
     };
-    el = el.attr("type", kind).attr("id", r.num_attr("id", id)).field("time", iso(e.time_ms, tz));
+    el = el
+        .attr("type", kind)
+        .attr("id", r.num_attr("id", id))
+        .field("time", iso(e.time_ms, tz));
     match &e.kind {
         EventKind::State { state } => el.field("state", state.as_str()),
         EventKind::Line(l) => {
@@ -68,7 +71,14 @@ pub fn event(r: Render<'_>, e: &Event, tz: i32) -> Elem {
 
 /// The `events` resource from event id `from` (inclusive), with `self` and `next` links.
 /// `repeat_below` widens the window downwards (the repeated-events fault).
-pub fn events(r: Render<'_>, chat: &Chat, viewer: &Viewer, from: u64, repeat_below: u64, tz: i32) -> Elem {
+pub fn events(
+    r: Render<'_>,
+    chat: &Chat,
+    viewer: &Viewer,
+    from: u64,
+    repeat_below: u64,
+    tz: i32,
+) -> Elem {
     let base = format!("{}/events", viewer.chat_base());
     let start = from.saturating_sub(repeat_below);
     let items: Vec<Elem> = chat
@@ -79,7 +89,13 @@ pub fn events(r: Render<'_>, chat: &Chat, viewer: &Viewer, from: u64, repeat_bel
         .map(|e| event(r, e, tz))
         .collect();
     Elem::new("events")
-        .list("link", vec![Elem::link("self", &base), Elem::link("next", &format!("{base}?from={}", chat.next_id()))])
+        .list(
+            "link",
+            vec![
+                Elem::link("self", &base),
+                Elem::link("next", &format!("{base}?from={}", chat.next_id())),
+            ],
+        )
         .list("event", items)
 }
 
@@ -99,26 +115,42 @@ pub fn info(r: Render<'_>, st: &State, chat: &Chat, viewer: &Viewer, tz: i32) ->
         .field("chatSessionKey", chat.id.as_str());
     if visitor {
         if let Some(skill) = chat.skill.and_then(|s| st.world.skills.get(s)) {
-            el = el.field("skillName", skill.name.as_str()).field("skillId", r.num("skillId", skill.id));
+            el = el
+                .field("skillName", skill.name.as_str())
+                .field("skillId", r.num("skillId", skill.id));
         }
     }
     if let Some(agent) = chat.agent.and_then(|a| st.world.agents.get(a)) {
-        el = el.field("agentName", agent.nickname.as_str()).field("agentId", r.num("agentId", agent.id));
+        el = el
+            .field("agentName", agent.nickname.as_str())
+            .field("agentId", r.num("agentId", agent.id));
     }
     let typing = |t: bool| if t { "typing" } else { "not-typing" };
     el = el
         .field("startTime", iso(chat.start_ms, tz))
         .field("duration", r.num("duration", 0))
         .field("lastUpdate", iso(chat.last_update_ms, tz))
-        .field("chatTimeout", r.num("chatTimeout", i64::try_from(chat.chat_timeout_s).unwrap_or(i64::MAX)))
+        .field(
+            "chatTimeout",
+            r.num(
+                "chatTimeout",
+                i64::try_from(chat.chat_timeout_s).unwrap_or(i64::MAX),
+            ),
+        )
         .field("visitorId", r.num("visitorId", chat.visitor_id))
         .field("agentTyping", typing(chat.agent_typing))
         .field("visitorTyping", typing(chat.visitor_typing))
-        .field("visitorName", chat.visitor_name_or(if visitor { "You" } else { "visitor" }))
+        .field(
+            "visitorName",
+            chat.visitor_name_or(if visitor { "You" } else { "visitor" }),
+        )
         .field("rtSessionId", r.num("rtSessionId", chat.rt_session_id))
         .field("sharkVisitorId", chat.shark_visitor_id.as_str())
         .field("sharkSessionId", chat.shark_session_id.as_str())
-        .field("sharkContextId", num_text(r, "sharkContextId", &chat.shark_context_id))
+        .field(
+            "sharkContextId",
+            num_text(r, "sharkContextId", &chat.shark_context_id),
+        )
         .field("engagementId", r.num("engagementId", chat.engagement_id))
         .field("campaignId", r.num("campaignId", chat.campaign_id))
         .field("language", chat.language.as_str());
@@ -134,7 +166,15 @@ fn num_text(r: Render<'_>, field: &str, text: &str) -> Scalar {
 }
 
 /// The chat resource: links, events from `from`, info.
-pub fn chat(r: Render<'_>, st: &State, chat: &Chat, viewer: &Viewer, from: u64, repeat_below: u64, tz: i32) -> Elem {
+pub fn chat(
+    r: Render<'_>,
+    st: &State,
+    chat: &Chat,
+    viewer: &Viewer,
+    from: u64,
+    repeat_below: u64,
+    tz: i32,
+) -> Elem {
     let base = viewer.chat_base().to_owned();
     let mut links = vec![
         Elem::link("self", &base),
@@ -144,17 +184,35 @@ pub fn chat(r: Render<'_>, st: &State, chat: &Chat, viewer: &Viewer, from: u64, 
     ];
     match viewer {
         Viewer::Agent { session_base, .. } => {
-            links.push(Elem::link("collaboration-channels", &format!("{base}/collaborationChannels")));
-            links.push(Elem::link("visit-id", &format!("{session_base}/visits/visit/{}", chat.visit_id)));
+            links.push(Elem::link(
+                "collaboration-channels",
+                &format!("{base}/collaborationChannels"),
+            ));
+            links.push(Elem::link(
+                "visit-id",
+                &format!("{session_base}/visits/visit/{}", chat.visit_id),
+            ));
             links.push(Elem::link("transfer", &format!("{base}/transfer")));
-            links.push(Elem::link("transfer-account", &format!("{base}/transferAccount")));
+            links.push(Elem::link(
+                "transfer-account",
+                &format!("{base}/transferAccount"),
+            ));
             links.push(Elem::link("agent-survey", &format!("{base}/survey")));
         }
         Viewer::Visitor { .. } => {
-            links.push(Elem::link("transcript-request", &format!("{base}/transcriptRequest")));
-            links.push(Elem::link("transcript-with-subject-request", &format!("{base}/transcriptWithSubjectRequest")));
+            links.push(Elem::link(
+                "transcript-request",
+                &format!("{base}/transcriptRequest"),
+            ));
+            links.push(Elem::link(
+                "transcript-with-subject-request",
+                &format!("{base}/transcriptWithSubjectRequest"),
+            ));
             links.push(Elem::link("exit-survey", &format!("{base}/exitSurvey")));
-            links.push(Elem::link("custom-variables", &format!("{base}/customVariables")));
+            links.push(Elem::link(
+                "custom-variables",
+                &format!("{base}/customVariables"),
+            ));
         }
     }
     Elem::new("chat")

@@ -42,7 +42,11 @@ impl Default for Scenario {
         Scenario {
             visitors: 1,
             skill: Some("Sales".into()),
-            lines: vec!["Hello".into(), "I have a question about my order.".into(), "Thanks, bye".into()],
+            lines: vec![
+                "Hello".into(),
+                "I have a question about my order.".into(),
+                "Thanks, bye".into(),
+            ],
             pace_ms: 2_000,
             start_interval_ms: 1_000,
             jitter: 0.0,
@@ -144,9 +148,15 @@ pub fn start(app: &Arc<App>, scenario: Scenario) -> VisitorGroup {
             v.len() - 1
         };
         records.push(index);
-        let jitter = |rng: &mut IdGen, base: u64| base as f64 * (1.0 + scenario.jitter.clamp(0.0, 1.0) * rng.unit());
+        let jitter = |rng: &mut IdGen, base: u64| {
+            base as f64 * (1.0 + scenario.jitter.clamp(0.0, 1.0) * rng.unit())
+        };
         let start_delay = scenario.start_interval_ms as f64 * n as f64 + jitter(&mut rng, 0);
-        let pauses: Vec<f64> = scenario.lines.iter().map(|_| jitter(&mut rng, scenario.pace_ms)).collect();
+        let pauses: Vec<f64> = scenario
+            .lines
+            .iter()
+            .map(|_| jitter(&mut rng, scenario.pace_ms))
+            .collect();
         let app = Arc::clone(app);
         let sc = Arc::clone(&scenario);
         tasks.push(tokio::spawn(async move {
@@ -172,7 +182,11 @@ fn observe(app: &App, index: usize, chat_id: &str, seen: &mut u64) -> Option<(us
     let chat = st.visitor_touch(now, chat_id).ok()?;
     let state = chat.state;
     let mut fresh = Vec::new();
-    for e in chat.events.iter().skip(usize::try_from(*seen).unwrap_or(usize::MAX)) {
+    for e in chat
+        .events
+        .iter()
+        .skip(usize::try_from(*seen).unwrap_or(usize::MAX))
+    {
         *seen = e.id + 1;
         if !e.visible_to_visitor() {
             continue;
@@ -197,7 +211,11 @@ fn observe(app: &App, index: usize, chat_id: &str, seen: &mut u64) -> Option<(us
     let mut v = lock(&app.visitors);
     let rec = v.get_mut(index)?;
     rec.received.extend(fresh);
-    let agent_lines = rec.received.iter().filter(|r| r.kind == "line" && !r.by.is_empty() && r.by != "info").count();
+    let agent_lines = rec
+        .received
+        .iter()
+        .filter(|r| r.kind == "line" && !r.by.is_empty() && r.by != "info")
+        .count();
     Some((agent_lines, state))
 }
 
@@ -211,7 +229,9 @@ async fn wait_until(
 ) -> Result<(), &'static str> {
     let deadline = app.now() + i64::try_from(sc.answer_timeout_ms).unwrap_or(i64::MAX);
     loop {
-        let Some((lines, state)) = observe(app, index, chat_id, seen) else { return Err("chat vanished") };
+        let Some((lines, state)) = observe(app, index, chat_id, seen) else {
+            return Err("chat vanished");
+        };
         if done(lines, state) {
             return Ok(());
         }
@@ -226,7 +246,11 @@ async fn wait_until(
 }
 
 async fn run_one(app: &App, sc: &Scenario, index: usize, name: String, pauses: &[f64]) -> String {
-    let req = ChatRequest { skill: sc.skill.clone(), visitor_name: Some(name), ..ChatRequest::default() };
+    let req = ChatRequest {
+        skill: sc.skill.clone(),
+        visitor_name: Some(name),
+        ..ChatRequest::default()
+    };
     let created = app.state().request_chat(app.now(), req);
     let chat_id = match created {
         Ok(id) => id,
@@ -237,7 +261,11 @@ async fn run_one(app: &App, sc: &Scenario, index: usize, name: String, pauses: &
     }
     let mut seen = 0u64;
     if sc.wait_for_answer {
-        if let Err(why) = wait_until(app, sc, index, &chat_id, &mut seen, |_, s| s == ChatState::Chatting).await {
+        if let Err(why) = wait_until(app, sc, index, &chat_id, &mut seen, |_, s| {
+            s == ChatState::Chatting
+        })
+        .await
+        {
             return end_after(app, &chat_id, why);
         }
     }
@@ -245,18 +273,32 @@ async fn run_one(app: &App, sc: &Scenario, index: usize, name: String, pauses: &
         if i > 0 {
             app.clock.sleep(pauses.get(i).copied().unwrap_or(0.0)).await;
         }
-        let before = observe(app, index, &chat_id, &mut seen).map(|(n, _)| n).unwrap_or(0);
-        let sent = app.state().visitor_line(app.now(), &chat_id, LineInput { text: text.clone(), ..LineInput::default() });
+        let before = observe(app, index, &chat_id, &mut seen)
+            .map(|(n, _)| n)
+            .unwrap_or(0);
+        let sent = app.state().visitor_line(
+            app.now(),
+            &chat_id,
+            LineInput {
+                text: text.clone(),
+                ..LineInput::default()
+            },
+        );
         match sent {
             Ok(id) => {
                 if let Some(r) = lock(&app.visitors).get_mut(index) {
-                    r.sent.push(SentLine { event_id: id, text: text.clone() });
+                    r.sent.push(SentLine {
+                        event_id: id,
+                        text: text.clone(),
+                    });
                 }
             }
             Err(_) => return "ended-by-agent".into(),
         }
         if sc.wait_for_answer {
-            if let Err(why) = wait_until(app, sc, index, &chat_id, &mut seen, |n, _| n > before).await {
+            if let Err(why) =
+                wait_until(app, sc, index, &chat_id, &mut seen, |n, _| n > before).await
+            {
                 return end_after(app, &chat_id, why);
             }
         }

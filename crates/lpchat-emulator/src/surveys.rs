@@ -47,13 +47,25 @@ pub enum Kind {
 
 /// The survey of `kind`.
 pub fn survey(kind: Kind) -> Survey {
-    let q = |id, label, kind, mandatory, entries| Question { id, label, kind, mandatory, entries };
+    let q = |id, label, kind, mandatory, entries| Question {
+        id,
+        label,
+        kind,
+        mandatory,
+        entries,
+    };
     match kind {
         Kind::Agent => Survey {
             id: 41108,
             header: "Agent Survey",
             questions: vec![
-                q(26386685, "Was the issue resolved?", "Radio Button", true, &["Yes", "No"]),
+                q(
+                    26386685,
+                    "Was the issue resolved?",
+                    "Radio Button",
+                    true,
+                    &["Yes", "No"],
+                ),
                 q(26386686, "Notes", "Text Area", false, &[]),
             ],
         },
@@ -62,7 +74,13 @@ pub fn survey(kind: Kind) -> Survey {
             header: "Pre-Chat Survey",
             questions: vec![
                 q(13387460, "Your name", "Text Field", true, &[]),
-                q(13387461, "Topic", "Dropdown Box", false, &["Sales", "Billing"]),
+                q(
+                    13387461,
+                    "Topic",
+                    "Dropdown Box",
+                    false,
+                    &["Sales", "Billing"],
+                ),
             ],
         },
         Kind::Offline => Survey {
@@ -74,7 +92,13 @@ pub fn survey(kind: Kind) -> Survey {
             id: 40292,
             header: "Exit Survey",
             questions: vec![
-                q(25245945, "How satisfied are you?", "Radio Button", true, &["Very", "Somewhat", "Not at all"]),
+                q(
+                    25245945,
+                    "How satisfied are you?",
+                    "Radio Button",
+                    true,
+                    &["Very", "Somewhat", "Not at all"],
+                ),
                 q(25245946, "Comments", "Text Area", false, &[]),
             ],
         },
@@ -85,7 +109,13 @@ pub fn survey(kind: Kind) -> Survey {
 /// uses real numbers and booleans as its documented JSON does.
 pub fn render(r: Render<'_>, s: &Survey) -> Elem {
     let exit = r.resource == resource::EXIT_SURVEY;
-    let flag = |b: bool| if exit { Scalar::Bool(b) } else { Scalar::Str(b.to_string()) };
+    let flag = |b: bool| {
+        if exit {
+            Scalar::Bool(b)
+        } else {
+            Scalar::Str(b.to_string())
+        }
+    };
     let questions = s
         .questions
         .iter()
@@ -97,7 +127,8 @@ pub fn render(r: Render<'_>, s: &Survey) -> Elem {
                 .map(|e| {
                     let el = Elem::new("entry").field("value", *e);
                     if exit {
-                        el.field("checked", Scalar::Bool(false)).field("displayValue", *e)
+                        el.field("checked", Scalar::Bool(false))
+                            .field("displayValue", *e)
                     } else {
                         el
                     }
@@ -129,16 +160,27 @@ pub fn check(s: &Survey, body: &serde_json::Value) -> Result<(), ApiError> {
     }
     let mut answered = Vec::new();
     for q in as_list(get(body, "question")) {
-        let qid = get_str(q, "id").ok_or_else(|| ApiError::bad_request("question id is required"))?;
+        let qid =
+            get_str(q, "id").ok_or_else(|| ApiError::bad_request("question id is required"))?;
         let known = s.questions.iter().find(|k| k.id.to_string() == qid);
-        let known = known.ok_or_else(|| ApiError::bad_request(format!("unknown question id {qid}")))?;
-        let has_answer = as_list(get(q, "answer")).iter().any(|a| scalar_text(a).is_some_and(|t| !t.is_empty()));
+        let known =
+            known.ok_or_else(|| ApiError::bad_request(format!("unknown question id {qid}")))?;
+        let has_answer = as_list(get(q, "answer"))
+            .iter()
+            .any(|a| scalar_text(a).is_some_and(|t| !t.is_empty()));
         if has_answer {
             answered.push(known.id);
         }
     }
-    if let Some(missing) = s.questions.iter().find(|q| q.mandatory && !answered.contains(&q.id)) {
-        return Err(ApiError::bad_request(format!("mandatory question {} has no answer", missing.id)));
+    if let Some(missing) = s
+        .questions
+        .iter()
+        .find(|q| q.mandatory && !answered.contains(&q.id))
+    {
+        return Err(ApiError::bad_request(format!(
+            "mandatory question {} has no answer",
+            missing.id
+        )));
     }
     Ok(())
 }

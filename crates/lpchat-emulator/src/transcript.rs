@@ -47,19 +47,32 @@ pub fn of(st: &State, visitors: &[VisitorRecord], chat_id: &str, tz: i32) -> Opt
     Some(Transcript {
         chat_id: c.id.clone(),
         state: c.state,
-        skill: c.skill.and_then(|s| st.world.skills.get(s)).map(|s| s.name.clone()),
+        skill: c
+            .skill
+            .and_then(|s| st.world.skills.get(s))
+            .map(|s| s.name.clone()),
         agent: c.agent.and_then(login),
         agents: c.past_agents.iter().filter_map(|a| login(*a)).collect(),
         events: c
             .events
             .iter()
-            .map(|e| TranscriptEvent { event: e.clone(), time: iso(e.time_ms, tz), visible_to_visitor: e.visible_to_visitor() })
+            .map(|e| TranscriptEvent {
+                event: e.clone(),
+                time: iso(e.time_ms, tz),
+                visible_to_visitor: e.visible_to_visitor(),
+            })
             .collect(),
-        visitor: visitors.iter().find(|v| v.chat_id.as_deref() == Some(chat_id)).cloned(),
+        visitor: visitors
+            .iter()
+            .find(|v| v.chat_id.as_deref() == Some(chat_id))
+            .cloned(),
     })
 }
 
 /// Transcripts of every chat in creation order.
 pub fn all(st: &State, visitors: &[VisitorRecord], tz: i32) -> Vec<Transcript> {
-    st.chat_order.iter().filter_map(|id| of(st, visitors, id, tz)).collect()
+    st.chat_order
+        .iter()
+        .filter_map(|id| of(st, visitors, id, tz))
+        .collect()
 }

@@ -140,7 +140,16 @@ impl Default for World {
         };
         World {
             account: "12345678".to_owned(),
-            skills: vec![Skill { id: 1, name: "Sales".into() }, Skill { id: 2, name: "Billing".into() }],
+            skills: vec![
+                Skill {
+                    id: 1,
+                    name: "Sales".into(),
+                },
+                Skill {
+                    id: 2,
+                    name: "Billing".into(),
+                },
+            ],
             agents: vec![
                 agent(101, 1, 3, vec![1, 2]),
                 agent(102, 2, 3, vec![1]),
@@ -182,7 +191,11 @@ impl World {
     /// Checks references between agents and skills.
     pub fn validate(&self) -> Result<(), String> {
         for a in &self.agents {
-            if let Some(bad) = a.skills.iter().find(|s| !self.skills.iter().any(|k| k.id == **s)) {
+            if let Some(bad) = a
+                .skills
+                .iter()
+                .find(|s| !self.skills.iter().any(|k| k.id == **s))
+            {
                 return Err(format!("agent {} has unknown skill id {bad}", a.login_name));
             }
         }

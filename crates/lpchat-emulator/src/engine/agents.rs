@@ -21,7 +21,12 @@ impl State {
     }
 
     /// User login (spec §7.2).
-    pub fn login_password(&mut self, now: i64, username: &str, password: &str) -> Result<Login, ApiError> {
+    pub fn login_password(
+        &mut self,
+        now: i64,
+        username: &str,
+        password: &str,
+    ) -> Result<Login, ApiError> {
         let agent = self
             .world
             .agent_by_login(username)
@@ -50,12 +55,16 @@ impl State {
             .world
             .agent_by_login(username)
             .filter(|&i| {
-                self.world.agents.get(i).and_then(|a| a.api_key.as_ref()).is_some_and(|k| {
-                    k.app_key == app_key
-                        && k.secret.expose() == secret
-                        && k.access_token == access_token
-                        && k.access_token_secret.expose() == access_token_secret
-                })
+                self.world
+                    .agents
+                    .get(i)
+                    .and_then(|a| a.api_key.as_ref())
+                    .is_some_and(|k| {
+                        k.app_key == app_key
+                            && k.secret.expose() == secret
+                            && k.access_token == access_token
+                            && k.access_token_secret.expose() == access_token_secret
+                    })
             })
             .ok_or_else(|| ApiError::unauthorized("Invalid API key credentials"))?;
         Ok(self.new_login(now, agent))
@@ -75,12 +84,22 @@ impl State {
 
     /// The login and agent of a bearer, if it is alive and not expired.
     pub fn bearer_login(&self, now: i64, bearer: &str) -> Result<(String, usize), ApiError> {
-        let id = self.bearers.get(bearer).ok_or_else(|| ApiError::unauthorized("Invalid bearer token"))?;
-        let login = self.live_login(now, id).map_err(|_| ApiError::unauthorized("Bearer token expired"))?;
+        let id = self
+            .bearers
+            .get(bearer)
+            .ok_or_else(|| ApiError::unauthorized("Invalid bearer token"))?;
+        let login = self
+            .live_login(now, id)
+            .map_err(|_| ApiError::unauthorized("Bearer token expired"))?;
         Ok((login.id.clone(), login.agent))
     }
 
-    fn check_csrf(&self, now: i64, session_id: Option<&str>, csrf: Option<&str>) -> Result<String, ApiError> {
+    fn check_csrf(
+        &self,
+        now: i64,
+        session_id: Option<&str>,
+        csrf: Option<&str>,
+    ) -> Result<String, ApiError> {
         let sid = session_id.ok_or_else(|| ApiError::unauthorized("Session_id cookie missing"))?;
         let login = self.live_login(now, sid)?;
         if csrf != Some(login.csrf.as_str()) {
@@ -92,7 +111,12 @@ impl State {
     }
 
     /// Refresh (spec §7.3): extends the bearer's life by `sessionTTl`.
-    pub fn refresh(&mut self, now: i64, session_id: Option<&str>, csrf: Option<&str>) -> Result<(), ApiError> {
+    pub fn refresh(
+        &mut self,
+        now: i64,
+        session_id: Option<&str>,
+        csrf: Option<&str>,
+    ) -> Result<(), ApiError> {
         let id = self.check_csrf(now, session_id, csrf)?;
         if let Some(l) = self.logins.get_mut(&id) {
             l.refreshed_ms = now;
@@ -101,14 +125,23 @@ impl State {
     }
 
     /// Logout (spec §7.3): the bearer dies and the agent sessions it opened end.
-    pub fn logout(&mut self, now: i64, session_id: Option<&str>, csrf: Option<&str>) -> Result<(), ApiError> {
+    pub fn logout(
+        &mut self,
+        now: i64,
+        session_id: Option<&str>,
+        csrf: Option<&str>,
+    ) -> Result<(), ApiError> {
         let id = self.check_csrf(now, session_id, csrf)?;
         if let Some(l) = self.logins.get_mut(&id) {
             l.alive = false;
             self.bearers.remove(&l.bearer);
         }
-        let sessions: Vec<String> =
-            self.sessions.values().filter(|s| s.alive && s.login.as_deref() == Some(&id)).map(|s| s.id.clone()).collect();
+        let sessions: Vec<String> = self
+            .sessions
+            .values()
+            .filter(|s| s.alive && s.login.as_deref() == Some(&id))
+            .map(|s| s.id.clone())
+            .collect();
         for s in sessions {
             self.end_session(now, &s, "logout");
         }
@@ -137,7 +170,12 @@ impl State {
     }
 
     /// A live session of `agent`, touched (any request keeps it from idling out).
-    pub fn session_for(&mut self, now: i64, id: &str, agent: usize) -> Result<&AgentSession, ApiError> {
+    pub fn session_for(
+        &mut self,
+        now: i64,
+        id: &str,
+        agent: usize,
+    ) -> Result<&AgentSession, ApiError> {
         let s = self
             .sessions
             .get_mut(id)
@@ -145,7 +183,10 @@ impl State {
             .ok_or_else(|| ApiError::not_found(39, format!("agent session {id} not found")))?;
         if !s.alive {
             let why = s.end_reason.clone().unwrap_or_default();
-            return Err(ApiError::not_found(39, format!("agent session {id} has ended ({why})")));
+            return Err(ApiError::not_found(
+                39,
+                format!("agent session {id} has ended ({why})"),
+            ));
         }
         s.last_activity_ms = now;
         Ok(s)
@@ -154,7 +195,9 @@ impl State {
     /// Ends an agent session; when it was the agent's last, its chats go back to the queue
     /// (spec §5 A12) and the agent becomes Offline.
     pub fn end_session(&mut self, now: i64, id: &str, reason: &str) {
-        let Some(s) = self.sessions.get_mut(id).filter(|s| s.alive) else { return };
+        let Some(s) = self.sessions.get_mut(id).filter(|s| s.alive) else {
+            return;
+        };
         s.alive = false;
         s.end_reason = Some(reason.to_owned());
         let agent = s.agent;
@@ -166,7 +209,9 @@ impl State {
         }
         let ids: Vec<String> = self.chat_order.clone();
         for cid in ids {
-            let Some(c) = self.chats.get_mut(&cid) else { continue };
+            let Some(c) = self.chats.get_mut(&cid) else {
+                continue;
+            };
             if c.ringing.is_some_and(|r| r.agent == agent) {
                 c.ringing = None;
             }
@@ -190,7 +235,9 @@ impl State {
         reason: Option<String>,
     ) -> Result<(), ApiError> {
         if !SETTABLE.contains(&value) {
-            return Err(ApiError::bad_request(format!("invalid availability {value:?}; expected Online, Away or Occupied")));
+            return Err(ApiError::bad_request(format!(
+                "invalid availability {value:?}; expected Online, Away or Occupied"
+            )));
         }
         if let Some(rt) = self.agents.get_mut(agent) {
             rt.availability = value.to_owned();

@@ -68,13 +68,25 @@ const TEXT_TYPES: [&str; 3] = ["plain", "html", "rich-content"];
 fn make_line(input: LineInput, by: String, source: Source) -> Result<Line, ApiError> {
     let text_type = input.text_type.unwrap_or_else(|| "plain".into());
     if !TEXT_TYPES.contains(&text_type.as_str()) {
-        return Err(ApiError::bad_request(format!("invalid textType {text_type:?}")));
+        return Err(ApiError::bad_request(format!(
+            "invalid textType {text_type:?}"
+        )));
     }
     let sub_type = input.sub_type.unwrap_or_else(|| "REGULAR".into());
     if sub_type != "REGULAR" && sub_type != "ONLY_TO_REP" {
-        return Err(ApiError::bad_request(format!("invalid subType {sub_type:?}")));
+        return Err(ApiError::bad_request(format!(
+            "invalid subType {sub_type:?}"
+        )));
     }
-    Ok(Line { text: input.text, text_type, by, source, system_message_id: None, sub_type, json: input.json })
+    Ok(Line {
+        text: input.text,
+        text_type,
+        by,
+        source,
+        system_message_id: None,
+        sub_type,
+        json: input.json,
+    })
 }
 
 impl State {
@@ -82,25 +94,41 @@ impl State {
     pub fn request_chat(&mut self, now: i64, req: ChatRequest) -> Result<String, ApiError> {
         let mut skill = match (&req.skill, req.skill_id) {
             (Some(name), _) => Some(
-                self.world.skill_by_name(name).ok_or_else(|| ApiError::bad_request(format!("unknown skill {name:?}")))?,
+                self.world
+                    .skill_by_name(name)
+                    .ok_or_else(|| ApiError::bad_request(format!("unknown skill {name:?}")))?,
             ),
-            (None, Some(id)) => {
-                Some(self.world.skill_by_id(id).ok_or_else(|| ApiError::bad_request(format!("unknown skill id {id}")))?)
-            }
+            (None, Some(id)) => Some(
+                self.world
+                    .skill_by_id(id)
+                    .ok_or_else(|| ApiError::bad_request(format!("unknown skill id {id}")))?,
+            ),
             (None, None) => None,
         };
         let target_agent = match &req.agent {
             Some(name) => {
                 skill = None;
-                Some(self.world.agent_by_login(name).ok_or_else(|| ApiError::bad_request(format!("unknown agent {name:?}")))?)
+                Some(
+                    self.world
+                        .agent_by_login(name)
+                        .ok_or_else(|| ApiError::bad_request(format!("unknown agent {name:?}")))?,
+                )
             }
             None => None,
         };
         let (id, visit_id) = self.ids.chat_id();
-        let visitor_id = req.visitor_id.unwrap_or_else(|| self.ids.range(1_000_000_000_000_000, 9_000_000_000_000_000));
+        let visitor_id = req
+            .visitor_id
+            .unwrap_or_else(|| self.ids.range(1_000_000_000_000_000, 9_000_000_000_000_000));
         let rt_session_id = self.ids.range(4_294_967_296, 4_295_967_296);
-        let shark_visitor = req.le_tag_visitor_id.clone().unwrap_or_else(|| self.ids.hex(22));
-        let shark_session = req.le_tag_session_id.clone().unwrap_or_else(|| self.ids.hex(22));
+        let shark_visitor = req
+            .le_tag_visitor_id
+            .clone()
+            .unwrap_or_else(|| self.ids.hex(22));
+        let shark_session = req
+            .le_tag_session_id
+            .clone()
+            .unwrap_or_else(|| self.ids.hex(22));
         let mut chat = Chat {
             id: id.clone(),
             visit_id,
@@ -136,10 +164,21 @@ impl State {
             pages: req.referrer.into_iter().collect(),
         };
         chat.set_state(now, ChatState::Waiting);
-        chat.system_line(now, 4, "Thank you for choosing to chat with us.  An agent will be with you shortly.".into());
+        chat.system_line(
+            now,
+            4,
+            "Thank you for choosing to chat with us.  An agent will be with you shortly.".into(),
+        );
         let by = chat.visitor_name_or("visitor").to_owned();
         for text in req.pre_chat_lines {
-            let line = make_line(LineInput { text, ..LineInput::default() }, by.clone(), Source::Visitor)?;
+            let line = make_line(
+                LineInput {
+                    text,
+                    ..LineInput::default()
+                },
+                by.clone(),
+                Source::Visitor,
+            )?;
             chat.push(now, EventKind::Line(line));
         }
         self.chats.insert(id.clone(), chat);
@@ -153,7 +192,11 @@ impl State {
         let id = self
             .chats
             .values()
-            .filter_map(|c| c.ringing.filter(|r| r.agent == agent).map(|r| (r.since_ms, c.start_ms, c.id.clone())))
+            .filter_map(|c| {
+                c.ringing
+                    .filter(|r| r.agent == agent)
+                    .map(|r| (r.since_ms, c.start_ms, c.id.clone()))
+            })
             .min()
             .map(|(_, _, id)| id)
             .ok_or_else(|| ApiError::not_found(12, "no chat request is ringing for this agent"))?;
@@ -174,14 +217,19 @@ impl State {
 
     /// Whether `agent` may read the chat: it rings for them or they had it.
     pub fn agent_can_read(&self, agent: usize, chat: &Chat) -> bool {
-        chat.agent == Some(agent) || chat.past_agents.contains(&agent) || chat.ringing.is_some_and(|r| r.agent == agent)
+        chat.agent == Some(agent)
+            || chat.past_agents.contains(&agent)
+            || chat.ringing.is_some_and(|r| r.agent == agent)
     }
 
     /// A chat the agent may read.
     pub fn agent_chat(&self, agent: usize, id: &str) -> Result<&Chat, ApiError> {
         let chat = self.chat(id)?;
         if !self.agent_can_read(agent, chat) {
-            return Err(ApiError::not_found(12, format!("chat {id} not found for this agent")));
+            return Err(ApiError::not_found(
+                12,
+                format!("chat {id} not found for this agent"),
+            ));
         }
         Ok(chat)
     }
@@ -191,19 +239,30 @@ impl State {
         let readable = self.agent_can_read(agent, self.chat(id)?);
         let chat = self.chat_mut(id)?;
         if !readable {
-            return Err(ApiError::not_found(12, format!("chat {id} not found for this agent")));
+            return Err(ApiError::not_found(
+                12,
+                format!("chat {id} not found for this agent"),
+            ));
         }
         if chat.state == ChatState::Ended {
             return Err(ApiError::bad_request("the chat has ended"));
         }
         if chat.agent != Some(agent) || chat.state != ChatState::Chatting {
-            return Err(ApiError::forbidden("the chat is not assigned to this agent"));
+            return Err(ApiError::forbidden(
+                "the chat is not assigned to this agent",
+            ));
         }
         Ok(chat)
     }
 
     /// An agent line (A16).
-    pub fn agent_line(&mut self, now: i64, agent: usize, id: &str, input: LineInput) -> Result<u64, ApiError> {
+    pub fn agent_line(
+        &mut self,
+        now: i64,
+        agent: usize,
+        id: &str,
+        input: LineInput,
+    ) -> Result<u64, ApiError> {
         let nick = self.nickname(agent);
         let chat = self.agent_active_chat(agent, id)?;
         let line = make_line(input, nick, Source::Agent)?;
@@ -237,7 +296,11 @@ impl State {
         }
         let by = chat.visitor_name_or("visitor").to_owned();
         // Visitors cannot post agent-only notes or structured content (spec §5 A16, §6 V12).
-        let input = LineInput { sub_type: None, json: None, ..input };
+        let input = LineInput {
+            sub_type: None,
+            json: None,
+            ..input
+        };
         let line = make_line(input, by, Source::Visitor)?;
         chat.visitor_typing = false;
         Ok(chat.push(now, EventKind::Line(line)))
@@ -273,7 +336,10 @@ impl State {
                         def.skills.contains(&skill.id)
                             && chat.agent != Some(*a)
                             && self.agent_logged_in(*a)
-                            && self.agents.get(*a).is_some_and(|rt| rt.availability == "Online")
+                            && self
+                                .agents
+                                .get(*a)
+                                .is_some_and(|rt| rt.availability == "Online")
                     })
                     .count();
                 (online > 0).then_some((i, online))
@@ -301,11 +367,23 @@ impl State {
                     .ok_or_else(|| ApiError::bad_request(format!("unknown agent id {uid}")))?;
                 let available = a != agent
                     && self.agent_logged_in(a)
-                    && self.agents.get(a).is_some_and(|rt| rt.availability == "Online" || rt.availability == "Occupied");
+                    && self.agents.get(a).is_some_and(|rt| {
+                        rt.availability == "Online" || rt.availability == "Occupied"
+                    });
                 if !available {
-                    return Err(ApiError::bad_request(format!("agent {uid} is not available for transfer")));
+                    return Err(ApiError::bad_request(format!(
+                        "agent {uid} is not available for transfer"
+                    )));
                 }
-                (None, Some(a), 13, format!("Please wait while I transfer the chat to '{}'.", self.nickname(a)))
+                (
+                    None,
+                    Some(a),
+                    13,
+                    format!(
+                        "Please wait while I transfer the chat to '{}'.",
+                        self.nickname(a)
+                    ),
+                )
             }
             TransferTarget::Skill(sid) => {
                 let s = self
@@ -314,16 +392,32 @@ impl State {
                     .ok_or_else(|| ApiError::bad_request(format!("unknown skill id {sid}")))?;
                 let chat = self.chat(id)?;
                 if !self.transfer_skills(chat).iter().any(|(i, _)| *i == s) {
-                    return Err(ApiError::bad_request(format!("skill {sid} is not available for transfer")));
+                    return Err(ApiError::bad_request(format!(
+                        "skill {sid} is not available for transfer"
+                    )));
                 }
-                let name = self.world.skills.get(s).map(|k| k.name.clone()).unwrap_or_default();
-                (Some(s), None, 15, format!("Please wait while I transfer the chat to '{name}'."))
+                let name = self
+                    .world
+                    .skills
+                    .get(s)
+                    .map(|k| k.name.clone())
+                    .unwrap_or_default();
+                (
+                    Some(s),
+                    None,
+                    15,
+                    format!("Please wait while I transfer the chat to '{name}'."),
+                )
             }
         };
         let chat = self.chat_mut(id)?;
         if let Some(note) = text.filter(|t| !t.is_empty()) {
             let line = make_line(
-                LineInput { text: note, sub_type: Some("ONLY_TO_REP".into()), ..LineInput::default() },
+                LineInput {
+                    text: note,
+                    sub_type: Some("ONLY_TO_REP".into()),
+                    ..LineInput::default()
+                },
                 nick,
                 Source::Agent,
             )?;

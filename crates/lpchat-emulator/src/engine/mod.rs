@@ -52,12 +52,19 @@ impl ApiError {
     }
     /// Any status and internal code.
     pub fn new(status: u16, code: i64, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), plain: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            plain: None,
+        }
     }
     /// A 401 OAuth problem (`oauth_problem=…&oauth_problem_advice=…`, spec §4.1).
     pub fn oauth(problem: &str, advice: &str) -> Self {
         let mut e = ApiError::unauthorized(format!("OAuth: {problem}"));
-        e.plain = Some(format!("oauth_problem={problem}&oauth_problem_advice={advice}"));
+        e.plain = Some(format!(
+            "oauth_problem={problem}&oauth_problem_advice={advice}"
+        ));
         e
     }
 }
@@ -261,7 +268,11 @@ impl Chat {
     /// Appends an event and returns its id.
     pub fn push(&mut self, now: i64, kind: EventKind) -> u64 {
         let id = self.next_id();
-        self.events.push(Event { id, time_ms: now, kind });
+        self.events.push(Event {
+            id,
+            time_ms: now,
+            kind,
+        });
         self.last_update_ms = now;
         id
     }
@@ -384,7 +395,10 @@ impl State {
             .world
             .agents
             .iter()
-            .map(|_| AgentRt { availability: "Offline".into(), chat_reason_id: None })
+            .map(|_| AgentRt {
+                availability: "Offline".into(),
+                chat_reason_id: None,
+            })
             .collect();
         State {
             world: config.world.clone(),
@@ -407,12 +421,16 @@ impl State {
 
     /// A chat by id.
     pub fn chat(&self, id: &str) -> Result<&Chat, ApiError> {
-        self.chats.get(id).ok_or_else(|| ApiError::not_found(12, format!("chat {id} not found")))
+        self.chats
+            .get(id)
+            .ok_or_else(|| ApiError::not_found(12, format!("chat {id} not found")))
     }
 
     /// A chat by id, mutable.
     pub fn chat_mut(&mut self, id: &str) -> Result<&mut Chat, ApiError> {
-        self.chats.get_mut(id).ok_or_else(|| ApiError::not_found(12, format!("chat {id} not found")))
+        self.chats
+            .get_mut(id)
+            .ok_or_else(|| ApiError::not_found(12, format!("chat {id} not found")))
     }
 
     /// Whether the agent has a live agent session.
@@ -433,11 +451,18 @@ impl State {
 
     /// Chats the agent is chatting in.
     pub fn agent_chats(&self, agent: usize) -> usize {
-        self.chats.values().filter(|c| c.state == ChatState::Chatting && c.agent == Some(agent)).count()
+        self.chats
+            .values()
+            .filter(|c| c.state == ChatState::Chatting && c.agent == Some(agent))
+            .count()
     }
 
     /// The agent's nickname.
     pub fn nickname(&self, agent: usize) -> String {
-        self.world.agents.get(agent).map(|a| a.nickname.clone()).unwrap_or_default()
+        self.world
+            .agents
+            .get(agent)
+            .map(|a| a.nickname.clone())
+            .unwrap_or_default()
     }
 }

@@ -5,9 +5,14 @@ use super::{ChatState, Ring, State};
 
 impl State {
     fn eligible(&self, agent: usize, chat_idx: &super::Chat) -> bool {
-        let Some(def) = self.world.agents.get(agent) else { return false };
-        let Some(rt) = self.agents.get(agent) else { return false };
-        let availability_ok = rt.availability == "Online" || (chat_idx.transferred && rt.availability == "Occupied");
+        let Some(def) = self.world.agents.get(agent) else {
+            return false;
+        };
+        let Some(rt) = self.agents.get(agent) else {
+            return false;
+        };
+        let availability_ok =
+            rt.availability == "Online" || (chat_idx.transferred && rt.availability == "Occupied");
         if !availability_ok || !self.agent_logged_in(agent) || chat_idx.excluded.contains(&agent) {
             return false;
         }
@@ -32,19 +37,26 @@ impl State {
             .enumerate()
             .filter_map(|(pos, id)| {
                 let c = self.chats.get(id)?;
-                (c.state == ChatState::Waiting && c.ringing.is_none()).then(|| (c.queued_ms, pos, id.clone()))
+                (c.state == ChatState::Waiting && c.ringing.is_none())
+                    .then(|| (c.queued_ms, pos, id.clone()))
             })
             .collect();
         waiting.sort();
         for (_, _, id) in waiting {
-            let Some(chat) = self.chats.get(&id) else { continue };
+            let Some(chat) = self.chats.get(&id) else {
+                continue;
+            };
             let best = (0..self.world.agents.len())
                 .filter(|&a| self.eligible(a, chat))
                 .min_by_key(|&a| (self.agent_load(a), a));
             if let Some(agent) = best {
                 let deadline = now + self.settings.ring_timeout_ms;
                 if let Some(c) = self.chats.get_mut(&id) {
-                    c.ringing = Some(Ring { agent, since_ms: now, deadline_ms: deadline });
+                    c.ringing = Some(Ring {
+                        agent,
+                        since_ms: now,
+                        deadline_ms: deadline,
+                    });
                 }
             }
         }
@@ -56,7 +68,9 @@ impl State {
         // Unaccepted offers: the agent goes Away and the chat is requeued (system message 23).
         let mut away = Vec::new();
         for id in &self.chat_order {
-            let Some(c) = self.chats.get_mut(id) else { continue };
+            let Some(c) = self.chats.get_mut(id) else {
+                continue;
+            };
             if let Some(r) = c.ringing.filter(|r| now >= r.deadline_ms) {
                 c.ringing = None;
                 c.system_line(now, 23, "The chat has been requeued by the system.".into());
@@ -73,10 +87,18 @@ impl State {
         }
         // Visitor silence beyond chatTimeout ends the chat (system message 6).
         for id in &self.chat_order {
-            let Some(c) = self.chats.get_mut(id) else { continue };
-            if c.state != ChatState::Ended && now - c.last_visitor_ms > c.chat_timeout_s as i64 * 1000 {
+            let Some(c) = self.chats.get_mut(id) else {
+                continue;
+            };
+            if c.state != ChatState::Ended
+                && now - c.last_visitor_ms > c.chat_timeout_s as i64 * 1000
+            {
                 c.ringing = None;
-                c.system_line(now, 6, "The chat was disconnected because the visitor was inactive.".into());
+                c.system_line(
+                    now,
+                    6,
+                    "The chat was disconnected because the visitor was inactive.".into(),
+                );
                 c.agent_typing = false;
                 c.set_state(now, ChatState::Ended);
                 changed = true;

@@ -5,7 +5,7 @@ use super::request::Req;
 use super::response;
 use crate::app::App;
 use crate::auth;
-use crate::engine::{AgentSession, ApiError, ChatState, LineInput, State, TransferTarget};
+use crate::engine::{ApiError, ChatState, LineInput, State, TransferTarget};
 use crate::quirks::{resource, Quirks, Render};
 use crate::render::{self, Viewer};
 use crate::surveys;
@@ -30,7 +30,9 @@ pub struct Principal {
 /// Authenticates an agent request: `Authorization: Bearer …` or a signed
 /// `Authorization: OAuth …` (RFC 5849 HMAC-SHA1 over method, URL and parameters).
 pub fn authenticate(app: &App, st: &mut State, req: &Req) -> Result<Principal, ApiError> {
-    let value = req.header("authorization").ok_or_else(|| ApiError::unauthorized("Authorization header missing"))?;
+    let value = req
+        .header("authorization")
+        .ok_or_else(|| ApiError::unauthorized("Authorization header missing"))?;
     let now = app.now();
     if let Some(params) = auth::parse_header(value) {
         return verify_oauth(st, req, &params).map(|agent| Principal { agent, login: None });
@@ -40,33 +42,58 @@ pub fn authenticate(app: &App, st: &mut State, req: &Req) -> Result<Principal, A
         return Err(ApiError::unauthorized("unsupported Authorization scheme"));
     }
     let (login, agent) = st.bearer_login(now, token.trim())?;
-    Ok(Principal { agent, login: Some(login) })
+    Ok(Principal {
+        agent,
+        login: Some(login),
+    })
 }
 
 fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Result<usize, ApiError> {
     let p = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let consumer = p("oauth_consumer_key").ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_consumer_key"))?;
-    let token = p("oauth_token").ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_token"))?;
-    let signature = p("oauth_signature").ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_signature"))?;
+    let consumer = p("oauth_consumer_key")
+        .ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_consumer_key"))?;
+    let token =
+        p("oauth_token").ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_token"))?;
+    let signature = p("oauth_signature")
+        .ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_signature"))?;
     if p("oauth_signature_method") != Some("HMAC-SHA1") {
-        return Err(ApiError::oauth("signature_method_rejected", "only HMAC-SHA1 is supported"));
+        return Err(ApiError::oauth(
+            "signature_method_rejected",
+            "only HMAC-SHA1 is supported",
+        ));
     }
     let (agent, key) = st
         .world
         .agents
         .iter()
         .enumerate()
-        .find_map(|(i, a)| a.api_key.as_ref().filter(|k| k.app_key == consumer).map(|k| (i, k.clone())))
-        .ok_or_else(|| ApiError::oauth("consumer_key_unknown", "the oauth_consumer_key is unknown"))?;
+        .find_map(|(i, a)| {
+            a.api_key
+                .as_ref()
+                .filter(|k| k.app_key == consumer)
+                .map(|k| (i, k.clone()))
+        })
+        .ok_or_else(|| {
+            ApiError::oauth("consumer_key_unknown", "the oauth_consumer_key is unknown")
+        })?;
     if key.access_token != token {
-        return Err(ApiError::oauth("token_rejected", "the oauth_token is unacceptable to the Service Provider"));
+        return Err(ApiError::oauth(
+            "token_rejected",
+            "the oauth_token is unacceptable to the Service Provider",
+        ));
     }
     let ts: i64 = p("oauth_timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_timestamp"))?;
-    let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     if (wall - ts).abs() > OAUTH_WINDOW_S {
-        return Err(ApiError::oauth("timestamp_refused", "the oauth_timestamp is too far from the server time"));
+        return Err(ApiError::oauth(
+            "timestamp_refused",
+            "the oauth_timestamp is too far from the server time",
+        ));
     }
     let host = req.header("host").unwrap_or_default();
     let base = auth::base_string(
@@ -77,11 +104,18 @@ fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Resul
     );
     let expected = auth::sign(&base, key.secret.expose(), key.access_token_secret.expose());
     if !auth::same(&expected, signature) {
-        return Err(ApiError::oauth("signature_invalid", "the oauth_signature is invalid"));
+        return Err(ApiError::oauth(
+            "signature_invalid",
+            "the oauth_signature is invalid",
+        ));
     }
-    let nonce = p("oauth_nonce").ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_nonce"))?;
+    let nonce =
+        p("oauth_nonce").ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_nonce"))?;
     if !st.fresh_nonce(format!("{consumer}:{ts}:{nonce}")) {
-        return Err(ApiError::oauth("nonce_used", "the oauth_nonce has been used"));
+        return Err(ApiError::oauth(
+            "nonce_used",
+            "the oauth_nonce has been used",
+        ));
     }
     Ok(agent)
 }
@@ -96,19 +130,24 @@ struct Ctx<'a> {
     quirks: &'a Quirks,
     now: i64,
     agent: usize,
-    session: AgentSession,
     sbase: String,
 }
 
 impl Ctx<'_> {
     fn r(&self, res: &'static str) -> Render<'_> {
-        Render { resource: res, quirks: self.quirks }
+        Render {
+            resource: res,
+            quirks: self.quirks,
+        }
     }
     fn ok(&self, code: u16, res: &'static str, e: &Elem) -> Result<Response, ApiError> {
         Ok(response::wire(code, self.req.format, res, self.quirks, e))
     }
     fn chat_viewer(&self, chat: &str) -> Viewer {
-        Viewer::Agent { chat_base: format!("{}/chat/{chat}", self.sbase), session_base: self.sbase.clone() }
+        Viewer::Agent {
+            chat_base: format!("{}/chat/{chat}", self.sbase),
+            session_base: self.sbase.clone(),
+        }
     }
     fn from(&self) -> Result<u64, ApiError> {
         parse_from(self.req.q("from"))
@@ -119,7 +158,9 @@ impl Ctx<'_> {
 pub fn parse_from(v: Option<&str>) -> Result<u64, ApiError> {
     match v {
         None | Some("") => Ok(0),
-        Some(s) => s.parse().map_err(|_| ApiError::bad_request(format!("invalid from {s:?}"))),
+        Some(s) => s
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("invalid from {s:?}"))),
     }
 }
 
@@ -138,7 +179,9 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
     if quirks.require_session_cookie && p.login.is_some() {
         let name = format!("{SESSION_COOKIE_PREFIX}{sid}");
         if !req.cookies(&name).iter().any(|c| *c == session.cookie) {
-            return Err(ApiError::unauthorized(format!("cookie {name} missing or wrong")));
+            return Err(ApiError::unauthorized(format!(
+                "cookie {name} missing or wrong"
+            )));
         }
     }
     let cx = Ctx {
@@ -148,7 +191,6 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
         now,
         agent: p.agent,
         sbase: format!("{acct_base}/agentSession/{sid}"),
-        session,
     };
     let m = &req.method;
     match rest {
@@ -160,14 +202,22 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
         ["availability"] if m == Method::GET => availability(&cx, &st),
         ["availability"] if m == Method::PUT => {
             let body = req.body_root("availability")?;
-            let chat = get_str(&body, "chat").ok_or_else(|| ApiError::bad_request("availability.chat is required"))?;
+            let chat = get_str(&body, "chat")
+                .ok_or_else(|| ApiError::bad_request("availability.chat is required"))?;
             st.set_availability(now, cx.agent, &chat, get_str(&body, "chatReasonId"))?;
             availability(&cx, &st)
         }
         ["availableAgents"] if m == Method::GET => available_agents(&cx, &st),
         ["chat", "availableSlots"] if m == Method::GET => {
             let n = available_slots(&st, req.q("skill"), req.q("agent"))?;
-            cx.ok(200, resource::SCALAR, &Elem::text("availableSlots", cx.r(resource::SCALAR).num("availableSlots", n)))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &Elem::text(
+                    "availableSlots",
+                    cx.r(resource::SCALAR).num("availableSlots", n),
+                ),
+            )
         }
         ["info"] if m == Method::GET => agent_info(&cx, &st),
         ["incomingRequests"] if m == Method::GET => incoming(&cx, &st),
@@ -176,7 +226,11 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
             let chat = st.accept_next(now, cx.agent)?;
             let href = format!("{}/chat/{chat}", cx.sbase);
             let e = Elem::new("chatLocation").list("link", vec![Elem::link("location", &href)]);
-            Ok(response::with_header(cx.ok(201, resource::LOCATION, &e)?, header::LOCATION, &href))
+            Ok(response::with_header(
+                cx.ok(201, resource::LOCATION, &e)?,
+                header::LOCATION,
+                &href,
+            ))
         }
         ["chatSessions"] if m == Method::GET => chat_sessions(&cx, &st),
         ["chat"] if m == Method::GET => multi_chat(&cx, &st),
@@ -184,10 +238,13 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
         ["chat", c, more @ ..] => chat_routes(&cx, &mut st, c, more),
         ["visits", "visit", v, more @ ..] if m == Method::GET => visit(&cx, &st, v, more),
         ["participantExtendedInfo", pid] if m == Method::GET => participant(&cx, &st, pid),
-        [] | ["availability" | "availableAgents" | "info" | "incomingRequests" | "chatSessions" | "chat"] => {
-            Err(ApiError::method_not_allowed())
-        }
-        _ => Err(ApiError::not_found(12, format!("no resource at {}", req.raw_path))),
+        []
+        | ["availability" | "availableAgents" | "info" | "incomingRequests" | "chatSessions"
+        | "chat"] => Err(ApiError::method_not_allowed()),
+        _ => Err(ApiError::not_found(
+            12,
+            format!("no resource at {}", req.raw_path),
+        )),
     }
 }
 
@@ -208,11 +265,20 @@ fn start_session(
     let s = st.start_session(app.now(), p.agent, p.login.clone());
     let href = format!("{acct_base}/agentSession/{}", s.id);
     let e = Elem::new("agentSessionLocation").list("link", vec![Elem::link("location", &href)]);
-    let mut r = response::wire(201, req.format, resource::AGENT_SESSION_LOCATION, quirks, &e);
+    let mut r = response::wire(
+        201,
+        req.format,
+        resource::AGENT_SESSION_LOCATION,
+        quirks,
+        &e,
+    );
     r = response::with_header(r, header::LOCATION, &href);
     if p.login.is_some() {
         let path = format!("/api/account/{}/agentSession", st.world.account);
-        let cookie = format!("{SESSION_COOKIE_PREFIX}{}={}; Path={path}; HttpOnly", s.id, s.cookie);
+        let cookie = format!(
+            "{SESSION_COOKIE_PREFIX}{}={}; Path={path}; HttpOnly",
+            s.id, s.cookie
+        );
         r = response::with_header(r, header::SET_COOKIE, &cookie);
     }
     Ok(r)
@@ -242,13 +308,20 @@ fn session_resource(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
 fn availability_elem(st: &State, agent: usize) -> Elem {
     let rt = st.agents.get(agent);
     Elem::new("availability")
-        .field("chat", rt.map(|r| r.availability.as_str()).unwrap_or("Offline"))
+        .field(
+            "chat",
+            rt.map(|r| r.availability.as_str()).unwrap_or("Offline"),
+        )
         .field("voice", "Offline")
         .opt_field("chatReasonId", rt.and_then(|r| r.chat_reason_id.clone()))
 }
 
 fn availability(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
-    cx.ok(200, resource::AVAILABILITY, &availability_elem(st, cx.agent))
+    cx.ok(
+        200,
+        resource::AVAILABILITY,
+        &availability_elem(st, cx.agent),
+    )
 }
 
 /// Numeric availability codes of A7 (spec §9.2).
@@ -265,9 +338,11 @@ fn available_agents(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
     let r = cx.r(resource::AVAILABLE_AGENTS);
     let skill = match cx.req.q("skill") {
         Some(name) => Some(
-            st.world.skill_by_name(name).and_then(|i| st.world.skills.get(i)).map(|s| s.id).ok_or_else(|| {
-                ApiError::bad_request(format!("unknown skill {name:?}"))
-            })?,
+            st.world
+                .skill_by_name(name)
+                .and_then(|i| st.world.skills.get(i))
+                .map(|s| s.id)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown skill {name:?}")))?,
         ),
         None => None,
     };
@@ -283,11 +358,21 @@ fn available_agents(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
         .iter()
         .enumerate()
         .filter_map(|(i, a)| {
-            let avail = st.agents.get(i).map(|r| r.availability.as_str()).unwrap_or("Offline");
-            if skill.is_some_and(|s| !a.skills.contains(&s)) || state_filter.is_some_and(|f| f != avail) {
+            let avail = st
+                .agents
+                .get(i)
+                .map(|r| r.availability.as_str())
+                .unwrap_or("Offline");
+            if skill.is_some_and(|s| !a.skills.contains(&s))
+                || state_filter.is_some_and(|f| f != avail)
+            {
                 return None;
             }
-            let skills = a.skills.iter().map(|s| Elem::text("skill", r.num("skill", *s))).collect();
+            let skills = a
+                .skills
+                .iter()
+                .map(|s| Elem::text("skill", r.num("skill", *s)))
+                .collect();
             let chats = st.agent_chats(i) as i64;
             let mut e = Elem::new("agent")
                 .attr("id", r.num_attr("id", a.id))
@@ -313,7 +398,11 @@ fn available_agents(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
 }
 
 /// Free slots for a skill or one agent (A8, V3): -1 when an eligible Online agent is unlimited.
-pub fn available_slots(st: &State, skill: Option<&str>, agent: Option<&str>) -> Result<i64, ApiError> {
+pub fn available_slots(
+    st: &State,
+    skill: Option<&str>,
+    agent: Option<&str>,
+) -> Result<i64, ApiError> {
     if skill.is_some() && agent.is_some() {
         return Err(ApiError::bad_request("skill and agent cannot be combined"));
     }
@@ -328,15 +417,21 @@ pub fn available_slots(st: &State, skill: Option<&str>, agent: Option<&str>) -> 
         None => None,
     };
     let only = match agent {
-        Some(name) => {
-            Some(st.world.agent_by_login(name).ok_or_else(|| ApiError::bad_request(format!("unknown agent {name:?}")))?)
-        }
+        Some(name) => Some(
+            st.world
+                .agent_by_login(name)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown agent {name:?}")))?,
+        ),
         None => None,
     };
     let mut total = 0;
     for (i, a) in st.world.agents.iter().enumerate() {
-        let online = st.agent_logged_in(i) && st.agents.get(i).is_some_and(|r| r.availability == "Online");
-        if !online || only.is_some_and(|o| o != i) || skill_id.is_some_and(|s| !a.skills.contains(&s)) {
+        let online =
+            st.agent_logged_in(i) && st.agents.get(i).is_some_and(|r| r.availability == "Online");
+        if !online
+            || only.is_some_and(|o| o != i)
+            || skill_id.is_some_and(|s| !a.skills.contains(&s))
+        {
             continue;
         }
         if a.max_chats < 0 {
@@ -349,17 +444,35 @@ pub fn available_slots(st: &State, skill: Option<&str>, agent: Option<&str>) -> 
 
 fn agent_info(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
     let r = cx.r(resource::AGENT_INFO);
-    let a = st.world.agents.get(cx.agent).ok_or_else(|| ApiError::not_found(12, "agent not found"))?;
+    let a = st
+        .world
+        .agents
+        .get(cx.agent)
+        .ok_or_else(|| ApiError::not_found(12, "agent not found"))?;
     let skills = a
         .skills
         .iter()
-        .filter_map(|id| st.world.skill_by_id(*id).and_then(|i| st.world.skills.get(i)))
-        .map(|s| Elem::new("skillInfo").field("id", r.num("id", s.id)).field("name", s.name.as_str()))
+        .filter_map(|id| {
+            st.world
+                .skill_by_id(*id)
+                .and_then(|i| st.world.skills.get(i))
+        })
+        .map(|s| {
+            Elem::new("skillInfo")
+                .field("id", r.num("id", s.id))
+                .field("name", s.name.as_str())
+        })
         .collect();
     let e = Elem::new("info")
-        .list("link", vec![Elem::link("self", &format!("{}/info", cx.sbase))])
+        .list(
+            "link",
+            vec![Elem::link("self", &format!("{}/info", cx.sbase))],
+        )
         .field("agentName", a.nickname.as_str())
-        .field("displayName", a.display_name.clone().unwrap_or_else(|| a.nickname.clone()))
+        .field(
+            "displayName",
+            a.display_name.clone().unwrap_or_else(|| a.nickname.clone()),
+        )
         .field("loginName", a.login_name.as_str())
         .field("id", r.num("id", a.id))
         .field("maxChats", r.num("maxChats", a.max_chats))
@@ -370,10 +483,20 @@ fn agent_info(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
 
 fn incoming(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
     let r = cx.r(resource::INCOMING_REQUESTS);
-    let ringing = st.chats.values().filter(|c| c.ringing.is_some_and(|x| x.agent == cx.agent)).count() as i64;
+    let ringing = st
+        .chats
+        .values()
+        .filter(|c| c.ringing.is_some_and(|x| x.agent == cx.agent))
+        .count() as i64;
     let mut e = Elem::new("incomingRequests").field("ringingCount", r.num("ringingCount", ringing));
     if ringing > 0 {
-        e = e.list("link", vec![Elem::link("acceptNextChat", &format!("{}/incomingRequests", cx.sbase))]);
+        e = e.list(
+            "link",
+            vec![Elem::link(
+                "acceptNextChat",
+                &format!("{}/incomingRequests", cx.sbase),
+            )],
+        );
     }
     cx.ok(200, resource::INCOMING_REQUESTS, &e)
 }
@@ -386,7 +509,13 @@ fn chat_sessions_elem(cx: &Ctx<'_>, st: &State, r: Render<'_>) -> Elem {
         .filter(|c| c.agent == Some(cx.agent) && c.state == ChatState::Chatting)
         .map(|c| {
             Elem::new("chatSession")
-                .list("link", vec![Elem::link("chat-session", &format!("{}/chat/{}", cx.sbase, c.id))])
+                .list(
+                    "link",
+                    vec![Elem::link(
+                        "chat-session",
+                        &format!("{}/chat/{}", cx.sbase, c.id),
+                    )],
+                )
                 .field("chatSessionKey", c.id.as_str())
                 .field("startTime", r.num("startTime", c.start_ms))
         })
@@ -395,7 +524,11 @@ fn chat_sessions_elem(cx: &Ctx<'_>, st: &State, r: Render<'_>) -> Elem {
 }
 
 fn chat_sessions(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
-    cx.ok(200, resource::CHAT_SESSIONS, &chat_sessions_elem(cx, st, cx.r(resource::CHAT_SESSIONS)))
+    cx.ok(
+        200,
+        resource::CHAT_SESSIONS,
+        &chat_sessions_elem(cx, st, cx.r(resource::CHAT_SESSIONS)),
+    )
 }
 
 /// A13: `?chatSessionKeys=K1,K2&fromEventIds=E1,E2` (positional; missing ids = 0).
@@ -406,7 +539,11 @@ fn multi_chat(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
             .query
             .iter()
             .filter(|(n, _)| n == k)
-            .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_owned()).collect::<Vec<_>>())
+            .flat_map(|(_, v)| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
             .filter(|s| !s.is_empty())
             .collect()
     };
@@ -420,10 +557,22 @@ fn multi_chat(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
     for (i, key) in keys.iter().enumerate() {
         let from = parse_from(froms.get(i).map(String::as_str))?;
         if let Ok(chat) = st.agent_chat(cx.agent, key) {
-            chats.push(render::chat(r, st, chat, &cx.chat_viewer(key), from, cx.req.repeat_below, cx.app.tz));
+            chats.push(render::chat(
+                r,
+                st,
+                chat,
+                &cx.chat_viewer(key),
+                from,
+                cx.req.repeat_below,
+                cx.app.tz,
+            ));
         }
     }
-    cx.ok(200, resource::CHATS, &Elem::new("chats").list("chat", chats))
+    cx.ok(
+        200,
+        resource::CHATS,
+        &Elem::new("chats").list("chat", chats),
+    )
 }
 
 fn line_input(ev: &serde_json::Value) -> LineInput {
@@ -450,9 +599,13 @@ pub fn posted_event(req: &Req) -> Result<Posted, ApiError> {
         Some("line") => Ok(Posted::Line(line_input(&ev))),
         Some("state") => match get_str(&ev, "state").as_deref() {
             Some("ended") => Ok(Posted::End),
-            other => Err(ApiError::bad_request(format!("unsupported state {other:?}; only ended may be posted"))),
+            other => Err(ApiError::bad_request(format!(
+                "unsupported state {other:?}; only ended may be posted"
+            ))),
         },
-        other => Err(ApiError::bad_request(format!("unsupported event type {other:?}"))),
+        other => Err(ApiError::bad_request(format!(
+            "unsupported event type {other:?}"
+        ))),
     }
 }
 
@@ -461,7 +614,9 @@ fn typing_value(req: &Req, root: &str) -> Result<bool, ApiError> {
     match scalar_text(&v).as_deref() {
         Some("typing") => Ok(true),
         Some("not-typing") => Ok(false),
-        other => Err(ApiError::bad_request(format!("invalid {root} {other:?}; expected typing or not-typing"))),
+        other => Err(ApiError::bad_request(format!(
+            "invalid {root} {other:?}; expected typing or not-typing"
+        ))),
     }
 }
 
@@ -478,12 +633,27 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
     match more {
         [] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
-            let e = render::chat(cx.r(resource::CHAT), st, chat, &viewer, cx.from()?, cx.req.repeat_below, tz);
+            let e = render::chat(
+                cx.r(resource::CHAT),
+                st,
+                chat,
+                &viewer,
+                cx.from()?,
+                cx.req.repeat_below,
+                tz,
+            );
             cx.ok(200, resource::CHAT, &e)
         }
         ["events"] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
-            let e = render::events(cx.r(resource::EVENTS), chat, &viewer, cx.from()?, cx.req.repeat_below, tz);
+            let e = render::events(
+                cx.r(resource::EVENTS),
+                chat,
+                &viewer,
+                cx.from()?,
+                cx.req.repeat_below,
+                tz,
+            );
             cx.ok(200, resource::EVENTS, &e)
         }
         ["events"] if m == Method::POST => {
@@ -493,7 +663,11 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
             };
             let href = format!("{}/chat/{c}/events/{id}", cx.sbase);
             let e = Elem::new(root).list("link", vec![Elem::link("location", &href)]);
-            Ok(response::with_header(cx.ok(201, resource::LOCATION, &e)?, header::LOCATION, &href))
+            Ok(response::with_header(
+                cx.ok(201, resource::LOCATION, &e)?,
+                header::LOCATION,
+                &href,
+            ))
         }
         ["events", id] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
@@ -502,23 +676,43 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
                 .ok()
                 .and_then(|i| chat.events.get(i))
                 .ok_or_else(|| ApiError::not_found(12, format!("event {id} not found")))?;
-            cx.ok(200, resource::EVENTS, &render::event(cx.r(resource::EVENTS), ev, tz))
+            cx.ok(
+                200,
+                resource::EVENTS,
+                &render::event(cx.r(resource::EVENTS), ev, tz),
+            )
         }
         ["info"] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
-            cx.ok(200, resource::CHAT_INFO, &render::info(cx.r(resource::CHAT_INFO), st, chat, &viewer, tz))
+            cx.ok(
+                200,
+                resource::CHAT_INFO,
+                &render::info(cx.r(resource::CHAT_INFO), st, chat, &viewer, tz),
+            )
         }
         ["info", "visitorName"] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
-            cx.ok(200, resource::SCALAR, &Elem::text("visitorName", chat.visitor_name_or("visitor")))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &Elem::text("visitorName", chat.visitor_name_or("visitor")),
+            )
         }
         ["info", "visitorTyping"] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
-            cx.ok(200, resource::SCALAR, &typing_elem("visitorTyping", chat.visitor_typing))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &typing_elem("visitorTyping", chat.visitor_typing),
+            )
         }
         ["info", "agentTyping"] if m == Method::GET => {
             let chat = st.agent_chat(cx.agent, c)?;
-            cx.ok(200, resource::SCALAR, &typing_elem("agentTyping", chat.agent_typing))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &typing_elem("agentTyping", chat.agent_typing),
+            )
         }
         ["info", "agentTyping"] if m == Method::PUT => {
             let t = typing_value(cx.req, "agentTyping")?;
@@ -541,56 +735,92 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
                         .field("onlineAgents", r.num("onlineAgents", n as i64))
                 })
                 .collect();
-            cx.ok(200, resource::TRANSFER, &Elem::new("transfer").list("skill", skills))
+            cx.ok(
+                200,
+                resource::TRANSFER,
+                &Elem::new("transfer").list("skill", skills),
+            )
         }
         ["transfer"] if m == Method::POST => {
             let body = cx.req.body_root("transfer")?;
             let first_id = |k: &str| {
-                as_list(get(&body, k)).first().and_then(|v| get_str(v, "id")).map(|s| {
-                    s.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid {k} id {s:?}")))
-                })
+                as_list(get(&body, k))
+                    .first()
+                    .and_then(|v| get_str(v, "id"))
+                    .map(|s| {
+                        s.parse::<i64>()
+                            .map_err(|_| ApiError::bad_request(format!("invalid {k} id {s:?}")))
+                    })
             };
             let target = match (first_id("agent"), first_id("skill")) {
                 (Some(a), _) => TransferTarget::Agent(a?),
                 (None, Some(s)) => TransferTarget::Skill(s?),
-                (None, None) => return Err(ApiError::bad_request("transfer needs a skill or an agent")),
+                (None, None) => {
+                    return Err(ApiError::bad_request("transfer needs a skill or an agent"))
+                }
             };
             st.transfer(now, cx.agent, c, target, get_str(&body, "text"))?;
             Ok(response::empty(200))
         }
         ["transferAccount"] if m == Method::GET => {
-            let e = Elem::new("transferAccount")
-                .list("link", vec![Elem::link("self", &format!("{}/chat/{c}/transferAccount", cx.sbase))]);
+            let e = Elem::new("transferAccount").list(
+                "link",
+                vec![Elem::link(
+                    "self",
+                    &format!("{}/chat/{c}/transferAccount", cx.sbase),
+                )],
+            );
             cx.ok(200, resource::VISIT, &e)
         }
-        ["transferAccount"] if m == Method::POST => {
-            Err(ApiError::bad_request("account-to-account transfer is not enabled for this account"))
-        }
+        ["transferAccount"] if m == Method::POST => Err(ApiError::bad_request(
+            "account-to-account transfer is not enabled for this account",
+        )),
         ["survey"] if m == Method::GET => {
             let s = surveys::survey(surveys::Kind::Agent);
-            cx.ok(200, resource::SURVEY, &surveys::render(cx.r(resource::SURVEY), &s))
+            cx.ok(
+                200,
+                resource::SURVEY,
+                &surveys::render(cx.r(resource::SURVEY), &s),
+            )
         }
         ["survey"] if m == Method::PUT => {
             let body = cx.req.body_root("survey")?;
             surveys::check(&surveys::survey(surveys::Kind::Agent), &body)?;
-            st.chat_mut(c)?.surveys.push(serde_json::json!({"agentSurvey": body}));
+            st.chat_mut(c)?
+                .surveys
+                .push(serde_json::json!({"agentSurvey": body}));
             Ok(response::empty(200))
         }
         ["collaborationChannels"] if m == Method::GET => {
-            let e = Elem::new("collaborationChannels")
-                .list("link", vec![Elem::link("self", &format!("{}/chat/{c}/collaborationChannels", cx.sbase))]);
+            let e = Elem::new("collaborationChannels").list(
+                "link",
+                vec![Elem::link(
+                    "self",
+                    &format!("{}/chat/{c}/collaborationChannels", cx.sbase),
+                )],
+            );
             cx.ok(200, resource::VISIT, &e)
         }
-        [] | ["events" | "info" | "transfer" | "transferAccount" | "survey" | "collaborationChannels"]
+        []
+        | ["events" | "info" | "transfer" | "transferAccount" | "survey" | "collaborationChannels"]
         | ["events", _]
-        | ["info", "visitorName" | "visitorTyping" | "agentTyping"] => Err(ApiError::method_not_allowed()),
-        _ => Err(ApiError::not_found(12, format!("no resource at {}", cx.req.raw_path))),
+        | ["info", "visitorName" | "visitorTyping" | "agentTyping"] => {
+            Err(ApiError::method_not_allowed())
+        }
+        _ => Err(ApiError::not_found(
+            12,
+            format!("no resource at {}", cx.req.raw_path),
+        )),
     }
 }
 
 /// Custom variables as a wire list.
 pub fn custom_variables_elem(vars: &[(String, String)]) -> Elem {
-    let items = vars.iter().map(|(n, v)| Elem::new("customVariable").field("name", n.as_str()).field("value", v.as_str()));
+    let items = vars.iter().map(|(n, v)| {
+        Elem::new("customVariable")
+            .field("name", n.as_str())
+            .field("value", v.as_str())
+    });
     Elem::new("customVariables").list("customVariable", items.collect())
 }
 
@@ -604,17 +834,34 @@ fn visit(cx: &Ctx<'_>, st: &State, visit_id: &str, more: &[&str]) -> Result<Resp
     let base = format!("{}/visits/visit/{visit_id}", cx.sbase);
     match more {
         [] => {
-            let pages = chat.pages.iter().map(|p| Elem::new("page").field("url", p.as_str())).collect();
+            let pages = chat
+                .pages
+                .iter()
+                .map(|p| Elem::new("page").field("url", p.as_str()))
+                .collect();
             let e = Elem::new("visit")
-                .list("link", vec![Elem::link("self", &base), Elem::link("custom-variables", &format!("{base}/customVariables"))])
+                .list(
+                    "link",
+                    vec![
+                        Elem::link("self", &base),
+                        Elem::link("custom-variables", &format!("{base}/customVariables")),
+                    ],
+                )
                 .field("id", visit_id)
                 .field("startTime", crate::clock::iso(chat.start_ms, cx.app.tz))
                 .child(Elem::new("pages").list("page", pages))
                 .child(custom_variables_elem(&chat.custom_variables));
             cx.ok(200, resource::VISIT, &e)
         }
-        ["customVariables"] => cx.ok(200, resource::VISIT, &custom_variables_elem(&chat.custom_variables)),
-        _ => Err(ApiError::not_found(12, format!("no resource at {}", cx.req.raw_path))),
+        ["customVariables"] => cx.ok(
+            200,
+            resource::VISIT,
+            &custom_variables_elem(&chat.custom_variables),
+        ),
+        _ => Err(ApiError::not_found(
+            12,
+            format!("no resource at {}", cx.req.raw_path),
+        )),
     }
 }
 
@@ -637,12 +884,20 @@ fn participant(cx: &Ctx<'_>, st: &State, pid: &str) -> Result<Response, ApiError
                 .field("isUserAuthenticated", "true")
                 .field("participantId", pid)
                 .field("customerId", chat.visitor_id.to_string());
-            let contact = Elem::new("contact").field("email", "visitor@example.com").field("phone", "");
+            let contact = Elem::new("contact")
+                .field("email", "visitor@example.com")
+                .field("phone", "");
             let personal = Elem::new("authenticatedPersonalInfo")
                 .field("name", name)
                 .field("surname", "")
                 .child(Elem::new("contacts").list("contact", vec![contact]));
-            cx.ok(200, resource::VISIT, &Elem::new("participantExtendedInfo").child(info).child(personal))
+            cx.ok(
+                200,
+                resource::VISIT,
+                &Elem::new("participantExtendedInfo")
+                    .child(info)
+                    .child(personal),
+            )
         }
     }
 }

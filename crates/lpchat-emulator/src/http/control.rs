@@ -20,16 +20,33 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/_emulator/state", get(state))
         .route("/_emulator/world", get(world))
-        .route("/_emulator/quirks", get(get_quirks).put(patch_quirks).patch(patch_quirks).post(patch_quirks).delete(reset_quirks))
-        .route("/_emulator/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/_emulator/quirks",
+            get(get_quirks)
+                .put(patch_quirks)
+                .patch(patch_quirks)
+                .post(patch_quirks)
+                .delete(reset_quirks),
+        )
+        .route(
+            "/_emulator/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
         .route("/_emulator/faults/{id}", delete(remove_fault))
         .route("/_emulator/transcripts", get(transcripts))
         .route("/_emulator/transcripts/{chat}", get(one_transcript))
-        .route("/_emulator/visitors", get(list_visitors).post(start_visitors))
+        .route(
+            "/_emulator/visitors",
+            get(list_visitors).post(start_visitors),
+        )
 }
 
 fn bad(msg: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": {"message": msg}}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": {"message": msg}})),
+    )
+        .into_response()
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
@@ -154,7 +171,11 @@ async fn remove_fault(State(app): Shared, Path(id): Path<u64>) -> Response {
     if lock(&app.faults).remove(id) {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        (StatusCode::NOT_FOUND, Json(json!({"error": {"message": "no such fault"}}))).into_response()
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": {"message": "no such fault"}})),
+        )
+            .into_response()
     }
 }
 
@@ -167,7 +188,11 @@ async fn one_transcript(State(app): Shared, Path(chat): Path<String>) -> Respons
     let visitors = lock(&app.visitors).clone();
     match transcript::of(&app.state(), &visitors, &chat, app.tz) {
         Some(t) => Json(t).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": {"message": "no such chat"}}))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": {"message": "no such chat"}})),
+        )
+            .into_response(),
     }
 }
 
@@ -181,5 +206,9 @@ async fn start_visitors(State(app): Shared, body: axum::body::Bytes) -> Response
         Err(r) => return r,
     };
     let group = simulator::start(&app, scenario);
-    (StatusCode::ACCEPTED, Json(json!({ "visitors": group.records }))).into_response()
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({ "visitors": group.records })),
+    )
+        .into_response()
 }

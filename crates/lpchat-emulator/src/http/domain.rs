@@ -8,7 +8,14 @@ use axum::response::Response;
 use serde_json::json;
 
 /// Services the Domain API answers for (spec §7.1).
-const SERVICES: [&str; 6] = ["agentVep", "conversationVep", "smt", "adminArea", "acCdnDomain", "liveEngageVep"];
+const SERVICES: [&str; 6] = [
+    "agentVep",
+    "conversationVep",
+    "smt",
+    "adminArea",
+    "acCdnDomain",
+    "liveEngageVep",
+];
 
 fn check_account(a: &str, account: &str) -> Result<(), ApiError> {
     if a == account {
@@ -22,7 +29,9 @@ fn check_service(svc: &str) -> Result<(), ApiError> {
     if SERVICES.contains(&svc) {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!("unknown service {svc:?} (names are case-sensitive)")))
+        Err(ApiError::bad_request(format!(
+            "unknown service {svc:?} (names are case-sensitive)"
+        )))
     }
 }
 
@@ -30,19 +39,30 @@ fn check_service(svc: &str) -> Result<(), ApiError> {
 pub fn one(app: &App, _req: &Req, a: &str, svc: &str, account: &str) -> Result<Response, ApiError> {
     check_account(a, account)?;
     check_service(svc)?;
-    Ok(response::plain_json(200, &json!({"service": svc, "account": a, "baseURI": app.host_port})))
+    Ok(response::plain_json(
+        200,
+        &json!({"service": svc, "account": a, "baseURI": app.host_port}),
+    ))
 }
 
 /// D2: `GET /csdr/account/{a}/service/baseURI.json`.
 pub fn all(app: &App, _req: &Req, a: &str, account: &str) -> Result<Response, ApiError> {
     check_account(a, account)?;
-    let list: Vec<_> =
-        SERVICES.iter().map(|s| json!({"service": s, "account": a, "baseURI": app.host_port})).collect();
+    let list: Vec<_> = SERVICES
+        .iter()
+        .map(|s| json!({"service": s, "account": a, "baseURI": app.host_port}))
+        .collect();
     Ok(response::plain_json(200, &json!({ "baseURIs": list })))
 }
 
 /// D3: `GET /csdr/account/{a}/service/{svc}/baseURI.lpCsds` (browser SDK legacy form).
-pub fn legacy(app: &App, _req: &Req, a: &str, svc: &str, account: &str) -> Result<Response, ApiError> {
+pub fn legacy(
+    app: &App,
+    _req: &Req,
+    a: &str,
+    svc: &str,
+    account: &str,
+) -> Result<Response, ApiError> {
     check_account(a, account)?;
     check_service(svc)?;
     Ok(response::plain_json(

@@ -23,14 +23,23 @@ fn require_post(req: &Req) -> Result<(), ApiError> {
 pub fn login(app: &App, req: &Req) -> Result<Response, ApiError> {
     require_post(req)?;
     let body = req.body_value()?;
-    let username = get_str(&body, "username").ok_or_else(|| ApiError::bad_request("username is required"))?;
+    let username =
+        get_str(&body, "username").ok_or_else(|| ApiError::bad_request("username is required"))?;
     let now = app.now();
     let mut st = app.state();
     let login = if let Some(app_key) = get_str(&body, "appKey") {
         let field = |k: &str| get_str(&body, k).unwrap_or_default();
-        st.login_app_key(now, &username, &app_key, &field("secret"), &field("accessToken"), &field("accessTokenSecret"))
+        st.login_app_key(
+            now,
+            &username,
+            &app_key,
+            &field("secret"),
+            &field("accessToken"),
+            &field("accessTokenSecret"),
+        )
     } else {
-        let password = get_str(&body, "password").ok_or_else(|| ApiError::bad_request("password or appKey is required"))?;
+        let password = get_str(&body, "password")
+            .ok_or_else(|| ApiError::bad_request("password or appKey is required"))?;
         st.login_password(now, &username, &password)
     }?;
     let agent = st.world.agents.get(login.agent).cloned();
@@ -63,7 +72,11 @@ pub fn login(app: &App, req: &Req) -> Result<Response, ApiError> {
         "bearer": login.bearer,
     });
     let r = response::plain_json(200, &body);
-    Ok(response::with_header(r, header::SET_COOKIE, &format!("{COOKIE}={}; Path=/; HttpOnly", login.id)))
+    Ok(response::with_header(
+        r,
+        header::SET_COOKIE,
+        &format!("{COOKIE}={}; Path=/; HttpOnly", login.id),
+    ))
 }
 
 fn csrf_call(
@@ -89,4 +102,3 @@ pub fn refresh(app: &App, req: &Req) -> Result<Response, ApiError> {
 pub fn logout(app: &App, req: &Req) -> Result<Response, ApiError> {
     csrf_call(app, req, |st, now, c, t| st.logout(now, c, t))
 }
-

@@ -25,7 +25,10 @@ use std::sync::Arc;
 pub fn router(app: Arc<App>) -> Router {
     control::routes()
         .fallback(protocol)
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), faults::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            faults::middleware,
+        ))
         .with_state(app)
 }
 
@@ -35,18 +38,40 @@ pub struct RepeatBelow(pub u64);
 
 async fn protocol(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let repeat = parts.extensions.get::<RepeatBelow>().map(|r| r.0).unwrap_or(0);
+    let repeat = parts
+        .extensions
+        .get::<RepeatBelow>()
+        .map(|r| r.0)
+        .unwrap_or(0);
     let quirks = app.quirks();
     let bytes = match axum::body::to_bytes(body, app.max_body).await {
         Ok(b) => b,
         Err(_) => {
-            let req = Req::new(parts.method, &parts.uri, parts.headers, Default::default(), quirks.suffix);
-            let err =
-                ApiError::new(413, 33, format!("request body larger than {} bytes (or unreadable)", app.max_body));
+            let req = Req::new(
+                parts.method,
+                &parts.uri,
+                parts.headers,
+                Default::default(),
+                quirks.suffix,
+            );
+            let err = ApiError::new(
+                413,
+                33,
+                format!(
+                    "request body larger than {} bytes (or unreadable)",
+                    app.max_body
+                ),
+            );
             return response::error(req.format, &err, app.now(), app.tz);
         }
     };
-    let mut req = Req::new(parts.method, &parts.uri, parts.headers, bytes, quirks.suffix);
+    let mut req = Req::new(
+        parts.method,
+        &parts.uri,
+        parts.headers,
+        bytes,
+        quirks.suffix,
+    );
     req.repeat_below = repeat;
     match dispatch(&app, &req) {
         Ok(r) => r,
@@ -57,7 +82,10 @@ async fn protocol(State(app): State<Arc<App>>, request: Request) -> Response {
 /// The Login Service and the Domain API speak JSON only; their errors are JSON too.
 fn error_format(req: &Req) -> Format {
     let json_only = matches!(req.segs.first().map(String::as_str), Some("csdr"))
-        || matches!(req.segs.get(3).map(String::as_str), Some("login" | "refresh" | "logout" | "service"));
+        || matches!(
+            req.segs.get(3).map(String::as_str),
+            Some("login" | "refresh" | "logout" | "service")
+        );
     if json_only {
         Format::Json
     } else {
@@ -74,7 +102,9 @@ fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
     let account = app.state().world.account.clone();
     match segs.as_slice() {
         ["csdr", "account", a, "service", "baseURI"] => domain::all(app, req, a, &account),
-        ["csdr", "account", a, "service", svc, "baseURI"] => domain::legacy(app, req, a, svc, &account),
+        ["csdr", "account", a, "service", svc, "baseURI"] => {
+            domain::legacy(app, req, a, svc, &account)
+        }
         ["api", "account", a, rest @ ..] => {
             if let ["service", svc, "baseURI"] = rest {
                 return domain::one(app, req, a, svc, &account);
@@ -86,7 +116,9 @@ fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
                 ["login"] => login::login(app, req),
                 ["refresh"] => login::refresh(app, req),
                 ["logout"] => login::logout(app, req),
-                _ if app.quirks().suffix == SuffixMode::Reject && req.suffix.is_some() => Err(not_found(req)),
+                _ if app.quirks().suffix == SuffixMode::Reject && req.suffix.is_some() => {
+                    Err(not_found(req))
+                }
                 [] => base_resource(app, req, &account),
                 ["agentSession", tail @ ..] => agent::handle(app, req, tail),
                 ["chat", ..] | ["conversation"] => visitor::handle(app, req, rest),
@@ -106,8 +138,14 @@ fn base_resource(app: &App, req: &Req, account: &str) -> Result<Response, ApiErr
         vec![
             Elem::link("self", &base),
             Elem::link("chat-availability", &format!("{base}/chat/availability")),
-            Elem::link("chat-available-slots", &format!("{base}/chat/availableSlots")),
-            Elem::link("chat-estimatedWaitTime", &format!("{base}/chat/estimatedWaitTime")),
+            Elem::link(
+                "chat-available-slots",
+                &format!("{base}/chat/availableSlots"),
+            ),
+            Elem::link(
+                "chat-estimatedWaitTime",
+                &format!("{base}/chat/estimatedWaitTime"),
+            ),
             Elem::link("chat-request", &format!("{base}/chat/request")),
             Elem::link("prechat-survey", &format!("{base}/chat/preSurvey")),
             Elem::link("chat-offline-survey", &format!("{base}/chat/offlineSurvey")),
@@ -115,8 +153,17 @@ fn base_resource(app: &App, req: &Req, account: &str) -> Result<Response, ApiErr
     } else {
         let mut st = app.state();
         agent::authenticate(app, &mut st, req)?;
-        vec![Elem::link("self", &base), Elem::link("agent-session", &format!("{base}/agentSession"))]
+        vec![
+            Elem::link("self", &base),
+            Elem::link("agent-session", &format!("{base}/agentSession")),
+        ]
     };
     let e = Elem::new("account").attr("id", account).list("link", links);
-    Ok(response::wire(200, req.format, resource::ACCOUNT, &app.quirks(), &e))
+    Ok(response::wire(
+        200,
+        req.format,
+        resource::ACCOUNT,
+        &app.quirks(),
+        &e,
+    ))
 }

@@ -45,7 +45,9 @@ pub fn pct_decode(s: &str, plus: bool) -> String {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
                         out.push(v);
@@ -84,15 +86,26 @@ impl Req {
         suffix_mode: SuffixMode,
     ) -> Req {
         let wire_method = method.clone();
-        let method = match headers.get("x-http-method-override").and_then(|v| v.to_str().ok()) {
+        let method = match headers
+            .get("x-http-method-override")
+            .and_then(|v| v.to_str().ok())
+        {
             Some(o) if method == Method::POST => {
-                let o = o.trim().trim_start_matches([':', '=']).trim().to_ascii_uppercase();
+                let o = o
+                    .trim()
+                    .trim_start_matches([':', '='])
+                    .trim()
+                    .to_ascii_uppercase();
                 Method::from_bytes(o.as_bytes()).unwrap_or(method)
             }
             _ => method,
         };
         let raw_path = uri.path().to_owned();
-        let mut segs: Vec<String> = raw_path.split('/').filter(|s| !s.is_empty()).map(|s| pct_decode(s, false)).collect();
+        let mut segs: Vec<String> = raw_path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| pct_decode(s, false))
+            .collect();
         let mut suffix = None;
         if let Some(last) = segs.last_mut() {
             if let Some((stem, ext)) = last.rsplit_once('.') {
@@ -103,25 +116,45 @@ impl Req {
             }
         }
         let query = uri.query().map(parse_query).unwrap_or_default();
-        let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+        let header = |n: &str| {
+            headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_ascii_lowercase)
+        };
         let by_suffix = match (suffix_mode, suffix.as_deref()) {
             (SuffixMode::Override, Some("json" | "lpCsds")) => Some(Format::Json),
             (SuffixMode::Override, Some("xml")) => Some(Format::Xml),
             _ => None,
         };
         // Spec §3: suffix, then Accept, then the body's Content-Type; XML when nothing says JSON.
-        let format = by_suffix.unwrap_or_else(|| match (header("accept"), header("content-type")) {
-            (Some(a), _) if a.contains("json") => Format::Json,
-            (Some(a), _) if a.contains("xml") => Format::Xml,
-            (_, Some(c)) if c.contains("json") => Format::Json,
-            _ => Format::Xml,
-        });
-        Req { method, wire_method, raw_path, segs, suffix, query, headers, format, body, repeat_below: 0 }
+        let format =
+            by_suffix.unwrap_or_else(|| match (header("accept"), header("content-type")) {
+                (Some(a), _) if a.contains("json") => Format::Json,
+                (Some(a), _) if a.contains("xml") => Format::Xml,
+                (_, Some(c)) if c.contains("json") => Format::Json,
+                _ => Format::Xml,
+            });
+        Req {
+            method,
+            wire_method,
+            raw_path,
+            segs,
+            suffix,
+            query,
+            headers,
+            format,
+            body,
+            repeat_below: 0,
+        }
     }
 
     /// First value of query parameter `k`.
     pub fn q(&self, k: &str) -> Option<&str> {
-        self.query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A header as text.
@@ -152,7 +185,9 @@ impl Req {
     /// The body's top-level element `root` (e.g. `event`, `availability`); 400 when missing.
     pub fn body_root(&self, root: &str) -> Result<serde_json::Value, ApiError> {
         let v = self.body_value()?;
-        read::get(&v, root).cloned().ok_or_else(|| ApiError::bad_request(format!("request body must contain `{root}`")))
+        read::get(&v, root)
+            .cloned()
+            .ok_or_else(|| ApiError::bad_request(format!("request body must contain `{root}`")))
     }
 }
 
@@ -165,17 +200,31 @@ mod tests {
         for (k, v) in headers {
             h.insert(*k, v.parse().unwrap());
         }
-        Req::new(method, &uri.parse().unwrap(), h, Bytes::new(), SuffixMode::Override)
+        Req::new(
+            method,
+            &uri.parse().unwrap(),
+            h,
+            Bytes::new(),
+            SuffixMode::Override,
+        )
     }
 
     #[test]
     fn suffix_accept_and_override() {
-        let r = req(Method::POST, "/a/events.json?v=1&NC=true&v=1", &[("x-http-method-override", "PUT")]);
+        let r = req(
+            Method::POST,
+            "/a/events.json?v=1&NC=true&v=1",
+            &[("x-http-method-override", "PUT")],
+        );
         assert_eq!(r.method, Method::PUT);
         assert_eq!(r.segs, vec!["a", "events"]);
         assert_eq!(r.format, Format::Json);
         assert_eq!(r.query.len(), 3);
-        let r = req(Method::GET, "/a/events.xml", &[("accept", "application/json")]);
+        let r = req(
+            Method::GET,
+            "/a/events.xml",
+            &[("accept", "application/json")],
+        );
         assert_eq!(r.format, Format::Xml);
         let r = req(Method::GET, "/a/events", &[("accept", "*/*")]);
         assert_eq!(r.format, Format::Xml);
@@ -186,6 +235,9 @@ mod tests {
     #[test]
     fn decodes() {
         assert_eq!(pct_decode("a%20b+c%zz%", true), "a b c%zz%");
-        assert_eq!(parse_query("k=a%26b&x"), vec![("k".into(), "a&b".into()), ("x".into(), String::new())]);
+        assert_eq!(
+            parse_query("k=a%26b&x"),
+            vec![("k".into(), "a&b".into()), ("x".into(), String::new())]
+        );
     }
 }

@@ -16,7 +16,8 @@ fn status(code: u16) -> StatusCode {
 pub fn text(code: u16, content_type: &'static str, body: String) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status(code);
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 
@@ -35,7 +36,11 @@ pub fn error(format: Format, err: &ApiError, now_ms: i64, tz: i32) -> Response {
     if let Some(plain) = &err.plain {
         return text(err.status, "text/plain", plain.clone());
     }
-    let reason = status(err.status).canonical_reason().unwrap_or("ERROR").to_ascii_uppercase().replace(' ', "_");
+    let reason = status(err.status)
+        .canonical_reason()
+        .unwrap_or("ERROR")
+        .to_ascii_uppercase()
+        .replace(' ', "_");
     let e = Elem::new("error")
         .field("time", login_time(now_ms, tz))
         .field("message", err.message.as_str())

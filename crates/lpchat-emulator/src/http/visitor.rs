@@ -19,7 +19,10 @@ pub fn app_key(req: &Req) -> Option<String> {
     if let Some(h) = req.header("authorization") {
         let (scheme, rest) = h.trim().split_once(' ').unwrap_or((h, ""));
         if scheme.eq_ignore_ascii_case("LivePerson") {
-            let key = rest.trim().strip_prefix("appKey=").map(|k| k.trim().trim_matches('"').to_owned());
+            let key = rest
+                .trim()
+                .strip_prefix("appKey=")
+                .map(|k| k.trim().trim_matches('"').to_owned());
             if key.is_some() {
                 return key;
             }
@@ -48,7 +51,10 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn r(&self, res: &'static str) -> Render<'_> {
-        Render { resource: res, quirks: self.quirks }
+        Render {
+            resource: res,
+            quirks: self.quirks,
+        }
     }
     fn ok(&self, code: u16, res: &'static str, e: &Elem) -> Result<Response, ApiError> {
         Ok(response::wire(code, self.req.format, res, self.quirks, e))
@@ -61,22 +67,42 @@ pub fn handle(app: &App, req: &Req, rest: &[&str]) -> Result<Response, ApiError>
     let quirks = app.quirks();
     let now = app.now();
     let account = app.state().world.account.clone();
-    let cx = Ctx { app, req, quirks: &quirks, now, base: app.account_base(&account) };
+    let cx = Ctx {
+        app,
+        req,
+        quirks: &quirks,
+        now,
+        base: app.account_base(&account),
+    };
     let m = &req.method;
     let mut st = app.state();
     match rest {
         ["chat", "availability"] if m == Method::GET => availability(&cx, &st),
         ["chat", "availableSlots"] if m == Method::GET => {
             let n = available_slots(&st, req.q("skill"), req.q("agent"))?;
-            cx.ok(200, resource::SCALAR, &Elem::text("availableSlots", cx.r(resource::SCALAR).num("availableSlots", n)))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &Elem::text(
+                    "availableSlots",
+                    cx.r(resource::SCALAR).num("availableSlots", n),
+                ),
+            )
         }
         ["chat", "estimatedWaitTime"] if m == Method::GET => {
             let n = estimated_wait(&st, req.q("skill"))?;
-            let e = Elem::text("estimatedWaitTime", cx.r(resource::SCALAR).num("estimatedWaitTime", n));
+            let e = Elem::text(
+                "estimatedWaitTime",
+                cx.r(resource::SCALAR).num("estimatedWaitTime", n),
+            );
             cx.ok(200, resource::SCALAR, &e)
         }
-        ["chat", "preSurvey"] if m == Method::GET => survey(&cx, surveys::Kind::PreChat, resource::SURVEY),
-        ["chat", "offlineSurvey"] if m == Method::GET => survey(&cx, surveys::Kind::Offline, resource::SURVEY),
+        ["chat", "preSurvey"] if m == Method::GET => {
+            survey(&cx, surveys::Kind::PreChat, resource::SURVEY)
+        }
+        ["chat", "offlineSurvey"] if m == Method::GET => {
+            survey(&cx, surveys::Kind::Offline, resource::SURVEY)
+        }
         ["chat", "offlineSurvey"] if m == Method::PUT || m == Method::POST => {
             let body = req.body_root("survey")?;
             surveys::check(&surveys::survey(surveys::Kind::Offline), &body)?;
@@ -92,7 +118,11 @@ pub fn handle(app: &App, req: &Req, rest: &[&str]) -> Result<Response, ApiError>
             }
             let id = st.request_chat(now, request)?;
             let href = format!("{}/chat/{id}", cx.base);
-            Ok(response::with_header(response::empty(200), header::LOCATION, &href))
+            Ok(response::with_header(
+                response::empty(200),
+                header::LOCATION,
+                &href,
+            ))
         }
         ["conversation"] if m == Method::POST => {
             let body = req.body_value()?;
@@ -103,15 +133,26 @@ pub fn handle(app: &App, req: &Req, rest: &[&str]) -> Result<Response, ApiError>
             let conv = st.ids.hex(32);
             st.conversations.insert(conv.clone(), pid);
             let href = format!("{}/conversation/{conv}", cx.base);
-            Ok(response::with_header(response::empty(201), header::LOCATION, &href))
+            Ok(response::with_header(
+                response::empty(201),
+                header::LOCATION,
+                &href,
+            ))
         }
         ["chat", c, more @ ..] => chat_routes(&cx, &mut st, c, more),
-        _ => Err(ApiError::not_found(12, format!("no resource at {}", req.raw_path))),
+        _ => Err(ApiError::not_found(
+            12,
+            format!("no resource at {}", req.raw_path),
+        )),
     }
 }
 
 fn survey(cx: &Ctx<'_>, kind: surveys::Kind, res: &'static str) -> Result<Response, ApiError> {
-    cx.ok(200, res, &surveys::render(cx.r(res), &surveys::survey(kind)))
+    cx.ok(
+        200,
+        res,
+        &surveys::render(cx.r(res), &surveys::survey(kind)),
+    )
 }
 
 fn any_online(st: &State, skill: Option<i64>, free_now: bool) -> bool {
@@ -135,28 +176,48 @@ fn skill_id(st: &State, name: &str) -> Result<i64, ApiError> {
 /// Several `skill` parameters get the browser SDK's per-skill form.
 fn availability(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
     let free_now = cx.req.q("maxWaitTime") == Some("0");
-    let skills: Vec<&str> = cx.req.query.iter().filter(|(k, _)| k == "skill").map(|(_, v)| v.as_str()).collect();
+    let skills: Vec<&str> = cx
+        .req
+        .query
+        .iter()
+        .filter(|(k, _)| k == "skill")
+        .map(|(_, v)| v.as_str())
+        .collect();
     if skills.len() > 1 {
         let mut items = Vec::new();
         for s in skills {
             let ok = any_online(st, Some(skill_id(st, s)?), free_now);
-            items.push(Elem::new("skillAvailability").field("skill", s).field("isAvailable", Scalar::Bool(ok)));
+            items.push(
+                Elem::new("skillAvailability")
+                    .field("skill", s)
+                    .field("isAvailable", Scalar::Bool(ok)),
+            );
         }
         let e = Elem::new("availability")
             .child(Elem::new("AvailabilityForSkills").list("skillAvailability", items));
         return cx.ok(200, resource::SCALAR, &e);
     }
     let ok = match (skills.first(), cx.req.q("agent")) {
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("skill and agent cannot be combined")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request("skill and agent cannot be combined"))
+        }
         (_, Some(agent)) => {
-            let i = st.world.agent_by_login(agent).ok_or_else(|| ApiError::bad_request(format!("unknown agent {agent:?}")))?;
-            let online = st.agent_logged_in(i) && st.agents.get(i).is_some_and(|r| r.availability == "Online");
+            let i = st
+                .world
+                .agent_by_login(agent)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown agent {agent:?}")))?;
+            let online = st.agent_logged_in(i)
+                && st.agents.get(i).is_some_and(|r| r.availability == "Online");
             online && (!free_now || available_slots(st, None, Some(agent))? != 0)
         }
         (Some(s), None) => any_online(st, Some(skill_id(st, s)?), free_now),
         (None, None) => any_online(st, None, free_now),
     };
-    cx.ok(200, resource::SCALAR, &Elem::text("availability", Scalar::Bool(ok)))
+    cx.ok(
+        200,
+        resource::SCALAR,
+        &Elem::text("availability", Scalar::Bool(ok)),
+    )
 }
 
 /// V4: 0 when an agent is free now, -1 when nobody is online, otherwise 30 s per waiting
@@ -170,17 +231,26 @@ fn estimated_wait(st: &State, skill: Option<&str>) -> Result<i64, ApiError> {
         return Ok(0);
     }
     let online = (0..st.world.agents.len())
-        .filter(|&i| st.agent_logged_in(i) && st.agents.get(i).is_some_and(|r| r.availability == "Online"))
+        .filter(|&i| {
+            st.agent_logged_in(i) && st.agents.get(i).is_some_and(|r| r.availability == "Online")
+        })
         .count()
         .max(1) as i64;
-    let waiting = st.chats.values().filter(|c| c.state == ChatState::Waiting).count() as i64;
+    let waiting = st
+        .chats
+        .values()
+        .filter(|c| c.state == ChatState::Waiting)
+        .count() as i64;
     Ok(30 * (waiting + 1) / online)
 }
 
 fn num_field(v: &serde_json::Value, k: &str) -> Result<Option<i64>, ApiError> {
     match get_str(v, k) {
         None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| ApiError::bad_request(format!("{k} must be a number, got {s:?}"))),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::bad_request(format!("{k} must be a number, got {s:?}"))),
     }
 }
 
@@ -189,13 +259,18 @@ fn chat_request(b: &serde_json::Value) -> Result<ChatRequest, ApiError> {
     let lines_of = |v: Option<&serde_json::Value>| -> Vec<String> {
         let Some(v) = v else { return Vec::new() };
         let inner = get(v, "line").or_else(|| get(v, "lines")).unwrap_or(v);
-        as_list(Some(inner)).into_iter().filter_map(scalar_text).collect()
+        as_list(Some(inner))
+            .into_iter()
+            .filter_map(scalar_text)
+            .collect()
     };
     let vars = get(b, "customVariables")
         .map(|cv| {
             as_list(get(cv, "customVariable"))
                 .into_iter()
-                .filter_map(|v| Some((get_str(v, "name")?, get_str(v, "value").unwrap_or_default())))
+                .filter_map(|v| {
+                    Some((get_str(v, "name")?, get_str(v, "value").unwrap_or_default()))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -225,20 +300,37 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
     let m = &cx.req.method;
     let now = cx.now;
     let tz = cx.app.tz;
-    let viewer = Viewer::Visitor { chat_base: format!("{}/chat/{c}", cx.base) };
+    let viewer = Viewer::Visitor {
+        chat_base: format!("{}/chat/{c}", cx.base),
+    };
     // Any visitor call on the chat keeps it alive (spec §8).
     st.visitor_touch(now, c)?;
     match more {
         [] if m == Method::GET => {
             let chat = st.chat(c)?;
             let from = parse_from(cx.req.q("from"))?;
-            let e = render::chat(cx.r(resource::CHAT), st, chat, &viewer, from, cx.req.repeat_below, tz);
+            let e = render::chat(
+                cx.r(resource::CHAT),
+                st,
+                chat,
+                &viewer,
+                from,
+                cx.req.repeat_below,
+                tz,
+            );
             cx.ok(200, resource::CHAT, &e)
         }
         ["events"] if m == Method::GET => {
             let chat = st.chat(c)?;
             let from = parse_from(cx.req.q("from"))?;
-            let e = render::events(cx.r(resource::EVENTS), chat, &viewer, from, cx.req.repeat_below, tz);
+            let e = render::events(
+                cx.r(resource::EVENTS),
+                chat,
+                &viewer,
+                from,
+                cx.req.repeat_below,
+                tz,
+            );
             cx.ok(200, resource::EVENTS, &e)
         }
         ["events"] if m == Method::POST => {
@@ -247,7 +339,11 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
                 Posted::End => st.visitor_end(now, c)?,
             };
             let href = format!("{}/chat/{c}/events/{id}", cx.base);
-            Ok(response::with_header(response::empty(201), header::LOCATION, &href))
+            Ok(response::with_header(
+                response::empty(201),
+                header::LOCATION,
+                &href,
+            ))
         }
         ["events", id] if m == Method::GET => {
             let chat = st.chat(c)?;
@@ -257,19 +353,30 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
                 .and_then(|i| chat.events.get(i))
                 .filter(|e| e.visible_to_visitor())
                 .ok_or_else(|| ApiError::not_found(12, format!("event {id} not found")))?;
-            cx.ok(200, resource::EVENTS, &render::event(cx.r(resource::EVENTS), ev, tz))
+            cx.ok(
+                200,
+                resource::EVENTS,
+                &render::event(cx.r(resource::EVENTS), ev, tz),
+            )
         }
         ["info"] if m == Method::GET => {
             let chat = st.chat(c)?;
-            cx.ok(200, resource::VISITOR_INFO, &render::info(cx.r(resource::VISITOR_INFO), st, chat, &viewer, tz))
+            cx.ok(
+                200,
+                resource::VISITOR_INFO,
+                &render::info(cx.r(resource::VISITOR_INFO), st, chat, &viewer, tz),
+            )
         }
-        ["info", "visitorName"] if m == Method::GET => {
-            cx.ok(200, resource::SCALAR, &Elem::text("visitorName", st.chat(c)?.visitor_name_or("You")))
-        }
+        ["info", "visitorName"] if m == Method::GET => cx.ok(
+            200,
+            resource::SCALAR,
+            &Elem::text("visitorName", st.chat(c)?.visitor_name_or("You")),
+        ),
         ["info", "visitorName"] if m == Method::PUT => {
             let v = cx.req.body_root("visitorName")?;
             let name = scalar_text(&v).filter(|n| !n.trim().is_empty());
-            let name = name.ok_or_else(|| ApiError::bad_request("visitorName must be a non-empty string"))?;
+            let name = name
+                .ok_or_else(|| ApiError::bad_request("visitorName must be a non-empty string"))?;
             let chat = st.chat_mut(c)?;
             chat.visitor_name = Some(name.clone());
             chat.last_update_ms = now;
@@ -277,35 +384,58 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
         }
         ["info", "visitorTyping"] if m == Method::GET => {
             let t = st.chat(c)?.visitor_typing;
-            cx.ok(200, resource::SCALAR, &Elem::text("visitorTyping", if t { "typing" } else { "not-typing" }))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &Elem::text("visitorTyping", if t { "typing" } else { "not-typing" }),
+            )
         }
         ["info", "visitorTyping"] if m == Method::PUT => {
             let v = cx.req.body_root("visitorTyping")?;
             let t = match scalar_text(&v).as_deref() {
                 Some("typing") => true,
                 Some("not-typing") => false,
-                other => return Err(ApiError::bad_request(format!("invalid visitorTyping {other:?}"))),
+                other => {
+                    return Err(ApiError::bad_request(format!(
+                        "invalid visitorTyping {other:?}"
+                    )))
+                }
             };
             let chat = st.chat_mut(c)?;
             chat.visitor_typing = t;
             chat.last_update_ms = now;
-            cx.ok(200, resource::SCALAR, &Elem::text("visitorTyping", if t { "typing" } else { "not-typing" }))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &Elem::text("visitorTyping", if t { "typing" } else { "not-typing" }),
+            )
         }
         ["info", "agentTyping"] if m == Method::GET => {
             let t = st.chat(c)?.agent_typing;
-            cx.ok(200, resource::SCALAR, &Elem::text("agentTyping", if t { "typing" } else { "not-typing" }))
+            cx.ok(
+                200,
+                resource::SCALAR,
+                &Elem::text("agentTyping", if t { "typing" } else { "not-typing" }),
+            )
         }
-        ["exitSurvey"] if m == Method::GET => survey(cx, surveys::Kind::Exit, resource::EXIT_SURVEY),
+        ["exitSurvey"] if m == Method::GET => {
+            survey(cx, surveys::Kind::Exit, resource::EXIT_SURVEY)
+        }
         ["exitSurvey"] if m == Method::PUT || m == Method::POST => {
             let body = cx.req.body_root("survey")?;
             surveys::check(&surveys::survey(surveys::Kind::Exit), &body)?;
-            st.chat_mut(c)?.surveys.push(serde_json::json!({"exitSurvey": body}));
+            st.chat_mut(c)?
+                .surveys
+                .push(serde_json::json!({"exitSurvey": body}));
             Ok(response::empty(200))
         }
-        ["transcriptRequest" | "transcriptWithSubjectRequest"] if m == Method::PUT || m == Method::POST => {
+        ["transcriptRequest" | "transcriptWithSubjectRequest"]
+            if m == Method::PUT || m == Method::POST =>
+        {
             let v = cx.req.body_root("email")?;
             let email = scalar_text(&v).filter(|e| e.contains('@'));
-            let email = email.ok_or_else(|| ApiError::bad_request("email must be an e-mail address"))?;
+            let email =
+                email.ok_or_else(|| ApiError::bad_request("email must be an e-mail address"))?;
             st.chat_mut(c)?.transcript_emails.push(email);
             Ok(response::empty(200))
         }
@@ -313,19 +443,28 @@ fn chat_routes(cx: &Ctx<'_>, st: &mut State, c: &str, more: &[&str]) -> Result<R
             let body = cx.req.body_root("customVariables")?;
             let chat = st.chat_mut(c)?;
             for v in as_list(get(&body, "customVariable")) {
-                let name = get_str(v, "name").ok_or_else(|| ApiError::bad_request("customVariable.name is required"))?;
+                let name = get_str(v, "name")
+                    .ok_or_else(|| ApiError::bad_request("customVariable.name is required"))?;
                 let value = get_str(v, "value").unwrap_or_default();
                 chat.custom_variables.retain(|(n, _)| *n != name);
                 chat.custom_variables.push((name, value));
             }
             Ok(response::empty(200))
         }
-        ["customVariables"] if m == Method::GET => {
-            cx.ok(200, resource::VISIT, &custom_variables_elem(&st.chat(c)?.custom_variables))
-        }
-        [] | ["events" | "info" | "exitSurvey" | "transcriptRequest" | "transcriptWithSubjectRequest"]
+        ["customVariables"] if m == Method::GET => cx.ok(
+            200,
+            resource::VISIT,
+            &custom_variables_elem(&st.chat(c)?.custom_variables),
+        ),
+        []
+        | ["events" | "info" | "exitSurvey" | "transcriptRequest" | "transcriptWithSubjectRequest"]
         | ["events", _]
-        | ["info", "visitorName" | "visitorTyping" | "agentTyping"] => Err(ApiError::method_not_allowed()),
-        _ => Err(ApiError::not_found(12, format!("no resource at {}", cx.req.raw_path))),
+        | ["info", "visitorName" | "visitorTyping" | "agentTyping"] => {
+            Err(ApiError::method_not_allowed())
+        }
+        _ => Err(ApiError::not_found(
+            12,
+            format!("no resource at {}", cx.req.raw_path),
+        )),
     }
 }

@@ -114,7 +114,10 @@ mod tests {
     use super::*;
 
     fn style(at: bool) -> JsonStyle {
-        let mut s = JsonStyle { at_prefix: at, ..JsonStyle::default() };
+        let mut s = JsonStyle {
+            at_prefix: at,
+            ..JsonStyle::default()
+        };
         s.collapse.insert("event".into(), true);
         s.collapse.insert("link".into(), true);
         s
@@ -124,14 +127,20 @@ mod tests {
     fn maps_attributes_lists_and_scalars() {
         let e = Elem::new("events")
             .list("link", vec![Elem::link("self", "u")])
-            .list("event", vec![Elem::new("event").attr("id", "0").field("state", "waiting")]);
+            .list(
+                "event",
+                vec![Elem::new("event").attr("id", "0").field("state", "waiting")],
+            );
         assert_eq!(
             write(&e, &style(true)),
             r#"{"events":{"link":{"@rel":"self","@href":"u"},"event":{"@id":"0","state":"waiting"}}}"#
         );
         let s = Elem::new("skills").list("skill", vec![Elem::text("skill", "2")]);
         assert_eq!(write(&s, &style(false)), r#"{"skills":{"skill":["2"]}}"#);
-        assert_eq!(write(&Elem::text("availableSlots", Scalar::Num(2)), &style(true)), r#"{"availableSlots":2}"#);
+        assert_eq!(
+            write(&Elem::text("availableSlots", Scalar::Num(2)), &style(true)),
+            r#"{"availableSlots":2}"#
+        );
         assert_eq!(write(&Elem::new("text"), &style(true)), r#"{"text":""}"#);
     }
 

@@ -96,12 +96,19 @@ pub struct Elem {
 impl Elem {
     /// An empty element.
     pub fn new(name: &str) -> Self {
-        Elem { name: name.to_owned(), ..Elem::default() }
+        Elem {
+            name: name.to_owned(),
+            ..Elem::default()
+        }
     }
 
     /// An element holding one scalar.
     pub fn text(name: &str, value: impl Into<Scalar>) -> Self {
-        Elem { name: name.to_owned(), text: Some(value.into()), ..Elem::default() }
+        Elem {
+            name: name.to_owned(),
+            text: Some(value.into()),
+            ..Elem::default()
+        }
     }
 
     /// A `link` element with `rel` and `href` attributes.
@@ -166,6 +173,9 @@ pub struct JsonStyle {
 impl JsonStyle {
     /// Whether a one-item list of `name` items is written as the bare item.
     pub fn collapses(&self, name: &str) -> bool {
-        self.collapse.get(name).copied().unwrap_or(self.collapse_others)
+        self.collapse
+            .get(name)
+            .copied()
+            .unwrap_or(self.collapse_others)
     }
 }

@@ -36,7 +36,9 @@ pub fn parse(body: &[u8], format: Format) -> Result<Value, String> {
         return Ok(Value::Null);
     }
     match format {
-        Format::Json => serde_json::from_slice(body).map_err(|e| format!("malformed JSON body: {e}")),
+        Format::Json => {
+            serde_json::from_slice(body).map_err(|e| format!("malformed JSON body: {e}"))
+        }
         Format::Xml => {
             let text = std::str::from_utf8(body).map_err(|_| "XML body is not UTF-8".to_owned())?;
             parse_xml(text).map_err(|e| format!("malformed XML body: {e}"))
@@ -95,7 +97,13 @@ fn open(e: &quick_xml::events::BytesStart<'_>) -> Result<Open, String> {
             .into_owned();
         obj.insert(format!("@{key}"), Value::String(value));
     }
-    Ok(Open { name, obj, repeated: Vec::new(), has_children: false, text: String::new() })
+    Ok(Open {
+        name,
+        obj,
+        repeated: Vec::new(),
+        has_children: false,
+        text: String::new(),
+    })
 }
 
 fn parse_xml(text: &str) -> Result<Value, String> {
@@ -140,9 +148,12 @@ fn parse_xml(text: &str) -> Result<Value, String> {
             }
             Event::GeneralRef(r) => {
                 let resolved = if r.is_char_ref() {
-                    r.resolve_char_ref().map_err(|e| e.to_string())?.map(String::from)
+                    r.resolve_char_ref()
+                        .map_err(|e| e.to_string())?
+                        .map(String::from)
                 } else {
-                    quick_xml::escape::resolve_predefined_entity(&r.xml10_content()).map(str::to_owned)
+                    quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
+                        .map(str::to_owned)
                 };
                 let resolved = resolved.ok_or("unknown entity reference")?;
                 if let Some(top) = stack.last_mut() {
@@ -212,15 +223,32 @@ mod tests {
             Format::Xml,
         )
         .unwrap();
-        assert_eq!(v, json!({"event": {"@type": "line", "text": "a & b!", "x": ""}}));
-        let v = parse(b"<s><q id=\"1\"><a>x</a><a>y</a></q><q id=\"2\"/></s>", Format::Xml).unwrap();
-        assert_eq!(v, json!({"s": {"q": [{"@id": "1", "a": ["x", "y"]}, {"@id": "2"}]}}));
+        assert_eq!(
+            v,
+            json!({"event": {"@type": "line", "text": "a & b!", "x": ""}})
+        );
+        let v = parse(
+            b"<s><q id=\"1\"><a>x</a><a>y</a></q><q id=\"2\"/></s>",
+            Format::Xml,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"s": {"q": [{"@id": "1", "a": ["x", "y"]}, {"@id": "2"}]}})
+        );
         assert_eq!(get_str(&v["s"]["q"][0], "id").as_deref(), Some("1"));
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["<a><b></a>", "<a>", "</a>", "<a></a><b/>", "text", "<a>&bogus;</a>"] {
+        for bad in [
+            "<a><b></a>",
+            "<a>",
+            "</a>",
+            "<a></a><b/>",
+            "text",
+            "<a>&bogus;</a>",
+        ] {
             assert!(parse(bad.as_bytes(), Format::Xml).is_err(), "{bad}");
         }
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);

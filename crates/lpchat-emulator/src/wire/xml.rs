@@ -67,7 +67,10 @@ mod tests {
     fn writes_attributes_children_and_escapes() {
         let e = Elem::new("events")
             .list("link", vec![Elem::link("next", "h?a=1&b=2")])
-            .list("event", vec![Elem::new("event").attr("type", "line").field("text", "<i>")]);
+            .list(
+                "event",
+                vec![Elem::new("event").attr("type", "line").field("text", "<i>")],
+            );
         assert_eq!(
             write(&e),
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><events><link rel=\"next\" href=\"h?a=1&amp;b=2\"/><event type=\"line\"><text>&lt;i&gt;</text></event></events>"
