@@ -1,0 +1,133 @@
+//! Reading responses: status check, typed errors, body decoding, `Location`.
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{Response, StatusCode};
+
+use super::error::{ApiError, Error, OAuthProblem, RetryAfter, StatusError};
+use super::url::last_segment;
+use crate::auth::oauth::parse_authorization;
+use crate::codec::{decode_detect, Limits, Resource};
+use crate::Format;
+
+/// A resource the server created and named in the `Location` header (V8, V9, V12).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Created {
+    /// The `Location` value, as sent.
+    pub href: String,
+}
+
+impl Created {
+    /// The last path segment of the location: the chat id (V8) or the event id (V12).
+    pub fn id(&self) -> Option<&str> {
+        last_segment(&self.href)
+    }
+}
+
+/// Success statuses of operations that create with 201 but were documented with 200 too.
+pub(crate) const CREATED: &[u16] = &[201, 200];
+/// Plain success.
+pub(crate) const OK: &[u16] = &[200];
+/// Updates whose response body nobody needs; a 204 is as good as a 200.
+pub(crate) const UPDATED: &[u16] = &[200, 201, 204];
+
+/// Fails unless the status is one of `ok`.
+pub(crate) fn expect_status(response: &Response<Bytes>, ok: &[u16]) -> Result<(), Error> {
+    if ok.contains(&response.status().as_u16()) {
+        Ok(())
+    } else {
+        Err(status_error(response))
+    }
+}
+
+/// The typed error of a failed response: 401 apart, the LivePerson envelope or OAuth problem
+/// when the body is one, `Retry-After`, and the body's length.
+pub(crate) fn status_error(response: &Response<Bytes>) -> Error {
+    let body = response.body();
+    let api_error = if body.is_empty() {
+        None
+    } else {
+        decode_detect::<ApiError>(
+            content_type(response),
+            Format::Json,
+            body,
+            &Limits::default(),
+        )
+        .ok()
+    };
+    let oauth_problem = OAuthProblem::parse(body).or_else(|| {
+        response
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| parse_authorization(v).ok())
+            .flatten()
+            .find(|(name, _)| name == "oauth_problem")
+            .and_then(|(_, value)| OAuthProblem::parse(format!("oauth_problem={value}").as_bytes()))
+    });
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(RetryAfter::parse);
+    let error = Box::new(StatusError {
+        status: response.status(),
+        api_error,
+        oauth_problem,
+        retry_after,
+        body_len: body.len(),
+    });
+    if response.status() == StatusCode::UNAUTHORIZED {
+        Error::Unauthorized(error)
+    } else {
+        Error::Status(error)
+    }
+}
+
+fn content_type(response: &Response<Bytes>) -> Option<&str> {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Decodes the body: format from `Content-Type`, else sniffed, else JSON.
+pub(crate) fn decode_body<T: Resource>(
+    response: &Response<Bytes>,
+    limits: &Limits,
+) -> Result<T, Error> {
+    Ok(decode_detect::<T>(
+        content_type(response),
+        Format::Json,
+        response.body(),
+        limits,
+    )?)
+}
+
+/// Decodes the body if there is one (blank bodies give `None`).
+pub(crate) fn decode_optional<T: Resource>(
+    response: &Response<Bytes>,
+    limits: &Limits,
+) -> Result<Option<T>, Error> {
+    if response.body().iter().all(u8::is_ascii_whitespace) {
+        Ok(None)
+    } else {
+        decode_body(response, limits).map(Some)
+    }
+}
+
+/// The `Location` header.
+pub(crate) fn location(response: &Response<Bytes>) -> Result<Created, Error> {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|href| Created {
+            href: href.to_owned(),
+        })
+        .ok_or(Error::MissingLocation)
+}
