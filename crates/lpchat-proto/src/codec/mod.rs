@@ -50,6 +50,11 @@ pub trait Resource: Serialize + DeserializeOwned {
     const ROOT: &'static str;
     /// The resource's name in errors and in `lpchat decode` (`events`, `agent-info`, …).
     const NAME: &'static str;
+    /// Whether the JSON body wraps the model as `{ROOT: …}`, as nearly every resource does.
+    /// When `false` the whole JSON body is the model (A31 participant info has two top-level
+    /// keys); in XML the root element's content is the model whatever the element's name,
+    /// and `ROOT` only names the element that encoding writes.
+    const ROOTED: bool = true;
 }
 
 /// Decodes a body of resource `T` in the given format.
@@ -92,9 +97,13 @@ pub fn decode_detect<T: Resource>(
 }
 
 fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
-    let fast = serde_json::from_str::<Rooted<T>>(text);
+    let fast = if T::ROOTED {
+        serde_json::from_str::<Rooted<T>>(text).map(|rooted| rooted.0)
+    } else {
+        serde_json::from_str::<T>(text)
+    };
     let first = match fast {
-        Ok(rooted) => return Ok(rooted.0),
+        Ok(value) => return Ok(value),
         Err(e) => e,
     };
     let kind = match first.classify() {
@@ -116,7 +125,12 @@ fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
     error.0.snippet = Some(redact::snippet(text.as_bytes(), offset));
     if matches!(error.0.kind, DecodeErrorKind::Type) {
         let mut de = serde_json::Deserializer::from_str(text);
-        if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(&mut de) {
+        let tracked = if T::ROOTED {
+            serde_path_to_error::deserialize::<_, Rooted<T>>(&mut de).err()
+        } else {
+            serde_path_to_error::deserialize::<_, T>(&mut de).err()
+        };
+        if let Some(tracked) = tracked {
             error.0.path = Some(tracked.path().to_string());
         }
     }
@@ -151,20 +165,30 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
         error.0.snippet = Some(redact::snippet(bytes, offset));
         error
     })?;
-    if root != T::ROOT {
+    if T::ROOTED && root != T::ROOT {
         let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Root);
         error.0.message = format!("expected <{}>", T::ROOT);
         return Err(error);
     }
-    match Rooted::<T>::deserialize(tree_de::Document { root, node }) {
-        Ok(r) => Ok(r.0),
+    let decoded = if T::ROOTED {
+        Rooted::<T>::deserialize(tree_de::Document { root, node }).map(|r| r.0)
+    } else {
+        T::deserialize(node)
+    };
+    match decoded {
+        Ok(value) => Ok(value),
         Err(first) => {
             let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Type);
             error.0.message = redact::message(&first.0);
             // The tree was consumed; parse again to find the path (failures only).
             if let Ok((root, node)) = xml_tree::parse(text, limits.max_depth) {
-                let document = tree_de::Document { root, node };
-                if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(document) {
+                let tracked = if T::ROOTED {
+                    let document = tree_de::Document { root, node };
+                    serde_path_to_error::deserialize::<_, Rooted<T>>(document).err()
+                } else {
+                    serde_path_to_error::deserialize::<_, T>(node).err()
+                };
+                if let Some(tracked) = tracked {
                     error.0.path = Some(tracked.path().to_string());
                 }
             }
@@ -176,9 +200,13 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
 /// Encodes a model as a body in the given format.
 pub fn encode<T: Resource>(format: Format, value: &T) -> Result<Bytes, EncodeError> {
     match format {
-        Format::Json => serde_json::to_vec(&Rooted(value))
-            .map(Bytes::from)
-            .map_err(|e| EncodeError::Json(e.to_string())),
+        Format::Json => if T::ROOTED {
+            serde_json::to_vec(&Rooted(value))
+        } else {
+            serde_json::to_vec(value)
+        }
+        .map(Bytes::from)
+        .map_err(|e| EncodeError::Json(e.to_string())),
         Format::Xml => {
             let tree = serde_json::to_value(value).map_err(|e| EncodeError::Json(e.to_string()))?;
             let mut out = String::with_capacity(256);

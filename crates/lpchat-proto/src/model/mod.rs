@@ -21,10 +21,18 @@ pub mod login;
 pub mod survey;
 pub mod visitor;
 
+pub use agent::{
+    AcceptChat, AgentInfo, AgentSession, AgentSessionLocation, AgentState,
+    AuthenticatedParticipantInfo, AuthenticatedPersonalInfo, Availability, AvailableAgent,
+    AvailableAgents, ChatEventLocation, ChatLocation, ChatSession, ChatSessions, Contact,
+    IncomingRequests, ParticipantInfo, SdeDate, SkillInfo, StartAgentSession, TransferRequest,
+    TransferSkill, TransferSkills, TransferTarget,
+};
 pub use chat::{
     A2aTransfer, Chat, ChatError, ChatInfo, ChatRequestParameters, ChatState, Chats, Event,
     EventKind, EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
 };
 pub use ids::{AgentId, AgentSessionId, ChatId, EventId, SkillId, SurveyId, VisitorId};
 pub use link::{Link, LinksExt, Rel};
+pub use scalars::{AgentTyping, AvailableSlots, VisitorName, VisitorTyping};
 pub use time::{EpochMillis, Timestamp, TimestampError};
