@@ -32,3 +32,4 @@ pub use codec::{
 };
 pub use cursor::{ChatCursor, CursorSet, Delivery, Page, TokenError};
 pub use format::Format;
+pub use retry::{Attempt, Decision, Failure, Idempotency, OuterLoop, RetryAfter, RetryPolicy};
