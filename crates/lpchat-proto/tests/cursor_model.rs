@@ -99,8 +99,8 @@ fn mangle() -> impl Strategy<Value = Mangle> {
 fn op() -> impl Strategy<Value = Op> {
     let chat = 0..POOL;
     prop_oneof![
-        4 => (chat.clone(), 1u64..4).prop_map(|(chat, n)| Op::Append { chat, n }),
-        2 => (chat.clone(), 0u64..3).prop_map(|(chat, initial)| Op::Join { chat, initial }),
+        4 => (chat.clone(), 1u64..6).prop_map(|(chat, n)| Op::Append { chat, n }),
+        3 => (chat.clone(), 0u64..4).prop_map(|(chat, initial)| Op::Join { chat, initial }),
         1 => (chat.clone(), 0u64..2).prop_map(|(chat, trailing)| Op::End { chat, trailing }),
         5 => (prop::collection::vec(mangle(), POOL), prop::bool::weighted(0.2), prop::bool::weighted(0.1))
             .prop_map(|(mangles, twice, stranger)| Op::Poll { mangles, twice, stranger }),
@@ -436,7 +436,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_event_lost_none_repeated(ids in pool_ids(), ops in prop::collection::vec(op(), 1..60)) {
+    fn no_event_lost_none_repeated(ids in pool_ids(), ops in prop::collection::vec(op(), 5..80)) {
         let mut world = World {
             ids,
             chats: BTreeMap::new(),
