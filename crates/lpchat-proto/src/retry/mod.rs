@@ -75,7 +75,7 @@ pub struct Attempt {
     /// The wall time, in seconds since the unix epoch, for `Retry-After` dates.
     pub now_unix: u64,
     /// A uniform random sample in `[0, 1)` for the jitter (clamped into `[0, 1]`; `NaN`
-    /// means no jitter).
+    /// counts as 0.5, the middle).
     pub jitter_sample: f64,
 }
 
