@@ -25,6 +25,7 @@ mod format;
 pub mod machine;
 pub mod model;
 pub mod ops;
+pub mod resources;
 pub mod retry;
 
 pub use codec::{

@@ -441,6 +441,191 @@ macro_rules! wrapped_list {
     };
 }
 
+/// A struct that may arrive as an empty element (`""`, `<events/>`) or `null`: read as the
+/// struct with no members, so its fields take their defaults.
+pub fn struct_or_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(EmptyAsStruct(deserializer))
+}
+
+/// An optional struct: absent or `null` is `None`; an empty element is `Some` of the struct
+/// with no members.
+pub fn opt_struct<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Wrapper<T>(T);
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Wrapper<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct_or_empty(d).map(Wrapper)
+        }
+    }
+    Option::<Wrapper<T>>::deserialize(deserializer).map(|o| o.map(|w| w.0))
+}
+
+/// Forwards everything to the inner deserializer, except that a struct or map may also be
+/// read from blank text or `null` (as an empty one).
+struct EmptyAsStruct<D>(D);
+
+macro_rules! forward {
+    ($($method:ident),*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+                self.0.$method(visitor)
+            }
+        )*
+    };
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for EmptyAsStruct<D> {
+    type Error = D::Error;
+
+    forward!(
+        deserialize_any,
+        deserialize_bool,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_str,
+        deserialize_string,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_option,
+        deserialize_unit,
+        deserialize_seq,
+        deserialize_identifier,
+        deserialize_ignored_any
+    );
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_newtype_struct(name, visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple_struct(name, len, visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(StructOrEmpty(visitor))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(StructOrEmpty(visitor))
+    }
+}
+
+struct StructOrEmpty<V>(V);
+
+impl<V> StructOrEmpty<V> {
+    fn empty<'de, E: de::Error>(self) -> Result<V::Value, E>
+    where
+        V: Visitor<'de>,
+    {
+        self.0.visit_map(de::value::MapDeserializer::<_, E>::new(
+            std::iter::empty::<(&str, &str)>(),
+        ))
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for StructOrEmpty<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.0.visit_seq(seq)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        if v.trim().is_empty() {
+            self.empty()
+        } else {
+            self.0.visit_str(v)
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.empty()
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.empty()
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+        self.0.visit_bool(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        self.0.visit_i64(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.0.visit_u64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        self.0.visit_f64(v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +651,33 @@ mod tests {
         })
         .unwrap();
         assert_eq!(out, r#"{"skills":{"skill":["1"]}}"#);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq, Default)]
+    struct Inner {
+        #[serde(default)]
+        a: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Outer {
+        #[serde(default, deserialize_with = "opt_struct")]
+        inner: Option<Inner>,
+    }
+
+    #[test]
+    fn structs_may_be_empty_elements() {
+        let read = |j: &str| serde_json::from_str::<Outer>(j).unwrap().inner;
+        assert_eq!(read(r#"{"inner":""}"#), Some(Inner::default()));
+        assert_eq!(
+            read(r#"{"inner":{"a":"x"}}"#),
+            Some(Inner {
+                a: Some("x".into())
+            })
+        );
+        assert_eq!(read(r#"{"inner":null}"#), None);
+        assert_eq!(read(r#"{}"#), None);
+        assert!(serde_json::from_str::<Outer>(r#"{"inner":"text"}"#).is_err());
     }
 
     #[derive(Debug, Deserialize, PartialEq)]

@@ -136,7 +136,7 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
             }
             xml_tree::XmlTreeError::Entity { name: _, offset } => (
                 DecodeErrorKind::Entity,
-                "entities are not expanded".to_owned(),
+                "DTDs and entities other than the predefined ones are refused".to_owned(),
                 offset,
             ),
             xml_tree::XmlTreeError::TooDeep { limit, offset } => (
@@ -216,7 +216,7 @@ impl<'de, T: Resource> Deserialize<'de> for Rooted<T> {
                 let mut found = None;
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     if key == T::ROOT && found.is_none() {
-                        found = Some(map.next_value::<T>()?);
+                        found = Some(map.next_value_seed(RootSeed::<T>(PhantomData))?);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -228,5 +228,15 @@ impl<'de, T: Resource> Deserialize<'de> for Rooted<T> {
         }
 
         deserializer.deserialize_map(RootVisitor(PhantomData))
+    }
+}
+
+/// The root's value: a container root may be an empty element (`{"chats":""}`, `<chats/>`).
+struct RootSeed<T>(PhantomData<T>);
+
+impl<'de, T: Resource> de::DeserializeSeed<'de> for RootSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        lenient::struct_or_empty(d)
     }
 }

@@ -6,9 +6,10 @@
 //! children becomes its text (an empty element becomes `""`). Text beside attributes or
 //! children (never seen on the wire) is kept under `$text`.
 //!
-//! Entities: only the five predefined ones and character references are resolved. The reader
-//! never expands entities declared in a DOCTYPE, so "billion laughs" and external entities fail
-//! with a typed error instead of consuming memory or touching files.
+//! Entities: only the five predefined ones and character references are resolved. A DOCTYPE
+//! is refused outright and no other entity is ever expanded, so "billion laughs", external
+//! entities and external DTDs fail with a typed error instead of consuming memory or touching
+//! files.
 
 use std::borrow::Cow;
 
@@ -233,9 +234,16 @@ pub(crate) fn parse(input: &str, max_depth: usize) -> Result<(String, Node<'_>),
                 }
             }
             Event::Eof => break,
-            // Declarations, comments, processing instructions and DOCTYPEs carry no data;
-            // entities a DOCTYPE declares are never expanded (see the module note).
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+            // The API never sends a DTD; one in a body can only declare entities or point at
+            // an external document, so it is refused rather than skipped.
+            Event::DocType(_) => {
+                return Err(XmlTreeError::Entity {
+                    name: "DOCTYPE".into(),
+                    offset,
+                })
+            }
+            // Declarations, comments and processing instructions carry no data.
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
         }
     }
     if !stack.is_empty() {
@@ -292,7 +300,10 @@ mod tests {
     #[test]
     fn declared_entities_are_never_expanded() {
         let doc = r#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><l>&b;</l>"#;
-        assert!(matches!(parse(doc, 8), Err(XmlTreeError::Entity { name, .. }) if name == "b"));
+        assert!(matches!(parse(doc, 8), Err(XmlTreeError::Entity { .. })));
+        assert!(
+            matches!(parse("<l>&nbsp;</l>", 8), Err(XmlTreeError::Entity { name, .. }) if name == "nbsp")
+        );
     }
 
     #[test]

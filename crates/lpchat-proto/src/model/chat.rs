@@ -587,15 +587,64 @@ pub struct Chat {
     )]
     pub links: Vec<Link>,
     /// The events since the requested `from`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_struct",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub events: Option<Events>,
     /// The chat information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_struct",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub info: Option<ChatInfo>,
-    /// An error the server reports inside a 2xx chat body (shape undocumented; the official
-    /// sample treats it as fatal for the chat).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<serde_json::Value>,
+    /// An error the server reports inside a 2xx chat body. Its shape is undocumented (the
+    /// official sample treats it as fatal for the chat); it is read as the Login Service's
+    /// error envelope, the one error shape the platform documents.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_struct",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<ChatError>,
+}
+
+/// An error inside a chat body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChatError {
+    /// The server's message.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<String>,
+    /// LivePerson's internal code (e.g. 39 session not found).
+    #[serde(
+        rename = "internalCode",
+        default,
+        deserialize_with = "lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub internal_code: Option<i64>,
+    /// The status name (`NOT_FOUND`).
+    #[serde(
+        rename = "responseStatus",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_status: Option<String>,
+    /// The server's time, as written (`Jan 29, 2018 8:25:00 AM`).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time: Option<String>,
 }
 
 impl Chat {

@@ -22,8 +22,8 @@ pub mod survey;
 pub mod visitor;
 
 pub use chat::{
-    A2aTransfer, Chat, ChatInfo, ChatRequestParameters, ChatState, Chats, Event, EventKind,
-    EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
+    A2aTransfer, Chat, ChatError, ChatInfo, ChatRequestParameters, ChatState, Chats, Event,
+    EventKind, EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
 };
 pub use ids::{AgentId, AgentSessionId, ChatId, EventId, SkillId, SurveyId, VisitorId};
 pub use link::{Link, LinksExt, Rel};

@@ -1,6 +1,8 @@
 //! Shared test support: proptest strategies for the base types and round-trip checks.
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::fmt::Debug;
 
 use lpchat_proto::model::*;

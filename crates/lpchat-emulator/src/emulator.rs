@@ -1,0 +1,176 @@
+//! The [`Emulator`] handle: start, inspect, steer, stop.
+
+use crate::app::{lock, App};
+use crate::config::EmulatorConfig;
+use crate::faults::FaultRule;
+use crate::quirks::Quirks;
+use crate::simulator::{self, Scenario, VisitorGroup, VisitorRecord};
+use crate::transcript::{self, Transcript};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running emulator. Dropping it stops the server and its timers.
+#[derive(Debug)]
+pub struct Emulator {
+    app: Arc<App>,
+    addr: SocketAddr,
+    server: JoinHandle<()>,
+    ticker: JoinHandle<()>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Emulator {
+    /// Binds, starts serving and starts the timers. Must run inside a tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        config.world.validate().map_err(std::io::Error::other)?;
+        let listener = TcpListener::bind(SocketAddr::new(config.host, config.port)).await?;
+        let addr = listener.local_addr()?;
+        let app = Arc::new(App::new(&config, addr.to_string()));
+        let router = crate::http::router(Arc::clone(&app));
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            });
+            if let Err(e) = serve.await {
+                eprintln!("lpchat-emulator: server stopped: {e}");
+            }
+        });
+        let ticker = tokio::spawn(tick_loop(Arc::clone(&app)));
+        Ok(Emulator {
+            app,
+            addr,
+            server,
+            ticker,
+            stop: Some(stop_tx),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn base_url(&self) -> String {
+        self.app.base.clone()
+    }
+
+    /// The account id.
+    pub fn account(&self) -> String {
+        self.app.state().world.account.clone()
+    }
+
+    /// `http://127.0.0.1:port/api/account/{account}`.
+    pub fn account_url(&self) -> String {
+        self.app.account_base(&self.account())
+    }
+
+    /// The quirks in force.
+    pub fn quirks(&self) -> Quirks {
+        (*self.app.quirks()).clone()
+    }
+
+    /// Replaces the quirks.
+    pub fn set_quirks(&self, quirks: Quirks) {
+        self.app.set_quirks(quirks);
+    }
+
+    /// Changes the quirks in place.
+    pub fn update_quirks(&self, f: impl FnOnce(&mut Quirks)) {
+        let mut q = self.quirks();
+        f(&mut q);
+        self.app.set_quirks(q);
+    }
+
+    /// Adds a fault rule; returns its id.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<u64, String> {
+        lock(&self.app.faults).add(rule)
+    }
+
+    /// Removes one fault rule.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        lock(&self.app.faults).remove(id)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.app.faults).clear();
+    }
+
+    /// The fault rules in force (with their firing counts).
+    pub fn faults(&self) -> Vec<FaultRule> {
+        lock(&self.app.faults).list()
+    }
+
+    /// The transcript of one chat.
+    pub fn transcript(&self, chat_id: &str) -> Option<Transcript> {
+        let visitors = lock(&self.app.visitors).clone();
+        transcript::of(&self.app.state(), &visitors, chat_id, self.app.tz)
+    }
+
+    /// Transcripts of all chats in creation order.
+    pub fn transcripts(&self) -> Vec<Transcript> {
+        let visitors = lock(&self.app.visitors).clone();
+        transcript::all(&self.app.state(), &visitors, self.app.tz)
+    }
+
+    /// The state snapshot served at `/_emulator/state`.
+    pub fn state(&self) -> serde_json::Value {
+        crate::http::control::snapshot(&self.app)
+    }
+
+    /// Starts scripted visitors.
+    pub fn run_visitors(&self, scenario: Scenario) -> VisitorGroup {
+        simulator::start(&self.app, scenario)
+    }
+
+    /// Records of every scripted visitor so far.
+    pub fn visitor_records(&self) -> Vec<VisitorRecord> {
+        lock(&self.app.visitors).clone()
+    }
+
+    /// Emulated now, ms since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.app.now()
+    }
+
+    /// Stops serving: open connections are closed after at most one second.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.ticker.abort();
+        let server = &mut self.server;
+        if tokio::time::timeout(Duration::from_secs(1), server)
+            .await
+            .is_err()
+        {
+            self.server.abort();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.ticker.abort();
+        self.server.abort();
+    }
+}
+
+/// Runs the timers often enough that a 20 s ring at the configured factor is late by at
+/// most a few percent, and at least every 100 ms of real time.
+async fn tick_loop(app: Arc<App>) {
+    let real_ms = (1000.0 / app.clock.factor()).clamp(2.0, 100.0);
+    let mut interval = tokio::time::interval(Duration::from_secs_f64(real_ms / 1000.0));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let now = app.now();
+        app.state().tick(now);
+    }
+}

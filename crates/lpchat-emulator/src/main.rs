@@ -1,0 +1,86 @@
+//! `lpchat-emulator`: runs the emulator until interrupted.
+//!
+//! ```text
+//! lpchat-emulator [--port N] [--host IP] [--seed N] [--time-factor F] [--world FILE]
+//!                 [--scenario FILE] [--require-session-cookie]
+//! ```
+
+use lpchat_emulator::{Emulator, EmulatorConfig, Scenario, World};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: lpchat-emulator [--port N] [--host IP] [--seed N] [--time-factor F] \
+[--world FILE] [--scenario FILE] [--require-session-cookie]";
+
+fn parse_args(args: &[String]) -> Result<(EmulatorConfig, Option<Scenario>), String> {
+    let mut config = EmulatorConfig::default();
+    let mut scenario = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--port" => config.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--host" => config.host = value()?.parse().map_err(|e| format!("--host: {e}"))?,
+            "--seed" => config.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--time-factor" => {
+                let f: f64 = value()?
+                    .parse()
+                    .map_err(|e| format!("--time-factor: {e}"))?;
+                if !(f.is_finite() && f > 0.0) {
+                    return Err("--time-factor must be positive".into());
+                }
+                config.time_factor = f;
+            }
+            "--world" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                config.world = World::from_json(&text)?;
+            }
+            "--scenario" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                scenario = Some(Scenario::from_json(&text)?);
+            }
+            "--require-session-cookie" => config.quirks.require_session_cookie = true,
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok((config, scenario))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (config, scenario) = match parse_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let summary = config.world.summary();
+    let (seed, factor) = (config.seed, config.time_factor);
+    let emu = match Emulator::start(config).await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("lpchat-emulator: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("lpchat-emulator listening on {}", emu.base_url());
+    println!("account base {}", emu.account_url());
+    println!("seed {seed}, time factor {factor}");
+    print!("{summary}");
+    println!("control API {}/_emulator/state", emu.base_url());
+    let group = scenario.map(|s| emu.run_visitors(s));
+    let _ = tokio::signal::ctrl_c().await;
+    if let Some(g) = group {
+        g.abort();
+    }
+    emu.shutdown().await;
+    ExitCode::SUCCESS
+}
