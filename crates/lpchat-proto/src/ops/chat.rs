@@ -5,14 +5,20 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::context::Context;
-use super::error::{ApiError, Error};
-use super::macros::get_op;
+use super::error::Error;
+use super::macros::{get_op, send_op};
 use super::request::{body_of, comma_list, Plan};
-use super::response::{decode_body, expect_status, OK};
+use super::response::{decode_body, decode_location, expect_status, CREATED, OK, UPDATED};
 use super::url::{ChatRef, Loc, SessionRef};
 use super::{Idempotency, Operation};
 use crate::codec::Limits;
-use crate::model::{Chat, ChatId, ChatInfo, Chats, EventId, Events, LinksExt, NewEvent, Rel};
+use crate::model::agent::{ChatEventLocation, ChatLocation, TransferRequest, TransferSkills};
+use crate::model::generic::Generic;
+use crate::model::scalars::{AgentTyping, VisitorName, VisitorTyping};
+use crate::model::survey::{Survey, SurveyAnswers};
+use crate::model::{
+    Chat, ChatId, ChatInfo, Chats, EventId, Events, LinksExt, NewEvent, Rel, TypingState,
+};
 
 fn link_of(links: &[crate::model::Link], rel: Rel) -> Result<Loc, Error> {
     links
@@ -105,7 +111,7 @@ impl Operation for GetChat {
         expect_status(&response, OK)?;
         let chat: Chat = decode_body(&response, limits)?;
         match &chat.error {
-            Some(error) => Err(Error::ChatError(ApiError::from(error))),
+            Some(error) => Err(Error::ChatError(error.clone())),
             None => Ok(chat),
         }
     }
@@ -156,12 +162,17 @@ impl GetChatInfo {
     }
 }
 
-/// The `events` URL of a chat: the chat's `events` link, else `{chat}/events`.
+/// The `events` URL of a chat: `{chat}/events`.
 pub(crate) fn events_loc(chat: &ChatRef) -> Loc {
     chat.loc().join(&["events"])
 }
 
-/// The request plan of posting one event (A16, A17, V12).
+/// The `events` URL of a chat body: its `events` link.
+pub(crate) fn events_link(chat: &Chat) -> Result<Loc, Error> {
+    link_of(&chat.links, Rel::Events)
+}
+
+/// The request of posting one event (A16, A17, V12).
 pub(crate) fn post_event(
     loc: &Loc,
     event: &NewEvent,
@@ -170,4 +181,269 @@ pub(crate) fn post_event(
     Plan::new(Method::POST, loc.clone())
         .body(body_of(ctx, event)?)
         .build(ctx)
+}
+
+send_op! {
+    /// A16: send a line, `POST {chat}/events` with `{"event":{"@type":"line",…}}` (one event
+    /// per request). Answers 201 with the new event's `location` link
+    /// (`chatEventLocation`).
+    ///
+    /// State-changing: a repeat shows the line twice.
+    SendLine(NewEvent) => ChatEventLocation, "A16", POST, StateChanging,
+    |response, limits| {
+        expect_status(&response, CREATED)?;
+        decode_location(&response, limits)
+    }
+}
+
+impl SendLine {
+    /// Sends `event` (a [`NewEvent::Line`]) to the chat's events.
+    pub fn new(chat: &ChatRef, event: NewEvent) -> Self {
+        SendLine::with_loc(events_loc(chat), event)
+    }
+
+    /// Sends a plain-text line.
+    pub fn plain(chat: &ChatRef, text: impl Into<String>) -> Self {
+        SendLine::new(chat, NewEvent::plain(text))
+    }
+
+    /// Sends `event` through the `events` link of a chat body.
+    pub fn of_chat(chat: &Chat, event: NewEvent) -> Result<Self, Error> {
+        events_link(chat).map(|loc| SendLine::with_loc(loc, event))
+    }
+}
+
+/// A17: end the chat, `POST {chat}/events` with `{"event":{"@type":"state","state":"ended"}}`.
+/// Answers 201 with a `chatLocation` body whose link names the new event. The chat resource
+/// stays readable.
+///
+/// State-changing (the second end of an ended chat is at best an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndChat {
+    loc: Loc,
+}
+
+impl EndChat {
+    /// Ends the chat.
+    pub fn new(chat: &ChatRef) -> Self {
+        EndChat {
+            loc: events_loc(chat),
+        }
+    }
+
+    /// Ends the chat by posting to exactly this events URL.
+    pub fn at(events_href: impl AsRef<str>) -> Self {
+        EndChat {
+            loc: Loc::href(events_href.as_ref()),
+        }
+    }
+
+    /// Ends the chat through the `events` link of a chat body.
+    pub fn of_chat(chat: &Chat) -> Result<Self, Error> {
+        events_link(chat).map(|loc| EndChat { loc })
+    }
+}
+
+impl Operation for EndChat {
+    type Output = ChatLocation;
+    const ENDPOINT: &'static str = "A17";
+
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::StateChanging
+    }
+
+    fn build(&self, ctx: &Context) -> Result<Request<Bytes>, Error> {
+        post_event(&self.loc, &NewEvent::End, ctx)
+    }
+
+    fn parse_with(
+        &self,
+        response: Response<Bytes>,
+        limits: &Limits,
+    ) -> Result<ChatLocation, Error> {
+        expect_status(&response, CREATED)?;
+        decode_location(&response, limits)
+    }
+}
+
+/// Where a chat info sub-resource lives: `{chat}/info/{name}`.
+fn info_loc(chat: &ChatRef, name: &str) -> Loc {
+    chat.loc().join(&["info", name])
+}
+
+/// A link of a chat info body.
+fn info_link(info: &ChatInfo, rel: Rel) -> Result<Loc, Error> {
+    link_of(&info.links, rel)
+}
+
+/// GET typing states: documented as answering 201 (sic), 200 in practice.
+const TYPING_OK: &[u16] = &[200, 201];
+
+get_op! {
+    /// A19 / V14 (GET): the visitor's name, `GET {chat}/info/visitorName`.
+    GetVisitorName => VisitorName, "A19/V14", OK
+}
+
+impl GetVisitorName {
+    /// The chat's visitor name.
+    pub fn new(chat: &ChatRef) -> Self {
+        GetVisitorName::with_loc(info_loc(chat, "visitorName"))
+    }
+
+    /// From the `visitor-name` link of a chat info body.
+    pub fn of_info(info: &ChatInfo) -> Result<Self, Error> {
+        info_link(info, Rel::VisitorName).map(GetVisitorName::with_loc)
+    }
+}
+
+get_op! {
+    /// A20 / V15 (GET): whether the visitor is typing, `GET {chat}/info/visitorTyping`
+    /// (200, or 201 as documented).
+    GetVisitorTyping => VisitorTyping, "A20/V15", TYPING_OK
+}
+
+impl GetVisitorTyping {
+    /// The chat's visitor typing state.
+    pub fn new(chat: &ChatRef) -> Self {
+        GetVisitorTyping::with_loc(info_loc(chat, "visitorTyping"))
+    }
+
+    /// From the `visitor-typing` link of a chat info body.
+    pub fn of_info(info: &ChatInfo) -> Result<Self, Error> {
+        info_link(info, Rel::VisitorTyping).map(GetVisitorTyping::with_loc)
+    }
+}
+
+get_op! {
+    /// A21 / V16: whether the agent is typing, `GET {chat}/info/agentTyping` (200, or 201 as
+    /// documented).
+    GetAgentTyping => AgentTyping, "A21/V16", TYPING_OK
+}
+
+impl GetAgentTyping {
+    /// The chat's agent typing state.
+    pub fn new(chat: &ChatRef) -> Self {
+        GetAgentTyping::with_loc(info_loc(chat, "agentTyping"))
+    }
+
+    /// From the `agent-typing` link of a chat info body.
+    pub fn of_info(info: &ChatInfo) -> Result<Self, Error> {
+        info_link(info, Rel::AgentTyping).map(GetAgentTyping::with_loc)
+    }
+}
+
+send_op! {
+    /// A22: set the agent's typing state, `PUT {chat}/info/agentTyping` with
+    /// `{"agentTyping":"typing"}` (200, or 201 as in 2017; a 400 for a bad value).
+    SetAgentTyping(AgentTyping) => (), "A22", PUT, Safe,
+    |response, limits| expect_status(&response, UPDATED)
+}
+
+impl SetAgentTyping {
+    /// Says whether the agent is typing.
+    pub fn new(chat: &ChatRef, typing: bool) -> Self {
+        let state = if typing {
+            TypingState::Typing
+        } else {
+            TypingState::NotTyping
+        };
+        SetAgentTyping::with_loc(info_loc(chat, "agentTyping"), AgentTyping(state))
+    }
+}
+
+get_op! {
+    /// A23: skills the chat can be transferred to (with at least one online agent),
+    /// `GET {chat}/transfer`.
+    GetTransferSkills => TransferSkills, "A23", OK
+}
+
+impl GetTransferSkills {
+    /// The chat's transfer skills.
+    pub fn new(chat: &ChatRef) -> Self {
+        GetTransferSkills::with_loc(chat.loc().join(&["transfer"]))
+    }
+
+    /// From the `transfer` link of a chat body.
+    pub fn of_chat(chat: &Chat) -> Result<Self, Error> {
+        link_of(&chat.links, Rel::Transfer).map(GetTransferSkills::with_loc)
+    }
+}
+
+send_op! {
+    /// A24: transfer the chat to a skill or an agent, `POST {chat}/transfer` with
+    /// `{"transfer":{"skill":{"id":2},"text":"…"}}` (200; an unavailable skill is an error).
+    ///
+    /// State-changing.
+    TransferChat(TransferRequest) => (), "A24", POST, StateChanging,
+    |response, limits| expect_status(&response, UPDATED)
+}
+
+impl TransferChat {
+    /// Transfers the chat as `request` says.
+    pub fn new(chat: &ChatRef, request: TransferRequest) -> Self {
+        TransferChat::with_loc(chat.loc().join(&["transfer"]), request)
+    }
+
+    /// Transfers through the `transfer` link of a chat body.
+    pub fn of_chat(chat: &Chat, request: TransferRequest) -> Result<Self, Error> {
+        link_of(&chat.links, Rel::Transfer).map(|loc| TransferChat::with_loc(loc, request))
+    }
+}
+
+get_op! {
+    /// A25, A28-A30, V20: a resource whose body is undocumented (transfer account, visit,
+    /// visit custom variables, collaboration channels, visit session), read by following its
+    /// link; decoded to its root, links and a value tree.
+    GetGeneric => Generic, "A25/A28/A29/A30/V20", OK
+}
+
+impl GetGeneric {
+    /// The target of the link with relation `rel` in `links` (`transfer-account`,
+    /// `visit-id`, `collaboration-channels`, `visit-session`, …).
+    pub fn follow(links: &[crate::model::Link], rel: Rel) -> Result<Self, Error> {
+        link_of(links, rel).map(GetGeneric::with_loc)
+    }
+
+    /// A29: the custom variables of a visit, `{visit}/customVariables`, from the `visit-id`
+    /// link of a chat body.
+    pub fn visit_custom_variables(chat: &Chat) -> Result<Self, Error> {
+        let visit = chat
+            .links
+            .href(&Rel::VisitId)
+            .ok_or(Error::MissingLink(Rel::VisitId))?;
+        Ok(GetGeneric::with_loc(
+            Loc::href(visit).join(&["customVariables"]),
+        ))
+    }
+}
+
+get_op! {
+    /// A26: the agent's post-chat survey, `GET {chat}/survey`.
+    GetAgentSurvey => Survey, "A26", OK
+}
+
+impl GetAgentSurvey {
+    /// The chat's agent survey.
+    pub fn new(chat: &ChatRef) -> Self {
+        GetAgentSurvey::with_loc(chat.loc().join(&["survey"]))
+    }
+
+    /// From the `agent-survey` link of a chat body.
+    pub fn of_chat(chat: &Chat) -> Result<Self, Error> {
+        link_of(&chat.links, Rel::AgentSurvey).map(GetAgentSurvey::with_loc)
+    }
+}
+
+send_op! {
+    /// A27: submit the agent survey, `PUT {chat}/survey` with
+    /// `{"survey":{"id":…,"question":[{"id":…,"answer":…}]}}` (200).
+    SubmitAgentSurvey(SurveyAnswers) => (), "A27", PUT, Safe,
+    |response, limits| expect_status(&response, UPDATED)
+}
+
+impl SubmitAgentSurvey {
+    /// Submits `answers` for the chat.
+    pub fn new(chat: &ChatRef, answers: SurveyAnswers) -> Self {
+        SubmitAgentSurvey::with_loc(chat.loc().join(&["survey"]), answers)
+    }
 }

@@ -8,130 +8,11 @@
 use std::fmt;
 
 use http::StatusCode;
-use serde::{Deserialize, Serialize};
 
-use crate::auth::encoding::percent_decode;
-use crate::codec::{lenient, DecodeError, EncodeError, Resource};
+use crate::codec::{DecodeError, EncodeError};
 use crate::model::chat::ChatError;
+use crate::model::login::{ErrorBody, OAuthProblem};
 use crate::model::Rel;
-
-/// LivePerson's error envelope: `{"error":{"time":…,"message":…,"internalCode":…,
-/// "responseStatus":…}}` (spec §7.3, §10), in JSON or XML. Also the (undocumented) shape of
-/// `chat.error` inside a 2xx chat body.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// When it happened, as the server wrote it (`Sep 22, 2016 4:10:15 PM`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time: Option<String>,
-    /// The server's message.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message: Option<String>,
-    /// LivePerson's internal code (10 = CSRF/authorization, 12 = not found, 33 = bad request).
-    #[serde(
-        rename = "internalCode",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub internal_code: Option<i64>,
-    /// The status name (`UNAUTHORIZED`, `BAD_REQUEST`, …).
-    #[serde(
-        rename = "responseStatus",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub response_status: Option<String>,
-}
-
-impl Resource for ApiError {
-    const ROOT: &'static str = "error";
-    const NAME: &'static str = "error";
-}
-
-impl From<&ChatError> for ApiError {
-    fn from(e: &ChatError) -> Self {
-        ApiError {
-            time: e.time.clone(),
-            message: e.message.clone(),
-            internal_code: e.internal_code,
-            response_status: e.response_status.clone(),
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message.as_deref().unwrap_or("no message"))?;
-        if let Some(code) = self.internal_code {
-            write!(f, " (internal code {code})")?;
-        }
-        Ok(())
-    }
-}
-
-/// Longest OAuth problem advice kept; the rest is cut.
-const MAX_ADVICE: usize = 200;
-
-/// An OAuth 1.0 failure body: `oauth_problem=signature_invalid&oauth_problem_advice=…`
-/// (spec §4.1, §10).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct OAuthProblem {
-    /// The problem code (`token_rejected`, `signature_invalid`, `timestamp_refused`, …).
-    pub problem: String,
-    /// The advice text, percent-decoded, cut to 200 characters.
-    pub advice: Option<String>,
-}
-
-impl OAuthProblem {
-    /// Reads a problem body (form-encoded pairs; the first `oauth_problem` wins). Only the
-    /// problem and its advice are kept: other parameters (such as `oauth_parameters_absent`)
-    /// may echo request values.
-    pub fn parse(body: &[u8]) -> Option<OAuthProblem> {
-        let text = std::str::from_utf8(body).ok()?.trim();
-        let decode = |v: &str| String::from_utf8_lossy(&percent_decode(v, true)).into_owned();
-        let mut problem = None;
-        let mut advice = None;
-        for pair in text.split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match name.trim() {
-                "oauth_problem" if problem.is_none() => problem = Some(decode(value)),
-                "oauth_problem_advice" if advice.is_none() => {
-                    advice = Some(decode(value).chars().take(MAX_ADVICE).collect())
-                }
-                _ => {}
-            }
-        }
-        let problem: String = problem?;
-        // A problem code is a short identifier; anything else is not an OAuth problem body.
-        let valid = !problem.is_empty()
-            && problem.len() <= 64
-            && problem
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        valid.then_some(OAuthProblem { problem, advice })
-    }
-}
-
-impl fmt::Display for OAuthProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "oauth_problem={}", self.problem)?;
-        if let Some(advice) = &self.advice {
-            write!(f, " ({advice})")?;
-        }
-        Ok(())
-    }
-}
 
 /// A `Retry-After` value (RFC 9110 §10.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +51,7 @@ pub struct StatusError {
     /// The HTTP status.
     pub status: StatusCode,
     /// The LivePerson error envelope, when the body is one.
-    pub api_error: Option<ApiError>,
+    pub api_error: Option<ErrorBody>,
     /// The OAuth problem, when the body (or `WWW-Authenticate`) names one.
     pub oauth_problem: Option<OAuthProblem>,
     /// The `Retry-After` header, when present and readable.
@@ -186,9 +67,15 @@ impl fmt::Display for StatusError {
             write!(f, " {reason}")?;
         }
         if let Some(e) = &self.api_error {
-            write!(f, ": {e}")?;
+            write!(f, ": {}", e.message.as_deref().unwrap_or("no message"))?;
+            if let Some(code) = e.internal_code {
+                write!(f, " (internal code {code})")?;
+            }
         } else if let Some(p) = &self.oauth_problem {
-            write!(f, ": {p}")?;
+            write!(f, ": oauth_problem={}", p.problem)?;
+            if let Some(advice) = &p.advice {
+                write!(f, " ({advice})")?;
+            }
         } else if self.body_len > 0 {
             write!(f, " ({} byte body)", self.body_len)?;
         }
@@ -215,7 +102,7 @@ pub enum Error {
     /// A request body could not be encoded.
     Encode(EncodeError),
     /// A 2xx chat body carried a `chat.error` member (spec §10; fatal for the chat).
-    ChatError(ApiError),
+    ChatError(ChatError),
     /// The resource the operation was built from has no link with this relation.
     MissingLink(Rel),
     /// The response should have named the created resource in `Location` and did not.
@@ -267,7 +154,14 @@ impl fmt::Display for Error {
             Error::Status(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
             Error::Encode(e) => e.fmt(f),
-            Error::ChatError(e) => write!(f, "the chat reports an error: {e}"),
+            Error::ChatError(e) => {
+                write!(f, "the chat reports an error: ")?;
+                f.write_str(e.message.as_deref().unwrap_or("no message"))?;
+                match e.internal_code {
+                    Some(code) => write!(f, " (internal code {code})"),
+                    None => Ok(()),
+                }
+            }
             Error::MissingLink(rel) => write!(f, "the resource has no `{rel}` link"),
             Error::MissingLocation => f.write_str("the response has no Location header"),
             Error::MissingBase => {
@@ -310,33 +204,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn oauth_problems() {
-        let p = OAuthProblem::parse(
-            b"oauth_problem=token_rejected&oauth_problem_advice=the oauth_token is unacceptable to the Service Provider",
-        )
-        .unwrap();
-        assert_eq!(p.problem, "token_rejected");
-        assert_eq!(
-            p.advice.as_deref(),
-            Some("the oauth_token is unacceptable to the Service Provider")
-        );
-        let p = OAuthProblem::parse(b"oauth_problem=signature_invalid").unwrap();
-        assert_eq!(p.advice, None);
-        assert!(OAuthProblem::parse(b"{\"error\":{}}").is_none());
-        assert!(OAuthProblem::parse(b"oauth_problem=<script>").is_none());
-        assert!(OAuthProblem::parse(b"\xff\xfe").is_none());
-        let long = format!("oauth_problem=x&oauth_problem_advice={}", "a".repeat(1000));
-        assert_eq!(
-            OAuthProblem::parse(long.as_bytes())
-                .unwrap()
-                .advice
-                .unwrap()
-                .len(),
-            MAX_ADVICE
-        );
-    }
-
-    #[test]
     fn retry_after_forms() {
         assert_eq!(RetryAfter::parse("120"), Some(RetryAfter::Seconds(120)));
         assert_eq!(RetryAfter::parse(" 0 "), Some(RetryAfter::Seconds(0)));
@@ -350,17 +217,5 @@ mod tests {
         assert_eq!(at.delay_secs(1_445_412_490), 0);
         assert_eq!(RetryAfter::parse("-1"), None);
         assert_eq!(RetryAfter::parse("soon"), None);
-    }
-
-    #[test]
-    fn chat_errors_convert() {
-        let c: ChatError = serde_json::from_value(
-            serde_json::json!({"message":"Chat session not found","internalCode":"39"}),
-        )
-        .unwrap();
-        let e = ApiError::from(&c);
-        assert_eq!(e.internal_code, Some(39));
-        assert_eq!(e.to_string(), "Chat session not found (internal code 39)");
-        assert_eq!(ApiError::default().to_string(), "no message");
     }
 }

@@ -39,11 +39,13 @@ use http::{Request, Response};
 
 use crate::codec::Limits;
 
+pub use crate::model::chat::ChatError;
+pub use crate::model::login::{ErrorBody, OAuthProblem};
 pub use agent::*;
 pub use chat::*;
 pub use context::{Auth, BaseUri, Context, Options, Signing};
 pub use domain::*;
-pub use error::{ApiError, Error, OAuthProblem, RetryAfter, StatusError};
+pub use error::{Error, RetryAfter, StatusError};
 pub use login::*;
 pub use request::{METHOD_OVERRIDE, REQUESTED_WITH};
 pub use response::Created;

@@ -9,6 +9,11 @@ use super::context::{Auth, Context};
 use super::error::Error;
 use super::url::Loc;
 use crate::auth::encoding::{percent_encode, percent_encode_bytes};
+
+/// Encodes a query value (RFC 3986 unreserved characters kept).
+pub(crate) fn enc(value: &str) -> String {
+    percent_encode(value)
+}
 use crate::auth::oauth;
 use crate::codec::{encode, Resource};
 use crate::Format;
@@ -18,13 +23,18 @@ pub const METHOD_OVERRIDE: HeaderName = HeaderName::from_static("x-http-method-o
 /// `X-Requested-With`, sent by the sample app on agent calls.
 pub const REQUESTED_WITH: HeaderName = HeaderName::from_static("x-requested-with");
 
-/// Which version parameters a service wants.
+/// Which service a request goes to: its version parameters, format and auth rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Service {
-    /// Chat Agent and Server Chat APIs: `v=1&NC=true`; format suffix allowed; cookies sent.
+    /// Chat Agent and Server Chat APIs: `v=1&NC=true`; format suffix allowed; auth and
+    /// cookies sent.
     Chat,
-    /// Login Service: `v=1.3`, JSON only, no suffix, no `Authorization`; cookies sent.
-    Login,
+    /// A chat-API call whose documented path ends in `.json` and whose body is JSON only
+    /// (V9 `conversation.json`): like `Chat`, but always JSON and no suffix switch.
+    ChatJson,
+    /// Login Service: the given `v` if any (`1.3` for login), JSON only, no suffix, no
+    /// `Authorization`; cookies sent (refresh and logout need `Session_id`).
+    Login(Option<&'static str>),
     /// Domain API: `version=1.0`, JSON only, no suffix, no auth, no cookies.
     Domain,
 }
@@ -52,24 +62,10 @@ impl Plan {
         }
     }
 
-    /// Adds a query parameter (the value is encoded here).
-    pub(crate) fn param(mut self, name: &'static str, value: &str) -> Plan {
-        self.params.push((name, percent_encode(value)));
-        self
-    }
-
     /// Adds a query parameter whose value is already encoded.
     pub(crate) fn raw_param(mut self, name: &'static str, encoded: String) -> Plan {
         self.params.push((name, encoded));
         self
-    }
-
-    /// Adds an optional query parameter.
-    pub(crate) fn opt_param(self, name: &'static str, value: Option<&str>) -> Plan {
-        match value {
-            Some(v) => self.param(name, v),
-            None => self,
-        }
     }
 
     /// Sets the body, encoded in the context's format at build time.
@@ -88,7 +84,7 @@ impl Plan {
     pub(crate) fn format(service: Service, ctx: &Context) -> Format {
         match service {
             Service::Chat => ctx.format,
-            Service::Login | Service::Domain => Format::Json,
+            Service::ChatJson | Service::Login(_) | Service::Domain => Format::Json,
         }
     }
 
@@ -99,18 +95,23 @@ impl Plan {
         if self.service == Service::Chat && ctx.options.format_suffix {
             url.apply_suffix(format);
         }
+        // The plan's parameters replace the link's of the same name; a name may repeat.
+        for (name, _) in &self.params {
+            url.remove(name);
+        }
         for (name, value) in &self.params {
-            url.set(name, value);
+            url.push(name, value);
         }
         match self.service {
-            Service::Chat => {
+            Service::Chat | Service::ChatJson => {
                 url.ensure("v", "1");
                 url.ensure("NC", "true");
             }
-            Service::Login => url.ensure("v", "1.3"),
+            Service::Login(Some(version)) => url.ensure("v", version),
+            Service::Login(None) => {}
             Service::Domain => url.ensure("version", "1.0"),
         }
-        let authenticate = self.service == Service::Chat;
+        let authenticate = matches!(self.service, Service::Chat | Service::ChatJson);
         if let (true, Auth::AppKey(key)) = (authenticate, &ctx.auth) {
             if ctx.options.app_key_in_query {
                 url.set("appKey", &percent_encode(key.0.expose()));

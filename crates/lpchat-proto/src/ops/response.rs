@@ -4,10 +4,13 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
 
-use super::error::{ApiError, Error, OAuthProblem, RetryAfter, StatusError};
+use super::error::{Error, RetryAfter, StatusError};
 use super::url::last_segment;
 use crate::auth::oauth::parse_authorization;
-use crate::codec::{decode_detect, Limits, Resource};
+use crate::codec::{decode_detect, DecodeErrorKind, Limits, Resource};
+use crate::model::agent::{AgentSessionLocation, ChatEventLocation, ChatLocation};
+use crate::model::login::{ErrorBody, OAuthProblem};
+use crate::model::Rel;
 use crate::Format;
 
 /// A resource the server created and named in the `Location` header (V8, V9, V12).
@@ -48,7 +51,7 @@ pub(crate) fn status_error(response: &Response<Bytes>) -> Error {
     let api_error = if body.is_empty() {
         None
     } else {
-        decode_detect::<ApiError>(
+        decode_detect::<ErrorBody>(
             content_type(response),
             Format::Json,
             body,
@@ -56,7 +59,14 @@ pub(crate) fn status_error(response: &Response<Bytes>) -> Error {
         )
         .ok()
     };
-    let oauth_problem = OAuthProblem::parse(body).or_else(|| {
+    // An OAuth problem is plain text; a JSON or XML body is never read as one.
+    let plain_text = api_error.is_none() && Format::sniff(body).is_none();
+    let from_body = if plain_text {
+        OAuthProblem::parse(body)
+    } else {
+        None
+    };
+    let oauth_problem = from_body.or_else(|| {
         response
             .headers()
             .get_all(WWW_AUTHENTICATE)
@@ -130,4 +140,61 @@ pub(crate) fn location(response: &Response<Bytes>) -> Result<Created, Error> {
             href: href.to_owned(),
         })
         .ok_or(Error::MissingLocation)
+}
+
+/// The bodies of `201 Created` agent answers: a `link rel="location"` under a root that
+/// names what was created.
+pub(crate) trait LocationBody: Resource {
+    fn href_of(&self) -> Option<&str>;
+    fn from_href(href: String) -> Self;
+}
+
+macro_rules! location_body {
+    ($($t:ty),+) => {$(
+        impl LocationBody for $t {
+            fn href_of(&self) -> Option<&str> {
+                self.href()
+            }
+            fn from_href(href: String) -> Self {
+                <$t>::new(href)
+            }
+        }
+    )+};
+}
+
+location_body!(AgentSessionLocation, ChatLocation, ChatEventLocation);
+
+/// Reads a location body (A2, A11, A16, A17). Servers disagree on the root (A17 is
+/// documented as `chatLocation` while A16 answers `chatEventLocation`), so another location
+/// root is accepted too; a blank body falls back to the `Location` header (spec A2, INF).
+pub(crate) fn decode_location<T: LocationBody>(
+    response: &Response<Bytes>,
+    limits: &Limits,
+) -> Result<T, Error> {
+    if response.body().iter().all(u8::is_ascii_whitespace) {
+        return location(response).map(|c| T::from_href(c.href));
+    }
+    let header = || location(response).ok().map(|c| T::from_href(c.href));
+    match decode_body::<T>(response, limits) {
+        Ok(body) if body.href_of().is_some() => Ok(body),
+        Ok(_) => header().ok_or(Error::MissingLink(Rel::Location)),
+        Err(Error::Decode(e)) if *e.kind() == DecodeErrorKind::Root => {
+            let other = |href: Option<&str>| href.map(|h| T::from_href(h.to_owned()));
+            decode_body::<ChatLocation>(response, limits)
+                .ok()
+                .and_then(|b| other(b.href()))
+                .or_else(|| {
+                    decode_body::<ChatEventLocation>(response, limits)
+                        .ok()
+                        .and_then(|b| other(b.href()))
+                })
+                .or_else(|| {
+                    decode_body::<AgentSessionLocation>(response, limits)
+                        .ok()
+                        .and_then(|b| other(b.href()))
+                })
+                .ok_or(Error::Decode(e))
+        }
+        Err(e) => Err(e),
+    }
 }

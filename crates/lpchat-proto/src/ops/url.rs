@@ -5,8 +5,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::context::BaseUri;
 use super::error::Error;
+use super::response::Created;
 use crate::auth::encoding::percent_encode;
-use crate::model::{AgentSessionId, ChatId};
+use crate::model::agent::{AgentSessionLocation, ChatLocation, ChatSession};
+use crate::model::{AgentSessionId, ChatId, Rel};
 use crate::Format;
 
 /// An agent session: its URL (the `location` link of A2, preferred) or its id under the
@@ -27,6 +29,14 @@ impl SessionRef {
             SessionRef::Id(id) => Some(id.clone()),
             SessionRef::Href(href) => last_segment(href).map(AgentSessionId::from),
         }
+    }
+
+    /// The session an A2 answer created (its `location` link).
+    pub fn from_location(location: &AgentSessionLocation) -> Result<SessionRef, Error> {
+        location
+            .href()
+            .map(|h| SessionRef::Href(h.to_owned()))
+            .ok_or(Error::MissingLink(Rel::Location))
     }
 
     pub(crate) fn loc(&self) -> Loc {
@@ -61,6 +71,27 @@ impl ChatRef {
             ChatRef::Agent { chat, .. } | ChatRef::Visitor(chat) => Some(chat.clone()),
             ChatRef::Href(href) => last_segment(href).map(ChatId::from),
         }
+    }
+
+    /// The chat an A11 accept answer names (its `location` link).
+    pub fn from_location(location: &ChatLocation) -> Result<ChatRef, Error> {
+        location
+            .href()
+            .map(|h| ChatRef::Href(h.to_owned()))
+            .ok_or(Error::MissingLink(Rel::Location))
+    }
+
+    /// The chat of an A12 chat session (its `chat-session` link).
+    pub fn from_chat_session(session: &ChatSession) -> Result<ChatRef, Error> {
+        session
+            .href()
+            .map(|h| ChatRef::Href(h.to_owned()))
+            .ok_or(Error::MissingLink(Rel::ChatSession))
+    }
+
+    /// The visitor chat a V8 chat request created (its `Location` header).
+    pub fn from_created(created: &Created) -> ChatRef {
+        ChatRef::Href(created.href.clone())
     }
 
     pub(crate) fn loc(&self) -> Loc {
@@ -234,7 +265,17 @@ impl Url {
 
     /// Sets `name` to an already-encoded value, replacing every earlier occurrence.
     pub(crate) fn set(&mut self, name: &str, encoded: &str) {
+        self.remove(name);
+        self.push(name, encoded);
+    }
+
+    /// Removes every occurrence of `name`.
+    pub(crate) fn remove(&mut self, name: &str) {
         self.query.retain(|q| Self::name_of(q) != name);
+    }
+
+    /// Appends `name=value` (already encoded), even if `name` is there.
+    pub(crate) fn push(&mut self, name: &str, encoded: &str) {
         self.query.push(format!("{name}={encoded}"));
     }
 
