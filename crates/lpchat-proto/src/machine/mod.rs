@@ -42,7 +42,7 @@ mod outgoing;
 mod reply;
 mod rng;
 mod task;
-// pub mod visitor;
+pub mod visitor;
 
 pub use agent::{AgentConfig, AgentMachine, ForcedAwayPolicy, MIN_POLL_INTERVAL};
 pub use clock::WallClock;
@@ -52,4 +52,4 @@ pub use event::{
 };
 pub use login::LoginSettings;
 pub use rng::Rng;
-// pub use visitor::{VisitorConfig, VisitorMachine};
+pub use visitor::{VisitorConfig, VisitorMachine};

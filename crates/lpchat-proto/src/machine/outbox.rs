@@ -57,11 +57,6 @@ impl<P> Outbox<P> {
         self.pending.remove(&id)
     }
 
-    /// How many requests are in flight.
-    pub(crate) fn in_flight(&self) -> usize {
-        self.pending.len()
-    }
-
     /// Forgets every request in flight (their results will be ignored).
     pub(crate) fn forget_all(&mut self) {
         self.pending.clear();

@@ -151,11 +151,6 @@ impl Outgoing {
         self.queues.get(chat)
     }
 
-    /// The queue of `chat`, to change.
-    pub(crate) fn queue_mut(&mut self, chat: &ChatId) -> Option<&mut ChatQueue> {
-        self.queues.get_mut(chat)
-    }
-
     /// The first chat whose head is due at `now`, with what it waits for.
     pub(crate) fn ready(&self, now: Instant) -> Option<(ChatId, Stage)> {
         self.queues
@@ -240,17 +235,6 @@ impl Outgoing {
         self.queues.keys().cloned().collect()
     }
 
-    /// Forgets a chat's queue altogether (its claimed ids too).
-    pub(crate) fn forget(&mut self, chat: &ChatId) {
-        if self.queues.get(chat).is_some_and(|q| q.items.is_empty()) {
-            self.queues.remove(chat);
-        }
-    }
-
-    /// Whether any item is queued or in flight.
-    pub(crate) fn is_idle(&self) -> bool {
-        self.queues.values().all(|q| q.items.is_empty())
-    }
 }
 
 impl Outgoing {
@@ -566,14 +550,13 @@ mod tests {
         let l2 = out.push(&a, Item::Event(NewEvent::plain("2")), now);
         assert_ne!(l1, l2);
         assert_eq!(out.ready(now), Some((a.clone(), Stage::Send)));
-        let q = out.queue_mut(&a).unwrap();
-        q.task.sent(crate::machine::contract::RequestId(1));
+        out.sending(&a, crate::machine::contract::RequestId(1), EventId(0));
         assert_eq!(out.ready(now), None);
         assert_eq!(out.drain(&a, Keep::BusyHead).len(), 1);
         assert_eq!(out.queue(&a).unwrap().head().unwrap().id, l1);
         let head = out.finish_head(&a, Some(EventId(4)), now).unwrap();
         assert_eq!(head.id, l1);
-        assert!(out.is_idle());
+        assert!(out.queue(&a).unwrap().items.is_empty());
         assert!(out.queue(&a).unwrap().claimed.contains(&EventId(4)));
     }
 }

@@ -110,14 +110,6 @@ impl Retrier<'_> {
     }
 }
 
-/// The retry module's idempotency of an operation.
-pub(crate) fn idempotency_of<O: Operation>(op: &O) -> Idempotency {
-    match op.idempotency() {
-        ops::Idempotency::Safe => Idempotency::Safe,
-        ops::Idempotency::StateChanging => Idempotency::StateChanging,
-    }
-}
-
 /// `now + after`, saturating at a far instant.
 pub(crate) fn after(now: Instant, pause: Duration) -> Instant {
     now.checked_add(pause)

@@ -24,7 +24,7 @@ impl AgentMachine {
                 Some(output)
             }
             Err(error) => {
-                self.lose_session(SessionLostReason::AgentSessionRefused(error));
+                self.lose_session(SessionLostReason::Refused(error));
                 None
             }
         }
@@ -56,7 +56,7 @@ impl AgentMachine {
             }
             Reply::Failed { failure, error, .. } => match failure {
                 Failure::Status { status, .. } if status.is_client_error() => {
-                    self.lose_session(SessionLostReason::AgentSessionRefused(error))
+                    self.lose_session(SessionLostReason::Refused(error))
                 }
                 _ => self.retry_start(&failure, error, at),
             },
