@@ -8,6 +8,8 @@
 //! - [`codec`]: JSON and XML decoding and encoding to and from the same model.
 //! - [`cursor`]: per-chat event cursors and the multi-chat cursor set, with resume tokens.
 //! - [`retry`]: the retry policy, a pure function of the failure and the attempt.
+//! - [`machine`]: the agent session and visitor chat state machines (`poll_output` /
+//!   `handle_response` / `handle_failure`), with the login lifecycle.
 #![cfg_attr(
     not(test),
     deny(
@@ -33,4 +35,8 @@ pub use codec::{
 };
 pub use cursor::{ChatCursor, CursorSet, Delivery, Page, TokenError};
 pub use format::Format;
+pub use machine::{
+    AgentConfig, AgentMachine, FailureKind, LineId, Machine, MachineEvent, Output, RequestId,
+    VisitorConfig, VisitorMachine, WallClock,
+};
 pub use retry::{Attempt, Decision, Failure, Idempotency, OuterLoop, RetryAfter, RetryPolicy};

@@ -8,8 +8,7 @@ mod machine_support;
 use std::time::{Duration, Instant};
 
 use lpchat_proto::machine::{
-    AgentMachine, CommandFailure, EndReason, FailureKind, ForcedAwayPolicy, Machine,
-    MachineEvent,
+    AgentMachine, CommandFailure, EndReason, FailureKind, ForcedAwayPolicy, Machine, MachineEvent,
 };
 use lpchat_proto::model::{AgentState, NewEvent, TransferRequest};
 use machine_support::*;
@@ -124,7 +123,10 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("5"));
     s.respond(
         &poll,
-        json(200, &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])])),
+        json(
+            200,
+            &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])]),
+        ),
     );
     assert_eq!(chat_events(&s.take_events()), [("C1".to_owned(), 5)]);
 
@@ -149,7 +151,10 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
     assert_eq!(check.query("from").as_deref(), Some("6"));
     s.respond(
         &check,
-        json(200, &events_body(&[line(6, "agent", "hello"), line(7, "visitor", "thanks")])),
+        json(
+            200,
+            &events_body(&[line(6, "agent", "hello"), line(7, "visitor", "thanks")]),
+        ),
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
@@ -157,7 +162,10 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
         chat: chat("C1"),
         event: Some(eid(6)),
     }));
-    assert_eq!(chat_events(&events), [("C1".to_owned(), 6), ("C1".to_owned(), 7)]);
+    assert_eq!(
+        chat_events(&events),
+        [("C1".to_owned(), 6), ("C1".to_owned(), 7)]
+    );
 
     // The poll repeats the events: nothing is delivered twice, nothing is posted again.
     s.advance(3 * SEC);
@@ -167,13 +175,20 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
         &poll,
         json(
             200,
-            &chats_body(&[chat_body("C1", &[line(6, "agent", "hello"), line(7, "visitor", "thanks")])]),
+            &chats_body(&[chat_body(
+                "C1",
+                &[line(6, "agent", "hello"), line(7, "visitor", "thanks")],
+            )]),
         ),
     );
     assert!(chat_events(&s.take_events()).is_empty());
     s.advance(60 * SEC);
     quiet_polls(&mut s);
-    let posts = s.log.iter().filter(|r| r.method == http::Method::POST && r.path().ends_with("/events")).count();
+    let posts = s
+        .log
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path().ends_with("/events"))
+        .count();
     assert_eq!(posts, 1);
 }
 
@@ -195,7 +210,10 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
     };
     assert_eq!(check.query("from").as_deref(), Some("5"));
     // Someone else's line with the same text does not count.
-    s.respond(&check, json(200, &events_body(&[line(5, "visitor", "hello")])));
+    s.respond(
+        &check,
+        json(200, &events_body(&[line(5, "visitor", "hello")])),
+    );
     let again = s.expect("POST", "/chat/C1/events");
     assert_eq!(again.json()["event"]["text"], "hello");
     s.assert_quiet();
@@ -213,7 +231,11 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
     }));
     s.advance(60 * SEC);
     quiet_polls(&mut s);
-    let posts = s.log.iter().filter(|r| r.method == http::Method::POST && r.path().ends_with("/events")).count();
+    let posts = s
+        .log
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path().ends_with("/events"))
+        .count();
     assert_eq!(posts, 2);
 }
 
@@ -263,19 +285,45 @@ fn multi_chat_polling_delivers_each_event_once() {
     let poll = s.expect("GET", "/agentSession/777/chat");
     assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("A,B"));
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("0,3"));
-    let a = |ids: &[u64]| chat_body("A", &ids.iter().map(|i| line(*i, "visitor", &format!("a{i}"))).collect::<Vec<_>>());
-    let b = |ids: &[u64]| chat_body("B", &ids.iter().map(|i| line(*i, "visitor", &format!("b{i}"))).collect::<Vec<_>>());
-    s.respond(&poll, json(200, &chats_body(&[b(&[2, 3, 4]), a(&[0, 1, 2])])));
+    let a = |ids: &[u64]| {
+        chat_body(
+            "A",
+            &ids.iter()
+                .map(|i| line(*i, "visitor", &format!("a{i}")))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let b = |ids: &[u64]| {
+        chat_body(
+            "B",
+            &ids.iter()
+                .map(|i| line(*i, "visitor", &format!("b{i}")))
+                .collect::<Vec<_>>(),
+        )
+    };
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[b(&[2, 3, 4]), a(&[0, 1, 2])])),
+    );
     let mut all = chat_events(&s.take_events());
     assert_eq!(
         all,
-        [("B".into(), 3), ("B".into(), 4), ("A".into(), 0), ("A".into(), 1), ("A".into(), 2)]
+        [
+            ("B".into(), 3),
+            ("B".into(), 4),
+            ("A".into(), 0),
+            ("A".into(), 1),
+            ("A".into(), 2)
+        ]
     );
 
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     assert_eq!(poll.at - t0, 2 * SEC, "the poll interval");
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("3,5"));
-    s.respond(&poll, json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])),
+    );
     let got = chat_events(&s.take_events());
     assert_eq!(got, [("A".into(), 3), ("B".into(), 5)]);
     all.extend(got);
@@ -283,12 +331,19 @@ fn multi_chat_polling_delivers_each_event_once() {
     // The same answer again, and an empty one: nothing.
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("4,6"));
-    s.respond(&poll, json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])),
+    );
     assert!(chat_events(&s.take_events()).is_empty());
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     s.respond(&poll, json(200, r#"{"chats":""}"#));
     assert!(chat_events(&s.take_events()).is_empty());
-    assert_eq!(s.m.chats().len(), 2, "a chat missing from one answer is not gone");
+    assert_eq!(
+        s.m.chats().len(),
+        2,
+        "a chat missing from one answer is not gone"
+    );
     assert_eq!(s.m.cursor_token(), "lpc1.A~3.B~5");
     let mut dedup = all.clone();
     dedup.sort();
@@ -345,13 +400,18 @@ fn forced_away_is_detected_and_online_set_again() {
     let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
     s.respond(&get, availability("Online"));
     let events = s.take_events();
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
 
     // With the Adopt policy the machine takes Away as the new wish.
     s.m.set_forced_away_policy(ForcedAwayPolicy::Adopt);
     let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
     s.respond(&get, availability("Away"));
-    assert!(s.take_events().iter().any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
+    assert!(s
+        .take_events()
+        .iter()
+        .any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
     assert_eq!(s.m.wanted_availability(), Some(&AgentState::Away));
     assert_eq!(s.count("PUT", "/availability"), 0);
 }
@@ -364,10 +424,17 @@ fn a_session_resumes_from_a_token_with_nothing_repeated_or_skipped() {
     assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("H1-abK2"));
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("8"));
     let events: Vec<String> = (5..=10).map(|i| line(i, "visitor", "x")).collect();
-    s.respond(&poll, json(200, &chats_body(&[chat_body("H1-abK2", &events)])));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("H1-abK2", &events)])),
+    );
     assert_eq!(
         chat_events(&s.take_events()),
-        [("H1-abK2".into(), 8), ("H1-abK2".into(), 9), ("H1-abK2".into(), 10)]
+        [
+            ("H1-abK2".into(), 8),
+            ("H1-abK2".into(), 9),
+            ("H1-abK2".into(), 10)
+        ]
     );
     let token = s.m.cursor_token();
     assert_eq!(token, "lpc1.H1-abK2~10");
@@ -378,7 +445,10 @@ fn a_session_resumes_from_a_token_with_nothing_repeated_or_skipped() {
     let poll = s2.expect("GET", "/agentSession/777/chat");
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("11"));
     let events: Vec<String> = (9..=11).map(|i| line(i, "visitor", "x")).collect();
-    s2.respond(&poll, json(200, &chats_body(&[chat_body("H1-abK2", &events)])));
+    s2.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("H1-abK2", &events)])),
+    );
     assert_eq!(chat_events(&s2.take_events()), [("H1-abK2".into(), 11)]);
 }
 
@@ -399,11 +469,19 @@ fn an_offered_chat_is_accepted_and_polled() {
         &accept,
         json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/H9K9","@rel":"location"}}}}}}"#)),
     );
-    assert!(s.take_events().contains(&MachineEvent::ChatAccepted(chat("H9K9"))));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("H9K9"))));
     let poll = s.expect("GET", "/agentSession/777/chat");
     assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("H9K9"));
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("0"));
-    s.respond(&poll, json(200, &chats_body(&[chat_body("H9K9", &[state(0, "chatting")])])));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("H9K9", &[state(0, "chatting")])]),
+        ),
+    );
     assert_eq!(chat_events(&s.take_events()), [("H9K9".into(), 0)]);
     // Nothing rings any more: accepting again fails at once.
     let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
@@ -440,7 +518,9 @@ fn an_accept_of_unknown_outcome_is_settled_through_chat_sessions() {
         &check,
         json(200, &format!(r#"{{"chatSessions":{{"chatSession":[{{"link":{{"href":"{SESSION}/chat/NEW1","rel":"chat-session"}},"chatSessionKey":"NEW1","startTime":1440934609097}}]}}}}"#)),
     );
-    assert!(s.take_events().contains(&MachineEvent::ChatAccepted(chat("NEW1"))));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("NEW1"))));
     assert_eq!(s.count("POST", "/incomingRequests"), 0);
     assert!(s.m.chats().contains(&chat("NEW1")));
 }
@@ -452,15 +532,32 @@ fn an_ended_chat_is_polled_once_more_then_ends() {
     let poll = s.expect("GET", "/agentSession/777/chat");
     s.respond(
         &poll,
-        json(200, &chats_body(&[chat_body("E", &[line(2, "visitor", "bye"), state(3, "ended")])])),
+        json(
+            200,
+            &chats_body(&[chat_body(
+                "E",
+                &[line(2, "visitor", "bye"), state(3, "ended")],
+            )]),
+        ),
     );
-    assert_eq!(chat_events(&s.take_events()), [("E".into(), 2), ("E".into(), 3)]);
+    assert_eq!(
+        chat_events(&s.take_events()),
+        [("E".into(), 2), ("E".into(), 3)]
+    );
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     // The system line that follows the end still comes.
-    s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[line(4, "system", "ended by agent")])])));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("E", &[line(4, "system", "ended by agent")])]),
+        ),
+    );
     let events = s.take_events();
     assert_eq!(chat_events(&events), [("E".into(), 4)]);
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[])])));
     assert!(s.take_events().contains(&MachineEvent::ChatEnded {
@@ -491,11 +588,19 @@ fn chats_missing_from_the_answers_are_looked_up_before_they_count_as_gone() {
     let verify = s.expect("GET", "/agentSession/777/chatSessions");
     s.respond(
         &verify,
-        json(200, r#"{"chatSessions":{"chatSession":[{"chatSessionKey":"K","startTime":1}]}}"#),
+        json(
+            200,
+            r#"{"chatSessions":{"chatSession":[{"chatSessionKey":"K","startTime":1}]}}"#,
+        ),
     );
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("G"), reason: EndReason::Gone }));
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::ChatEnded { chat, .. } if chat.as_str() == "K")));
+    assert!(events.contains(&MachineEvent::ChatEnded {
+        chat: chat("G"),
+        reason: EndReason::Gone
+    }));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { chat, .. } if chat.as_str() == "K")));
     assert_eq!(s.m.chats(), [chat("K")]);
 }
 
@@ -505,7 +610,10 @@ fn end_and_transfer_follow_the_lines_before_them() {
     let mut s = following(t0, "lpc1.T~0.U~0");
     quiet_polls(&mut s);
     let l1 = s.m.send_line(&chat("T"), NewEvent::plain("one moment"));
-    let tr = s.m.transfer(&chat("T"), TransferRequest::to_skill("12").with_text("over to you"));
+    let tr = s.m.transfer(
+        &chat("T"),
+        TransferRequest::to_skill("12").with_text("over to you"),
+    );
     let end = s.m.end_chat(&chat("U"));
     s.drain();
     let post_t = s.expect("POST", "/chat/T/events");
@@ -513,15 +621,29 @@ fn end_and_transfer_follow_the_lines_before_them() {
     assert_eq!(post_u.json()["event"]["state"], "ended");
     s.assert_quiet();
     s.respond(&post_u, json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/U/events/3","@rel":"location"}}}}}}"#)));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: end, chat: chat("U"), event: Some(eid(3)) }));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: end,
+        chat: chat("U"),
+        event: Some(eid(3))
+    }));
     s.respond(&post_t, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/T/events/1","@rel":"location"}}}}}}"#)));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: l1, chat: chat("T"), event: Some(eid(1)) }));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: l1,
+        chat: chat("T"),
+        event: Some(eid(1))
+    }));
     let transfer = s.expect("POST", "/chat/T/transfer");
     assert_eq!(transfer.json()["transfer"]["skill"]["id"], "12");
     s.respond(&transfer, empty(200));
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::TransferDone { id: tr, chat: chat("T") }));
-    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("T"), reason: EndReason::Transferred }));
+    assert!(events.contains(&MachineEvent::TransferDone {
+        id: tr,
+        chat: chat("T")
+    }));
+    assert!(events.contains(&MachineEvent::ChatEnded {
+        chat: chat("T"),
+        reason: EndReason::Transferred
+    }));
     assert_eq!(s.m.chats(), [chat("U")]);
 }
 
@@ -536,10 +658,18 @@ fn close_fails_what_was_not_sent() {
     let post = s.expect("POST", "/chat/C/events");
     s.m.close();
     s.drain();
-    assert!(s.take_events().contains(&MachineEvent::LineFailed { line: b, chat: chat("C"), reason: CommandFailure::Closed }));
+    assert!(s.take_events().contains(&MachineEvent::LineFailed {
+        line: b,
+        chat: chat("C"),
+        reason: CommandFailure::Closed
+    }));
     let end = s.expect("DELETE", "/agentSession/777");
     s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C/events/1","@rel":"location"}}}}}}"#)));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: a, chat: chat("C"), event: Some(eid(1)) }));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: a,
+        chat: chat("C"),
+        event: Some(eid(1))
+    }));
     s.respond(&end, empty(200));
     let logout = s.expect("POST", "/logout");
     s.respond(&logout, json(500, ""));

@@ -38,7 +38,9 @@ fn chat_page(events: &[(u64, &str, &str)], next: u64, state: &str) -> http::Resp
     let events: Vec<String> = events
         .iter()
         .map(|(id, source, text)| {
-            format!(r#"{{"@id":"{id}","@type":"line","text":"{text}","by":"x","source":"{source}"}}"#)
+            format!(
+                r#"{{"@id":"{id}","@type":"line","text":"{text}","by":"x","source":"{source}"}}"#
+            )
         })
         .collect();
     json(
@@ -81,7 +83,10 @@ fn a_chat_is_requested_and_polled_through_next() {
     let mut s = Script::new(VisitorMachine::new(config(t0), t0), t0);
     let req = s.expect("POST", "/api/account/1234/chat/request");
     assert_eq!(req.json()["request"]["skill"], "Sales");
-    assert_eq!(req.header("authorization").as_deref(), Some("LivePerson appKey=app-key-721c"));
+    assert_eq!(
+        req.header("authorization").as_deref(),
+        Some("LivePerson appKey=app-key-721c")
+    );
     assert_eq!(req.query("v").as_deref(), Some("1"));
     s.assert_quiet();
     s.respond(&req, created());
@@ -90,20 +95,37 @@ fn a_chat_is_requested_and_polled_through_next() {
 
     let poll = s.expect("GET", "/chat/H5K5");
     assert_eq!(poll.query("from").as_deref(), Some("0"));
-    s.respond(&poll, chat_page(&[(0, "system", "wait"), (1, "agent", "hi")], 2, "chatting"));
+    s.respond(
+        &poll,
+        chat_page(&[(0, "system", "wait"), (1, "agent", "hi")], 2, "chatting"),
+    );
     let events = s.take_events();
-    assert_eq!(chat_events(&events), [("H5K5".into(), 0), ("H5K5".into(), 1)]);
-    assert!(events.iter().any(|e| matches!(e, MachineEvent::InfoUpdated { .. })));
+    assert_eq!(
+        chat_events(&events),
+        [("H5K5".into(), 0), ("H5K5".into(), 1)]
+    );
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::InfoUpdated { .. })));
 
     // The next poll follows the `next` link, 2 s later, with our own `from`.
     let poll = s.wait_for("GET", "/chat/H5K5", 3 * SEC);
     assert_eq!(poll.at - t0, 2 * SEC);
     assert_eq!(poll.query("from").as_deref(), Some("2"));
     // The server repeats event 1: delivered once; the same info: no update.
-    s.respond(&poll, chat_page(&[(1, "agent", "hi"), (2, "agent", "how can I help?")], 3, "chatting"));
+    s.respond(
+        &poll,
+        chat_page(
+            &[(1, "agent", "hi"), (2, "agent", "how can I help?")],
+            3,
+            "chatting",
+        ),
+    );
     let events = s.take_events();
     assert_eq!(chat_events(&events), [("H5K5".into(), 2)]);
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::InfoUpdated { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::InfoUpdated { .. })));
     assert_eq!(s.m.cursor_token().as_deref(), Some("lpc1.H5K5~2"));
 }
 
@@ -123,7 +145,13 @@ fn the_keepalive_reads_the_chat_information_every_30_seconds() {
             s.to_timeout();
         };
         at.push(info.at - t0);
-        s.respond(&info, json(200, r#"{"info":{"state":"chatting","chatSessionKey":"H5K5","agentName":"Natalie"}}"#));
+        s.respond(
+            &info,
+            json(
+                200,
+                r#"{"info":{"state":"chatting","chatSessionKey":"H5K5","agentName":"Natalie"}}"#,
+            ),
+        );
     }
     assert_eq!(at, [30 * SEC, 60 * SEC]);
 }
@@ -158,12 +186,23 @@ fn lines_go_in_order_and_a_timed_out_line_is_looked_for_first() {
         json(200, r#"{"events":{"event":[{"@id":"1","@type":"line","text":"first","source":"visitor","by":"You"}]}}"#),
     );
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::LineDelivered { line: l1, chat: chat("H5K5"), event: Some(eid(1)) }));
+    assert!(events.contains(&MachineEvent::LineDelivered {
+        line: l1,
+        chat: chat("H5K5"),
+        event: Some(eid(1))
+    }));
     assert_eq!(chat_events(&events), [("H5K5".into(), 1)]);
     let post = s.expect("POST", "/chat/H5K5/events");
     assert_eq!(post.json()["event"]["text"], "second");
-    s.respond(&post, with_headers(201, &[("location", &format!("{CHAT_URL}/events/2"))], ""));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: l2, chat: chat("H5K5"), event: Some(eid(2)) }));
+    s.respond(
+        &post,
+        with_headers(201, &[("location", &format!("{CHAT_URL}/events/2"))], ""),
+    );
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: l2,
+        chat: chat("H5K5"),
+        event: Some(eid(2))
+    }));
 }
 
 #[test]
@@ -173,10 +212,16 @@ fn a_chat_request_of_unknown_outcome_is_not_repeated() {
     let req = s.expect("POST", "/chat/request");
     s.respond(&req, json(503, ""));
     let events = s.take_events();
-    assert!(matches!(
-        events.as_slice(),
-        [MachineEvent::SessionLost(SessionLostReason::OutcomeUnknown(_)), MachineEvent::Closed]
-    ), "{events:?}");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                MachineEvent::SessionLost(SessionLostReason::OutcomeUnknown(_)),
+                MachineEvent::Closed
+            ]
+        ),
+        "{events:?}"
+    );
     s.advance(60 * SEC);
     s.assert_quiet();
 
@@ -188,9 +233,11 @@ fn a_chat_request_of_unknown_outcome_is_not_repeated() {
     assert!(again.at - t0 >= Duration::from_millis(4500));
     // A refused app key.
     s.respond(&again, json(401, ""));
-    assert!(s.take_events().contains(&MachineEvent::SessionLost(SessionLostReason::BadCredentials {
-        status: http::StatusCode::UNAUTHORIZED
-    })));
+    assert!(s.take_events().contains(&MachineEvent::SessionLost(
+        SessionLostReason::BadCredentials {
+            status: http::StatusCode::UNAUTHORIZED
+        }
+    )));
     assert!(s.m.is_closed());
 }
 
@@ -213,7 +260,10 @@ fn name_and_typing_send_the_latest_wish() {
     assert_eq!(typing.json()["visitorTyping"], "not-typing");
     s.respond(&typing, empty(200));
     s.respond(&name, empty(201));
-    assert_eq!(s.count("PUT", "/visitorName") + s.count("PUT", "/visitorTyping"), 0);
+    assert_eq!(
+        s.count("PUT", "/visitorName") + s.count("PUT", "/visitorTyping"),
+        0
+    );
 }
 
 #[test]
@@ -227,12 +277,22 @@ fn close_ends_the_chat_and_finishes_after_the_last_events() {
     s.drain();
     let post = s.expect("POST", "/chat/H5K5/events");
     assert_eq!(post.json()["event"]["text"], "bye");
-    s.respond(&post, with_headers(201, &[("location", &format!("{CHAT_URL}/events/1"))], ""));
+    s.respond(
+        &post,
+        with_headers(201, &[("location", &format!("{CHAT_URL}/events/1"))], ""),
+    );
     let end = s.expect("POST", "/chat/H5K5/events");
     assert_eq!(end.json()["event"]["state"], "ended");
-    s.respond(&end, with_headers(201, &[("location", &format!("{CHAT_URL}/events/2"))], ""));
+    s.respond(
+        &end,
+        with_headers(201, &[("location", &format!("{CHAT_URL}/events/2"))], ""),
+    );
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::LineDelivered { line: bye, chat: chat("H5K5"), event: Some(eid(1)) }));
+    assert!(events.contains(&MachineEvent::LineDelivered {
+        line: bye,
+        chat: chat("H5K5"),
+        event: Some(eid(1))
+    }));
     let poll = s.wait_for("GET", "/chat/H5K5", 3 * SEC);
     s.respond(&poll, ended_page(&[(2, "ended")], 3));
     assert_eq!(chat_events(&s.take_events()), [("H5K5".into(), 2)]);
@@ -241,14 +301,21 @@ fn close_ends_the_chat_and_finishes_after_the_last_events() {
     assert_eq!(
         s.take_events(),
         [
-            MachineEvent::ChatEnded { chat: chat("H5K5"), reason: EndReason::Ended },
+            MachineEvent::ChatEnded {
+                chat: chat("H5K5"),
+                reason: EndReason::Ended
+            },
             MachineEvent::Closed
         ]
     );
     assert!(s.m.is_closed());
     let late = s.m.send_line(NewEvent::plain("late"));
     s.drain();
-    assert!(s.take_events().contains(&MachineEvent::LineFailed { line: late, chat: chat("H5K5"), reason: CommandFailure::Closed }));
+    assert!(s.take_events().contains(&MachineEvent::LineFailed {
+        line: late,
+        chat: chat("H5K5"),
+        reason: CommandFailure::Closed
+    }));
     s.advance(60 * SEC);
     s.assert_quiet();
 }
@@ -262,7 +329,10 @@ fn a_chat_resumes_from_its_url_and_token() {
     assert_eq!(s.count("POST", "/chat/request"), 0);
     let poll = s.expect("GET", "/chat/H5K5");
     assert_eq!(poll.query("from").as_deref(), Some("7"));
-    s.respond(&poll, chat_page(&[(6, "agent", "old"), (7, "agent", "new")], 8, "chatting"));
+    s.respond(
+        &poll,
+        chat_page(&[(6, "agent", "old"), (7, "agent", "new")], 8, "chatting"),
+    );
     assert_eq!(chat_events(&s.take_events()), [("H5K5".into(), 7)]);
 }
 
@@ -273,12 +343,18 @@ fn a_chat_error_or_repeated_refusals_end_the_chat() {
     let poll = s.expect("GET", "/chat/H5K5");
     s.respond(
         &poll,
-        json(200, r#"{"chat":{"error":{"message":"chat not found","internalCode":39}}}"#),
+        json(
+            200,
+            r#"{"chat":{"error":{"message":"chat not found","internalCode":39}}}"#,
+        ),
     );
     assert_eq!(
         s.take_events(),
         [
-            MachineEvent::ChatEnded { chat: chat("H5K5"), reason: EndReason::ServerError("chat not found".into()) },
+            MachineEvent::ChatEnded {
+                chat: chat("H5K5"),
+                reason: EndReason::ServerError("chat not found".into())
+            },
             MachineEvent::Closed
         ]
     );
@@ -286,10 +362,22 @@ fn a_chat_error_or_repeated_refusals_end_the_chat() {
     let mut s = chatting(t0);
     for _ in 0..3 {
         let poll = s.wait_for("GET", "/chat/H5K5", 3 * SEC);
-        s.respond(&poll, json(404, r#"{"error":{"message":"not found","internalCode":12}}"#));
+        s.respond(
+            &poll,
+            json(
+                404,
+                r#"{"error":{"message":"not found","internalCode":12}}"#,
+            ),
+        );
     }
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("H5K5"), reason: EndReason::Gone }), "{events:?}");
+    assert!(
+        events.contains(&MachineEvent::ChatEnded {
+            chat: chat("H5K5"),
+            reason: EndReason::Gone
+        }),
+        "{events:?}"
+    );
     assert!(s.m.is_closed());
 }
 

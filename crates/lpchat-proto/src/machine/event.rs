@@ -208,7 +208,11 @@ pub struct MachineError {
 
 impl MachineError {
     /// An error of `endpoint`.
-    pub fn new(endpoint: &'static str, status: Option<StatusCode>, message: impl Into<String>) -> Self {
+    pub fn new(
+        endpoint: &'static str,
+        status: Option<StatusCode>,
+        message: impl Into<String>,
+    ) -> Self {
         MachineError {
             endpoint,
             status,

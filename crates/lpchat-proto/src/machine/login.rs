@@ -213,9 +213,10 @@ impl LoginState {
             AuthState::LoggingIn if self.login.ready(now) => {
                 LoginOp::from_credentials(&self.credentials).map(LoginCall::Login)
             }
-            AuthState::Ready if self.refresh.ready(now) => {
-                self.csrf.clone().map(|c| LoginCall::Refresh(Refresh::new(c)))
-            }
+            AuthState::Ready if self.refresh.ready(now) => self
+                .csrf
+                .clone()
+                .map(|c| LoginCall::Refresh(Refresh::new(c))),
             AuthState::LoggingOut if self.logout.ready(now) => {
                 self.csrf.clone().map(|c| LoginCall::Logout(Logout::new(c)))
             }
@@ -244,7 +245,12 @@ impl LoginState {
 
     /// A call could not even be built (cannot happen for well-formed settings): the
     /// lifecycle cannot go on.
-    pub(crate) fn unbuildable<P>(&mut self, call: &LoginCall, error: MachineError, out: &mut Outbox<P>) {
+    pub(crate) fn unbuildable<P>(
+        &mut self,
+        call: &LoginCall,
+        error: MachineError,
+        out: &mut Outbox<P>,
+    ) {
         match call {
             LoginCall::Logout(_) => self.finish_logout(),
             _ => self.lose(SessionLostReason::Unreachable(error), out),
@@ -253,7 +259,12 @@ impl LoginState {
 
     /// A 401 to an agent request sent with `generation`: starts one re-login when none is
     /// under way. Returns false when the session is lost instead.
-    pub(crate) fn unauthorized<P>(&mut self, generation: u64, now: Instant, out: &mut Outbox<P>) -> bool {
+    pub(crate) fn unauthorized<P>(
+        &mut self,
+        generation: u64,
+        now: Instant,
+        out: &mut Outbox<P>,
+    ) -> bool {
         match self.state {
             AuthState::Ready if generation >= self.generation => self.relogin(now, out),
             AuthState::Lost => false,

@@ -47,9 +47,7 @@ pub mod visitor;
 pub use agent::{AgentConfig, AgentMachine, ForcedAwayPolicy, MIN_POLL_INTERVAL};
 pub use clock::WallClock;
 pub use contract::{FailureKind, Machine, Output, RequestId, IDLE_WAKE};
-pub use event::{
-    CommandFailure, EndReason, LineId, MachineError, MachineEvent, SessionLostReason,
-};
+pub use event::{CommandFailure, EndReason, LineId, MachineError, MachineEvent, SessionLostReason};
 pub use login::LoginSettings;
 pub use rng::Rng;
 pub use visitor::{VisitorConfig, VisitorMachine};

@@ -26,8 +26,19 @@ use super::contract::RequestId;
 use super::event::{CommandFailure, LineId};
 use super::reply::{after, Retrier};
 use super::task::{earliest, Task};
-use crate::model::{ChatId, ChatState, Event, EventId, EventKind, NewEvent, Source, TransferRequest};
+use crate::model::{
+    ChatId, ChatState, Event, EventId, EventKind, NewEvent, Source, TransferRequest,
+};
 use crate::retry::{Decision, Failure, Idempotency};
+
+/// When a result is handled, and whether the machine is stopping (closing, or its chat is
+/// over), which turns retries into failures.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Moment {
+    pub(crate) now: Instant,
+    pub(crate) now_unix: u64,
+    pub(crate) stop: bool,
+}
 
 /// How an item was settled.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,7 +245,6 @@ impl Outgoing {
     pub(crate) fn chats(&self) -> Vec<ChatId> {
         self.queues.keys().cloned().collect()
     }
-
 }
 
 impl Outgoing {
@@ -305,23 +315,31 @@ impl Outgoing {
 
     /// The head's request `id` failed. `stop` (the machine is closing) turns every retry
     /// into a failure.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn sent_failed(
         &mut self,
         chat: &ChatId,
         id: RequestId,
         failure: &Failure,
         retrier: &mut Retrier<'_>,
-        now_unix: u64,
-        now: Instant,
-        stop: bool,
+        at: Moment,
     ) -> Option<Settled> {
+        let Moment {
+            now,
+            now_unix,
+            stop,
+        } = at;
         if !self.settle(chat, id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
         let attempt = q.task.failed();
-        let decision = retrier.decide(failure, attempt, Idempotency::StateChanging, false, now_unix);
+        let decision = retrier.decide(
+            failure,
+            attempt,
+            Idempotency::StateChanging,
+            false,
+            now_unix,
+        );
         let unknown = !failure.certainly_not_applied() && !is_refusal(failure);
         match decision {
             _ if stop => {
@@ -400,16 +418,25 @@ impl Outgoing {
         id: RequestId,
         failure: &Failure,
         retrier: &mut Retrier<'_>,
-        now_unix: u64,
-        now: Instant,
-        stop: bool,
+        at: Moment,
     ) -> Option<Settled> {
+        let Moment {
+            now,
+            now_unix,
+            stop,
+        } = at;
         if !self.settle(chat, id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
         q.check_failures = q.check_failures.saturating_add(1);
-        let decision = retrier.decide(failure, q.check_failures, Idempotency::Safe, false, now_unix);
+        let decision = retrier.decide(
+            failure,
+            q.check_failures,
+            Idempotency::Safe,
+            false,
+            now_unix,
+        );
         match decision {
             Decision::Retry { after: pause } | Decision::Reconcile { after: pause } if !stop => {
                 q.task.schedule(after(now, pause));
@@ -420,11 +447,21 @@ impl Outgoing {
     }
 
     /// The head of `chat` cannot even be built: it fails.
-    pub(crate) fn unbuildable(&mut self, chat: &ChatId, reason: CommandFailure, now: Instant) -> Option<Settled> {
+    pub(crate) fn unbuildable(
+        &mut self,
+        chat: &ChatId,
+        reason: CommandFailure,
+        now: Instant,
+    ) -> Option<Settled> {
         self.fail_head(chat, reason, now)
     }
 
-    fn fail_head(&mut self, chat: &ChatId, reason: CommandFailure, now: Instant) -> Option<Settled> {
+    fn fail_head(
+        &mut self,
+        chat: &ChatId,
+        reason: CommandFailure,
+        now: Instant,
+    ) -> Option<Settled> {
         let head = self.finish_head(chat, None, now)?;
         Some(Settled::Failed(head, reason))
     }

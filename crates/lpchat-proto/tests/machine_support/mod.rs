@@ -308,7 +308,9 @@ pub fn line(id: u64, source: &str, text: &str) -> String {
 
 /// A state event in the multi-chat shape.
 pub fn state(id: u64, state: &str) -> String {
-    format!(r#"{{"id":{id},"type":"state","time":"2018-01-29T08:19:43.963-05:00","state":"{state}"}}"#)
+    format!(
+        r#"{{"id":{id},"type":"state","time":"2018-01-29T08:19:43.963-05:00","state":"{state}"}}"#
+    )
 }
 
 /// One chat of a multi-chat body.
@@ -358,7 +360,9 @@ pub fn login_ok(ttl_ms: &str, bearer: &str) -> Response<Bytes> {
 pub fn session_created() -> Response<Bytes> {
     json(
         201,
-        &format!(r#"{{"agentSessionLocation":{{"link":{{"@href":"{SESSION}","@rel":"location"}}}}}}"#),
+        &format!(
+            r#"{{"agentSessionLocation":{{"link":{{"@href":"{SESSION}","@rel":"location"}}}}}}"#
+        ),
     )
 }
 
@@ -418,7 +422,10 @@ pub fn started(cfg: AgentConfig, t0: Instant) -> Script<AgentMachine> {
         s.respond(&info, agent_info("Online"));
     }
     if let Some(set) = s.try_expect("PUT", "/agentSession/777/availability") {
-        let state = set.json()["availability"]["chat"].as_str().unwrap().to_owned();
+        let state = set.json()["availability"]["chat"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         s.respond(&set, availability(&state));
     }
     if let Some(inc) = s.try_expect("GET", "/agentSession/777/incomingRequests") {

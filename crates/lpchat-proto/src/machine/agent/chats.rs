@@ -152,7 +152,8 @@ impl AgentMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                if let Some(error) = retry_task(&mut self.poll, &mut retrier, &failure, error, at, true)
+                if let Some(error) =
+                    retry_task(&mut self.poll, &mut retrier, &failure, error, at, true)
                 {
                     let again = self.after_refusal(at.now);
                     self.poll.schedule(again);

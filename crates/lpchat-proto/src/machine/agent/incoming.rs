@@ -220,9 +220,9 @@ impl AgentMachine {
             Reply::Failed { failure, .. } => {
                 self.accept_check_failures = self.accept_check_failures.saturating_add(1);
                 let n = self.accept_check_failures;
-                let decision = self
-                    .retrier()
-                    .decide(&failure, n, Idempotency::Safe, false, at.now_unix);
+                let decision =
+                    self.retrier()
+                        .decide(&failure, n, Idempotency::Safe, false, at.now_unix);
                 match decision.after() {
                     Some(pause) if self.phase == Phase::Running => {
                         self.accept.schedule(after(at.now, pause))

@@ -41,9 +41,9 @@
 //! none skipped. A chat the machine stopped following (ended) remembers its position too,
 //! so a chat that comes back is not delivered again from its first event.
 
+mod availability;
 mod chats;
 mod config;
-mod availability;
 mod incoming;
 mod purpose;
 mod send;
@@ -480,7 +480,7 @@ impl AgentMachine {
             }
             Input::Failure(_) => self.cfg.wall_clock.unix_secs(now),
         };
-        let limits = self.cfg.limits.clone();
+        let limits = self.cfg.limits;
         let at = Sent {
             id,
             generation: pending.generation,
@@ -693,4 +693,3 @@ impl Machine for AgentMachine {
         matches!(self.phase, Phase::Closed | Phase::Lost)
     }
 }
-

@@ -22,7 +22,7 @@ impl VisitorMachine {
             return None;
         }
         let op = RequestChat::new(self.cfg.request.clone());
-        match self.issue(Purpose::Request(op), now) {
+        match self.issue(Purpose::Request(Box::new(op)), now) {
             Ok(output) => {
                 if let Output::Send { id, .. } = &output {
                     self.request.sent(*id);
@@ -199,14 +199,9 @@ impl VisitorMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                if let Some(error) = VisitorMachine::retry(
-                    &mut self.poll,
-                    &mut retrier,
-                    &failure,
-                    error,
-                    at,
-                    true,
-                ) {
+                if let Some(error) =
+                    VisitorMachine::retry(&mut self.poll, &mut retrier, &failure, error, at, true)
+                {
                     self.out.emit(MachineEvent::Error(error));
                     self.poll.schedule(next);
                 }

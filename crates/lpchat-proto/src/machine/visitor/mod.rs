@@ -297,7 +297,7 @@ impl VisitorMachine {
             }
             Input::Failure(_) => reply::now_unix(None, self.cfg.wall_clock.as_ref(), now),
         };
-        let limits = self.cfg.limits.clone();
+        let limits = self.cfg.limits;
         let at = Sent {
             id,
             sent_at: pending.sent_at,
@@ -305,7 +305,7 @@ impl VisitorMachine {
             now_unix,
         };
         match pending.purpose {
-            Purpose::Request(op) => self.on_request(answer(&op, input, &limits), at),
+            Purpose::Request(op) => self.on_request(answer(op.as_ref(), input, &limits), at),
             Purpose::Poll(op) => self.on_poll(answer(&op, input, &limits), at),
             Purpose::Keepalive(op) => self.on_keepalive(answer(&op, input, &limits), at),
             Purpose::Send(op) => self.on_send(answer(&op, input, &limits), at),

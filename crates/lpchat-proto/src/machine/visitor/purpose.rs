@@ -13,7 +13,7 @@ use crate::ops::{
 #[derive(Debug, Clone)]
 pub(crate) enum Purpose {
     /// V8.
-    Request(RequestChat),
+    Request(Box<RequestChat>),
     /// V10, through the chat's `next` link.
     Poll(GetChat),
     /// V13, the keepalive.

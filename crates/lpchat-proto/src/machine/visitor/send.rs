@@ -7,7 +7,7 @@ use super::{Phase, Sent, VisitorMachine};
 use crate::cursor::Page;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, MachineEvent};
-use crate::machine::outgoing::{Item, Settled, Stage};
+use crate::machine::outgoing::{Item, Moment, Settled, Stage};
 use crate::machine::reply::{Reply, Retrier};
 use crate::model::{Events, Source};
 use crate::ops::{Created, GetEvents, SendVisitorEvent, SetVisitorName, SetVisitorTyping};
@@ -82,8 +82,17 @@ impl VisitorMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                self.outgoing
-                    .sent_failed(&chat, at.id, &failure, &mut retrier, at.now_unix, at.now, stop)
+                self.outgoing.sent_failed(
+                    &chat,
+                    at.id,
+                    &failure,
+                    &mut retrier,
+                    Moment {
+                        now: at.now,
+                        now_unix: at.now_unix,
+                        stop,
+                    },
+                )
             }
         };
         if let Some(settled) = settled {
@@ -108,8 +117,17 @@ impl VisitorMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                self.outgoing
-                    .check_failed(&chat, at.id, &failure, &mut retrier, at.now_unix, at.now, stop)
+                self.outgoing.check_failed(
+                    &chat,
+                    at.id,
+                    &failure,
+                    &mut retrier,
+                    Moment {
+                        now: at.now,
+                        now_unix: at.now_unix,
+                        stop,
+                    },
+                )
             }
         };
         if let Some(settled) = settled {
@@ -216,16 +234,19 @@ impl VisitorMachine {
                     task(self).schedule(at.now);
                 }
             }
-            Reply::Unauthorized => self.lose(crate::machine::event::SessionLostReason::BadCredentials {
-                status: http::StatusCode::UNAUTHORIZED,
-            }),
+            Reply::Unauthorized => {
+                self.lose(crate::machine::event::SessionLostReason::BadCredentials {
+                    status: http::StatusCode::UNAUTHORIZED,
+                })
+            }
             Reply::Failed { failure, error, .. } => {
                 let mut t = std::mem::take(task(self));
                 let mut retrier = Retrier {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                let gave_up = VisitorMachine::retry(&mut t, &mut retrier, &failure, error, at, false);
+                let gave_up =
+                    VisitorMachine::retry(&mut t, &mut retrier, &failure, error, at, false);
                 *task(self) = t;
                 if let Some(error) = gave_up {
                     self.out.emit(MachineEvent::Error(error));
