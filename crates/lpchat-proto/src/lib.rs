@@ -6,6 +6,8 @@
 //!
 //! - [`model`]: every resource, typed, with the wire's quirks absorbed.
 //! - [`codec`]: JSON and XML decoding and encoding to and from the same model.
+//! - [`auth`]: secrets, credentials, OAuth 1.0 signing, the per-session cookie jar.
+//! - [`ops`]: one operation per endpoint, building requests and parsing responses.
 #![cfg_attr(
     not(test),
     deny(
@@ -30,3 +32,6 @@ pub use codec::{
     decode, decode_detect, encode, DecodeError, DecodeErrorKind, EncodeError, Limits, Resource,
 };
 pub use format::Format;
+
+pub use auth::{Credentials, Secret};
+pub use ops::{Context, Operation};
