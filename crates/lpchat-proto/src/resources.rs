@@ -128,6 +128,27 @@ static ENTRIES: &[ResourceEntry] = entries! {
     "info" => ChatInfo, "A18, V13";
     "request-line" => NewEvent, "A16, V12 request body (a line)";
     "request-end" => NewEvent, "A17, V12 request body (end the chat)";
+    // Agent side (model::agent) and the scalar bodies (model::scalars).
+    "agent-session-location" => AgentSessionLocation, "A2";
+    "request-agent-session" => StartAgentSession, "A2 request body (loginData)";
+    "agent-session" => AgentSession, "A3";
+    "availability" => Availability, "A5, A6";
+    "request-availability" => Availability, "A6 request body";
+    "available-agents" => AvailableAgents, "A7";
+    "available-slots" => AvailableSlots, "A8, V3";
+    "agent-info" => AgentInfo, "A9";
+    "incoming-requests" => IncomingRequests, "A10";
+    "request-accept" => AcceptChat, "A11 request body";
+    "chat-location" => ChatLocation, "A11, A17";
+    "chat-sessions" => ChatSessions, "A12";
+    "chat-event-location" => ChatEventLocation, "A16";
+    "visitor-name" => VisitorName, "A19, V14";
+    "request-visitor-name" => VisitorName, "V14 request body";
+    "visitor-typing" => VisitorTyping, "A20, V15; V15 request body";
+    "agent-typing" => AgentTyping, "A21, V16; A22 request body";
+    "transfer-skills" => TransferSkills, "A23";
+    "request-transfer" => TransferRequest, "A24 request body";
+    "participant-info" => ParticipantInfo, "A31";
 };
 
 /// Every resource, in a stable order.

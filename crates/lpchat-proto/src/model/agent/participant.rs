@@ -136,6 +136,7 @@ pub struct AuthenticatedParticipantInfo {
     #[serde(
         rename = "registrationDate",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub registration_date: Option<SdeDate>,
@@ -143,6 +144,7 @@ pub struct AuthenticatedParticipantInfo {
     #[serde(
         rename = "lastPaymentDate",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_payment_date: Option<SdeDate>,
@@ -282,6 +284,7 @@ pub struct ParticipantInfo {
     #[serde(
         rename = "authenticatedParticipantInfo",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub participant: Option<AuthenticatedParticipantInfo>,
@@ -289,6 +292,7 @@ pub struct ParticipantInfo {
     #[serde(
         rename = "authenticatedPersonalInfo",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub personal: Option<AuthenticatedPersonalInfo>,
