@@ -620,7 +620,7 @@ fn typing_value(req: &Req, root: &str) -> Result<bool, ApiError> {
     }
 }
 
-fn typing_elem(name: &str, t: bool) -> Elem {
+fn typing_elem(name: &'static str, t: bool) -> Elem {
     Elem::text(name, if t { "typing" } else { "not-typing" })
 }
 
