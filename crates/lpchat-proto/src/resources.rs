@@ -95,7 +95,13 @@ fn round_trip<T: Resource + PartialEq + std::fmt::Debug>(
             T::NAME
         )));
     }
-    let xml = encode(Format::Xml, &model).map_err(|e| fail("encode xml", &e))?;
+    let xml = match encode(Format::Xml, &model) {
+        Ok(xml) => xml,
+        // A free-form member (a rich-content template, an unknown A31 field) whose key is
+        // no XML name cannot be written as XML at all; that is a refusal, not a defect.
+        Err(crate::EncodeError::XmlName(_)) => return Ok(()),
+        Err(e) => return Err(fail("encode xml", &e)),
+    };
     let once: T = decode(Format::Xml, &xml, &big).map_err(|e| fail("decode xml", &e))?;
     let xml2 = encode(Format::Xml, &once).map_err(|e| fail("encode xml again", &e))?;
     let twice: T = decode(Format::Xml, &xml2, &big).map_err(|e| fail("decode xml again", &e))?;
