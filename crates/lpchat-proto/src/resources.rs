@@ -128,6 +128,23 @@ static ENTRIES: &[ResourceEntry] = entries! {
     "info" => ChatInfo, "A18, V13";
     "request-line" => NewEvent, "A16, V12 request body (a line)";
     "request-end" => NewEvent, "A17, V12 request body (end the chat)";
+    "account" => Account, "V1";
+    "visitor-availability" => VisitorAvailability, "V2";
+    "estimated-wait-time" => EstimatedWaitTime, "V4";
+    "survey" => Survey, "A26, V5, V6, V17";
+    "request-survey" => SurveyAnswers, "A27, V7, V17 request body";
+    "request-chat" => ChatRequest, "V8 request body";
+    "request-conversation" => ConversationRequest, "V9 request body";
+    "request-transcript" => TranscriptRequest, "V18 request body";
+    "request-custom-variables" => CustomVariables, "V19 request body";
+    "generic" => Generic, "A25, A28-A30, V20 (undocumented bodies)";
+    "login" => LoginResponse, "L1";
+    "request-login" => LoginRequest, "L1 request body";
+    "request-refresh" => RefreshRequest, "L2, L3 request body";
+    "error" => ErrorBody, "Login Service error envelope";
+    "domain" => Domain, "D1";
+    "domain-all" => DomainAll, "D2";
+    "domain-legacy" => LegacyDomain, "D3";
 };
 
 /// Every resource, in a stable order.
