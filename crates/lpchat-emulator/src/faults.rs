@@ -229,7 +229,8 @@ impl Faults {
 /// server flush them, it errors, which makes hyper close the connection mid-response.
 struct Broken {
     head: Option<Bytes>,
-    full_len: u64,
+    /// Announced length; `None` leaves it unknown so hyper cannot answer "empty" alone.
+    full_len: Option<u64>,
     pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
@@ -256,7 +257,10 @@ impl HttpBody for Broken {
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.full_len)
+        match self.full_len {
+            Some(n) => http_body::SizeHint::with_exact(n),
+            None => http_body::SizeHint::new(),
+        }
     }
 }
 
@@ -266,7 +270,7 @@ fn dropped() -> Response {
     // Erroring before any byte is flushed: hyper closes the connection without a response.
     Response::new(Body::new(Broken {
         head: None,
-        full_len: 0,
+        full_len: None,
         pause: None,
     }))
 }
@@ -282,7 +286,7 @@ async fn truncated(resp: Response) -> Response {
         .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let body = Broken {
         head: Some(half),
-        full_len: bytes.len() as u64,
+        full_len: Some(bytes.len() as u64),
         pause: Some(Box::pin(tokio::time::sleep(Duration::from_millis(30)))),
     };
     Response::from_parts(parts, Body::new(body))
