@@ -8,10 +8,16 @@ use lpchat_proto::{decode, Format, Limits};
 /// A realistic multi-chat body: per chat its links, 40 line and state events with the
 /// documented fields, and its info.
 fn multi_chat_json(chats: usize, events: usize) -> String {
-    let base = "https://va.agentvep.liveperson.net/api/account/12345678/agentSession/1027882276/chat";
+    let base =
+        "https://va.agentvep.liveperson.net/api/account/12345678/agentSession/1027882276/chat";
     let mut out = String::from(r#"{"chats":{"chat":["#);
     for c in 0..chats {
-        let key = format!("H{:019}-{:032x}K{}", 2_170_755_172_687_460_894u64 + c as u64, c * 7919, 8_457_415 + c);
+        let key = format!(
+            "H{:019}-{:032x}K{}",
+            2_170_755_172_687_460_894u64 + c as u64,
+            c * 7919,
+            8_457_415 + c
+        );
         if c > 0 {
             out.push(',');
         }
@@ -27,7 +33,11 @@ fn multi_chat_json(chats: usize, events: usize) -> String {
                     r#"{{"id":{e},"type":"state","time":"2018-01-29T08:19:43.963-05:00","state":"chatting"}}"#
                 ));
             } else {
-                let (by, source) = if e % 2 == 0 { ("visitor", "visitor") } else { ("Barber", "agent") };
+                let (by, source) = if e % 2 == 0 {
+                    ("visitor", "visitor")
+                } else {
+                    ("Barber", "agent")
+                };
                 out.push_str(&format!(
                     r#"{{"id":{e},"type":"line","time":"2018-01-29T08:20:{:02}.{:03}-05:00","textType":"plain","text":"Message number {e} in chat {c}: could you check my order status please?","by":"{by}","source":"{source}","subType":"REGULAR"}}"#,
                     e % 60,
@@ -58,12 +68,16 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("multi_chat_50x40");
     group.throughput(Throughput::Bytes(json.len() as u64));
-    group.bench_with_input(BenchmarkId::new("typed", "json"), json.as_bytes(), |b, body| {
-        b.iter(|| decode::<Chats>(Format::Json, body, &limits))
-    });
-    group.bench_with_input(BenchmarkId::new("serde_json_value", "json"), json.as_bytes(), |b, body| {
-        b.iter(|| serde_json::from_slice::<serde_json::Value>(body))
-    });
+    group.bench_with_input(
+        BenchmarkId::new("typed", "json"),
+        json.as_bytes(),
+        |b, body| b.iter(|| decode::<Chats>(Format::Json, body, &limits)),
+    );
+    group.bench_with_input(
+        BenchmarkId::new("serde_json_value", "json"),
+        json.as_bytes(),
+        |b, body| b.iter(|| serde_json::from_slice::<serde_json::Value>(body)),
+    );
     group.throughput(Throughput::Bytes(xml.len() as u64));
     group.bench_with_input(BenchmarkId::new("typed", "xml"), &xml[..], |b, body| {
         b.iter(|| decode::<Chats>(Format::Xml, body, &limits))

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::codec::{decode, encode, DecodeError, Limits, Resource};
+use crate::codec::{decode, encode, DecodeError, EncodeError, Limits, Resource};
 use crate::model::*;
 use crate::Format;
 
@@ -95,7 +95,12 @@ fn round_trip<T: Resource + PartialEq + std::fmt::Debug>(
             T::NAME
         )));
     }
-    let xml = encode(Format::Xml, &model).map_err(|e| fail("encode xml", &e))?;
+    let xml = match encode(Format::Xml, &model) {
+        // A value tree (rich content, an undocumented body) with a key XML cannot name has
+        // no XML form: a typed error of the encoder, not a defect.
+        Err(EncodeError::XmlName(_)) => return Ok(()),
+        other => other.map_err(|e| fail("encode xml", &e))?,
+    };
     let once: T = decode(Format::Xml, &xml, &big).map_err(|e| fail("decode xml", &e))?;
     let xml2 = encode(Format::Xml, &once).map_err(|e| fail("encode xml again", &e))?;
     let twice: T = decode(Format::Xml, &xml2, &big).map_err(|e| fail("decode xml again", &e))?;

@@ -402,3 +402,38 @@ fn login_secrets_stay_out_of_debug_output() {
         }
     }
 }
+
+#[test]
+fn every_fixture_body_reads_as_a_generic_body() {
+    for f in fixtures::manifest() {
+        let Some(format) = f.format else { continue };
+        if f.is_bad() {
+            continue;
+        }
+        let g: Generic = decode(format, &f.body(), &Limits::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.file));
+        if format == lpchat_proto::Format::Xml {
+            assert!(!g.root.is_empty(), "{}", f.file);
+        }
+    }
+}
+
+/// What the `round_trip` fuzz target asserts, over the fixture corpus: whatever body one of
+/// these resources decodes (another resource's, a bad one) re-encodes faithfully.
+#[test]
+fn whatever_decodes_round_trips() {
+    let bodies: Vec<_> = fixtures::manifest()
+        .into_iter()
+        .filter_map(|f| Some((f.format?, f.body(), f.file)))
+        .collect();
+    for (name, _) in RESOURCES {
+        let Some(entry) = lpchat_proto::resources::find(name) else {
+            continue;
+        };
+        for (format, body, file) in &bodies {
+            entry
+                .check_round_trip(*format, body, &Limits::default())
+                .unwrap_or_else(|e| panic!("{name} from {file}: {e}"));
+        }
+    }
+}

@@ -446,7 +446,132 @@ fn legacy_domain() -> impl Strategy<Value = LegacyDomain> {
     })
 }
 
+/// Names of this family's wire keys, their `@` forms, and oddities.
+const KEYS: &[&str] = &[
+    "link",
+    "@link",
+    "rel",
+    "@rel",
+    "href",
+    "@href",
+    "id",
+    "@id",
+    "question",
+    "questions",
+    "entry",
+    "answer",
+    "line",
+    "lines",
+    "preChatLines",
+    "customVariable",
+    "customVariables",
+    "baseURIs",
+    "baseURI",
+    "service",
+    "account",
+    "AvailabilityForSkills",
+    "skillAvailability",
+    "skill",
+    "isAvailable",
+    "csrf",
+    "bearer",
+    "sessionTTl",
+    "config",
+    "userPrivileges",
+    "accountData",
+    "csdsCollectionResponse",
+    "survey",
+    "request",
+    "availability",
+    "estimatedWaitTime",
+    "email",
+    "error",
+    "internalCode",
+    "lpData",
+    "ResultSet",
+    "logic",
+    "showLogicId",
+    "value",
+    "checked",
+    "mandatory",
+    "order",
+    "username",
+    "password",
+    "jwt",
+    "appKey",
+    "secret",
+    "accessToken",
+    "accessTokenSecret",
+    "name",
+    "",
+    "$text",
+    "1a",
+    "x",
+];
+
+/// Arbitrary JSON built from this family's keys: what a broken or hostile server could send.
+fn wild_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-3i64..30).prop_map(Value::from),
+        prop::sample::select(vec!["", "true", "1", "-2", "x", " ", "Sales"]).prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 32, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(prop::sample::select(KEYS.to_vec()), inner, 0..5).prop_map(
+                |m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            ),
+        ]
+    })
+}
+
+/// Every resource of this family re-encodes whatever it decodes (as the `round_trip` fuzz
+/// target asserts), from the JSON body and from the XML a generic body writes of it.
+fn check_all(body: &[u8], format: lpchat_proto::Format) -> Result<(), TestCaseError> {
+    const FAMILY: &[&str] = &[
+        "account",
+        "visitor-availability",
+        "estimated-wait-time",
+        "survey",
+        "request-survey",
+        "request-chat",
+        "request-conversation",
+        "request-transcript",
+        "request-custom-variables",
+        "generic",
+        "login",
+        "request-login",
+        "request-refresh",
+        "error",
+        "domain",
+        "domain-all",
+        "domain-legacy",
+    ];
+    for name in FAMILY {
+        let entry = lpchat_proto::resources::find(name)
+            .ok_or_else(|| TestCaseError::fail(format!("{name} is not registered")))?;
+        entry
+            .check_round_trip(format, body, &lpchat_proto::Limits::default())
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(body))))?;
+    }
+    Ok(())
+}
+
 proptest! {
+    #[test]
+    fn whatever_decodes_round_trips(v in wild_json()) {
+        let json = serde_json::to_vec(&v).unwrap();
+        check_all(&json, lpchat_proto::Format::Json)?;
+        let limits = lpchat_proto::Limits::default();
+        if let Ok(g) = lpchat_proto::decode::<Generic>(lpchat_proto::Format::Json, &json, &limits) {
+            if let Ok(xml) = lpchat_proto::encode(lpchat_proto::Format::Xml, &g) {
+                check_all(&xml, lpchat_proto::Format::Xml)?;
+            }
+        }
+    }
+
     #[test]
     fn accounts_round_trip(a in account()) {
         assert_round_trip(&a)?;

@@ -215,17 +215,34 @@ pub fn encode<T: Resource>(format: Format, value: &T) -> Result<Bytes, EncodeErr
         Format::Xml => {
             let tree = serde_json::to_value(value).map_err(|e| EncodeError::Json(e.to_string()))?;
             let mut out = String::with_capacity(256);
-            match (T::ROOT, &tree) {
-                (ANY_ROOT, serde_json::Value::Object(map)) if map.len() == 1 => {
-                    for (root, content) in map {
-                        xml_write::write_element(&mut out, root, content)?;
-                    }
+            match (T::ROOT, single_root(&tree)) {
+                (ANY_ROOT, Some((root, content))) => {
+                    xml_write::write_element(&mut out, root, content)?
+                }
+                // The whole body goes inside `<NAME>`; a list or nothing, which cannot be one
+                // element, as `<NAME>` items inside it.
+                (UNROOTED | ANY_ROOT, _) if tree.is_array() || tree.is_null() => {
+                    let mut items = serde_json::Map::new();
+                    items.insert(T::NAME.to_owned(), tree);
+                    let items = serde_json::Value::Object(items);
+                    xml_write::write_element(&mut out, T::NAME, &items)?
                 }
                 (UNROOTED | ANY_ROOT, _) => xml_write::write_element(&mut out, T::NAME, &tree)?,
                 (root, _) => xml_write::write_element(&mut out, root, &tree)?,
             }
             Ok(Bytes::from(out))
         }
+    }
+}
+
+/// The only entry of a one-key object, if it can stand as an XML root (not a list, not null).
+fn single_root(tree: &serde_json::Value) -> Option<(&String, &serde_json::Value)> {
+    match tree {
+        serde_json::Value::Object(map) if map.len() == 1 => map
+            .iter()
+            .next()
+            .filter(|(_, content)| !(content.is_array() || content.is_null())),
+        _ => None,
     }
 }
 
