@@ -178,7 +178,7 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
     let session = st.session_for(now, sid, p.agent)?.clone();
     if quirks.require_session_cookie && p.login.is_some() {
         let name = format!("{SESSION_COOKIE_PREFIX}{sid}");
-        if !req.cookies(&name).iter().any(|c| *c == session.cookie) {
+        if !req.cookies(&name).contains(&session.cookie) {
             return Err(ApiError::unauthorized(format!(
                 "cookie {name} missing or wrong"
             )));

@@ -2,7 +2,7 @@
 //! back to either.
 //!
 //! JSON is read by serde_json straight into the models. XML is read into a small tree shaped
-//! like the JSON ([`xml_tree`]) and deserialized from it ([`tree_de`]), so the quirks of
+//! like the JSON (`xml_tree`) and deserialized from it (`tree_de`), so the quirks of
 //! spec §3.1 are handled once, by the helpers of [`lenient`] and the models' own visitors.
 //! On failure the decode runs again with path tracking, so the fast path pays nothing for
 //! good error messages.
