@@ -47,15 +47,23 @@ impl Default for Limits {
 /// A body of the API: its root key or element, and the name users and errors know it by.
 pub trait Resource: Serialize + DeserializeOwned {
     /// The root key in JSON and root element in XML (`events`, `availableSlots`, …).
+    ///
+    /// Two values are special. [`UNROOTED`] (`""`): the whole body is the model (login,
+    /// domain): JSON reads it from the whole object, XML from the root element's content
+    /// whatever the root's name, and XML is written with [`Resource::NAME`] as the root.
+    /// [`ANY_ROOT`] (`"*"`): the root is not known in advance (undocumented bodies): the model
+    /// reads and writes the one-key map `{root: content}` in both formats.
     const ROOT: &'static str;
     /// The resource's name in errors and in `lpchat decode` (`events`, `agent-info`, …).
     const NAME: &'static str;
-    /// Whether the JSON body wraps the model as `{ROOT: …}`, as nearly every resource does.
-    /// When `false` the whole JSON body is the model (A31 participant info has two top-level
-    /// keys); in XML the root element's content is the model whatever the element's name,
-    /// and `ROOT` only names the element that encoding writes.
-    const ROOTED: bool = true;
 }
+
+/// [`Resource::ROOT`] of a body that has no root key: the whole body is the model.
+pub const UNROOTED: &str = "";
+
+/// [`Resource::ROOT`] of a body whose root is not known in advance: the model sees
+/// `{root: content}`.
+pub const ANY_ROOT: &str = "*";
 
 /// Decodes a body of resource `T` in the given format.
 pub fn decode<T: Resource>(format: Format, body: &[u8], limits: &Limits) -> Result<T, DecodeError> {
@@ -97,13 +105,9 @@ pub fn decode_detect<T: Resource>(
 }
 
 fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
-    let fast = if T::ROOTED {
-        serde_json::from_str::<Rooted<T>>(text).map(|rooted| rooted.0)
-    } else {
-        serde_json::from_str::<T>(text)
-    };
+    let fast = serde_json::from_str::<Rooted<T>>(text);
     let first = match fast {
-        Ok(value) => return Ok(value),
+        Ok(rooted) => return Ok(rooted.0),
         Err(e) => e,
     };
     let kind = match first.classify() {
@@ -125,12 +129,7 @@ fn decode_json<T: Resource>(text: &str) -> Result<T, DecodeError> {
     error.0.snippet = Some(redact::snippet(text.as_bytes(), offset));
     if matches!(error.0.kind, DecodeErrorKind::Type) {
         let mut de = serde_json::Deserializer::from_str(text);
-        let tracked = if T::ROOTED {
-            serde_path_to_error::deserialize::<_, Rooted<T>>(&mut de).err()
-        } else {
-            serde_path_to_error::deserialize::<_, T>(&mut de).err()
-        };
-        if let Some(tracked) = tracked {
+        if let Err(tracked) = serde_path_to_error::deserialize::<_, Rooted<T>>(&mut de) {
             error.0.path = Some(tracked.path().to_string());
         }
     }
@@ -165,64 +164,100 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
         error.0.snippet = Some(redact::snippet(bytes, offset));
         error
     })?;
-    if T::ROOTED && root != T::ROOT {
+    if !matches!(T::ROOT, UNROOTED | ANY_ROOT) && root != T::ROOT {
         let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Root);
         error.0.message = format!("expected <{}>", T::ROOT);
         return Err(error);
     }
-    let decoded = if T::ROOTED {
-        Rooted::<T>::deserialize(tree_de::Document { root, node }).map(|r| r.0)
-    } else {
-        T::deserialize(node)
-    };
-    match decoded {
+    match from_tree::<T>(root, node) {
         Ok(value) => Ok(value),
         Err(first) => {
             let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Type);
             error.0.message = redact::message(&first.0);
             // The tree was consumed; parse again to find the path (failures only).
             if let Ok((root, node)) = xml_tree::parse(text, limits.max_depth) {
-                let tracked = if T::ROOTED {
-                    let document = tree_de::Document { root, node };
-                    serde_path_to_error::deserialize::<_, Rooted<T>>(document).err()
-                } else {
-                    serde_path_to_error::deserialize::<_, T>(node).err()
-                };
-                if let Some(tracked) = tracked {
-                    error.0.path = Some(tracked.path().to_string());
-                }
+                error.0.path = tree_error_path::<T>(root, node);
             }
             Err(error)
         }
     }
 }
 
+/// Reads `T` from an XML tree by the root rule of [`Resource::ROOT`].
+fn from_tree<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Result<T, tree_de::TreeError> {
+    match T::ROOT {
+        UNROOTED => T::deserialize(node),
+        ANY_ROOT => T::deserialize(tree_de::Document { root, node }),
+        _ => Rooted::<T>::deserialize(tree_de::Document { root, node }).map(|r| r.0),
+    }
+}
+
+/// Where reading `T` from an XML tree fails, if it does.
+fn tree_error_path<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Option<String> {
+    let failed = match T::ROOT {
+        UNROOTED => serde_path_to_error::deserialize::<_, T>(node).err(),
+        ANY_ROOT => {
+            serde_path_to_error::deserialize::<_, T>(tree_de::Document { root, node }).err()
+        }
+        _ => {
+            serde_path_to_error::deserialize::<_, Rooted<T>>(tree_de::Document { root, node }).err()
+        }
+    };
+    failed.map(|tracked| tracked.path().to_string())
+}
+
 /// Encodes a model as a body in the given format.
 pub fn encode<T: Resource>(format: Format, value: &T) -> Result<Bytes, EncodeError> {
     match format {
-        Format::Json => if T::ROOTED {
-            serde_json::to_vec(&Rooted(value))
-        } else {
-            serde_json::to_vec(value)
-        }
-        .map(Bytes::from)
-        .map_err(|e| EncodeError::Json(e.to_string())),
+        Format::Json => serde_json::to_vec(&Rooted(value))
+            .map(Bytes::from)
+            .map_err(|e| EncodeError::Json(e.to_string())),
         Format::Xml => {
             let tree = serde_json::to_value(value).map_err(|e| EncodeError::Json(e.to_string()))?;
             let mut out = String::with_capacity(256);
-            xml_write::write_element(&mut out, T::ROOT, &tree)?;
+            match (T::ROOT, single_root(&tree)) {
+                (ANY_ROOT, Some((root, content))) => {
+                    xml_write::write_element(&mut out, root, content)?
+                }
+                // The whole body goes inside `<NAME>`; a list or nothing, which cannot be one
+                // element, as `<NAME>` items inside it.
+                (UNROOTED | ANY_ROOT, _) if tree.is_array() || tree.is_null() => {
+                    let mut items = serde_json::Map::new();
+                    items.insert(T::NAME.to_owned(), tree);
+                    let items = serde_json::Value::Object(items);
+                    xml_write::write_element(&mut out, T::NAME, &items)?
+                }
+                (UNROOTED | ANY_ROOT, _) => xml_write::write_element(&mut out, T::NAME, &tree)?,
+                (root, _) => xml_write::write_element(&mut out, root, &tree)?,
+            }
             Ok(Bytes::from(out))
         }
+    }
+}
+
+/// The only entry of a one-key object, if it can stand as an XML root (not a list, not null).
+fn single_root(tree: &serde_json::Value) -> Option<(&String, &serde_json::Value)> {
+    match tree {
+        serde_json::Value::Object(map) if map.len() == 1 => map
+            .iter()
+            .next()
+            .filter(|(_, content)| !(content.is_array() || content.is_null())),
+        _ => None,
     }
 }
 
 const ROOT_MISSING: &str = "missing root";
 
 /// `{ROOT: T}`: the envelope every body has in both formats. Other top-level keys are ignored.
+/// For [`UNROOTED`] and [`ANY_ROOT`] resources it is transparent (JSON; XML reads those
+/// through [`from_tree`]).
 struct Rooted<T>(T);
 
 impl<T: Resource> Serialize for Rooted<&T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if matches!(T::ROOT, UNROOTED | ANY_ROOT) {
+            return self.0.serialize(serializer);
+        }
         let mut map = serializer.serialize_map(Some(1))?;
         map.serialize_entry(T::ROOT, self.0)?;
         map.end()
@@ -231,6 +266,9 @@ impl<T: Resource> Serialize for Rooted<&T> {
 
 impl<'de, T: Resource> Deserialize<'de> for Rooted<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if matches!(T::ROOT, UNROOTED | ANY_ROOT) {
+            return T::deserialize(deserializer).map(Rooted);
+        }
         struct RootVisitor<T>(PhantomData<T>);
 
         impl<'de, T: Resource> Visitor<'de> for RootVisitor<T> {

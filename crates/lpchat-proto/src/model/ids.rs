@@ -39,6 +39,11 @@ string_id! {
     SurveyId
 }
 
+string_id! {
+    /// An account (site) id (`25025413`; some accounts have letters, e.g. `DEV37840287`).
+    AccountId
+}
+
 /// A chat event id: per chat, starting at 0 and rising by 1 (spec §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct EventId(pub u64);

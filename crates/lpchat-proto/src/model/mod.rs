@@ -32,7 +32,20 @@ pub use chat::{
     A2aTransfer, Chat, ChatError, ChatInfo, ChatRequestParameters, ChatState, Chats, Event,
     EventKind, EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
 };
+pub use ids::AccountId;
 pub use ids::{AgentId, AgentSessionId, ChatId, EventId, SkillId, SurveyId, VisitorId};
 pub use link::{Link, LinksExt, Rel};
 pub use scalars::{AgentTyping, AvailableSlots, VisitorName, VisitorTyping};
 pub use time::{EpochMillis, Timestamp, TimestampError};
+
+// Visitor side, surveys, Login Service, Domain API, undocumented bodies.
+pub use domain::{Domain, DomainAll, LegacyDomain, LpData, Service};
+pub use generic::Generic;
+pub use login::{
+    ErrorBody, LoginConfig, LoginRequest, LoginResponse, OAuthProblem, RefreshRequest, Secret,
+};
+pub use survey::{Answer, Entry, Question, QuestionType, Survey, SurveyAnswers, ValidationType};
+pub use visitor::{
+    Account, ChatRequest, ConversationRequest, CustomVariable, CustomVariables, EstimatedWaitTime,
+    SkillAvailability, TranscriptRequest, VisitorAvailability, WaitEstimate,
+};

@@ -2,7 +2,7 @@
 //! the consumer's authentication state and the SDEs it sent.
 //!
 //! Unlike the other agent resources this body is plain JSON with two top-level keys and real
-//! numbers and booleans, so the whole body is the model (`Resource::ROOTED` is false). No
+//! numbers and booleans, so the whole body is the model (`Resource::ROOT` is [`crate::codec::UNROOTED`]). No
 //! XML form is documented; in XML the root element's content is read, whatever its name, and
 //! `participantExtendedInfo` is written (INF).
 
@@ -332,9 +332,8 @@ impl ParticipantInfo {
 }
 
 impl Resource for ParticipantInfo {
-    const ROOT: &'static str = "participantExtendedInfo";
+    const ROOT: &'static str = crate::codec::UNROOTED;
     const NAME: &'static str = "participant-info";
-    const ROOTED: bool = false;
 }
 
 #[cfg(test)]
@@ -390,7 +389,7 @@ mod tests {
         assert_eq!(x.name(), None);
         assert_eq!(x.emails().count(), 0);
         let body = encode(Format::Xml, &x).unwrap();
-        assert!(body.starts_with(b"<participantExtendedInfo>"));
+        assert!(body.starts_with(b"<participant-info>"));
         assert!(decode::<ParticipantInfo>(
             Format::Json,
             br#"{"authenticatedParticipantInfo":{"balance":"rich"}}"#,
