@@ -147,16 +147,19 @@ impl Quirks {
         }
     }
 
-    /// The style of numeric field `field` in `resource`.
+    /// The style of numeric field `field` (attributes as `@name`) in `resource`.
     pub fn num_style(&self, resource: &str, field: &str) -> NumStyle {
         if let Some(all) = self.all_numbers {
             return all;
         }
-        if let Some(s) = self.numbers.get(&format!("{resource}.{field}")) {
-            return *s;
-        }
-        if let Some(s) = self.numbers.get(field) {
-            return *s;
+        // Hot path (every numeric field of every response): no key building without overrides.
+        if !self.numbers.is_empty() {
+            if let Some(s) = self.numbers.get(&format!("{resource}.{field}")) {
+                return *s;
+            }
+            if let Some(s) = self.numbers.get(field) {
+                return *s;
+            }
         }
         default_num_style(resource, field)
     }
@@ -218,8 +221,17 @@ impl Render<'_> {
     }
 
     /// A numeric attribute; looked up as `@name` so attribute and child styles differ.
-    pub fn num_attr(&self, attr: &str, value: i64) -> Scalar {
-        self.num(&format!("@{attr}"), value)
+    pub fn num_attr(&self, attr: &'static str, value: i64) -> Scalar {
+        let key = match attr {
+            "id" => "@id",
+            "chatState" => "@chatState",
+            "voiceState" => "@voiceState",
+            "maxChats" => "@maxChats",
+            "order" => "@order",
+            "logicId" => "@logicId",
+            other => return self.num(&format!("@{other}"), value),
+        };
+        self.num(key, value)
     }
 }
 

@@ -83,11 +83,11 @@ async fn burst_of_malformed_requests_then_a_valid_flow() {
     assert_eq!(r.status, 413);
     // Unknown things.
     let unknown = [
-        format!("/chat/H0-0K0/events"),
+        "/chat/H0-0K0/events".to_owned(),
         format!("/chat/{cid}/nothing"),
         "/nothing".to_owned(),
         format!("/chat/{cid}/events?from=abc"),
-        format!("/chat?fromEventIds=1"),
+        "/chat?fromEventIds=1".to_owned(),
         format!("/chat?chatSessionKeys={cid}&fromEventIds=x"),
         "/chat/availableSlots?skill=Nope".to_owned(),
         "/availableAgents?chatState=Sleepy".to_owned(),

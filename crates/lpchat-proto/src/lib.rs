@@ -6,6 +6,8 @@
 //!
 //! - [`model`]: every resource, typed, with the wire's quirks absorbed.
 //! - [`codec`]: JSON and XML decoding and encoding to and from the same model.
+//! - [`cursor`]: per-chat event cursors and the multi-chat cursor set, with resume tokens.
+//! - [`retry`]: the retry policy, a pure function of the failure and the attempt.
 //! - [`auth`]: secrets, credentials, OAuth 1.0 signing, the per-session cookie jar.
 //! - [`ops`]: one operation per endpoint, building requests and parsing responses.
 #![cfg_attr(
@@ -31,7 +33,9 @@ pub mod retry;
 pub use codec::{
     decode, decode_detect, encode, DecodeError, DecodeErrorKind, EncodeError, Limits, Resource,
 };
+pub use cursor::{ChatCursor, CursorSet, Delivery, Page, TokenError};
 pub use format::Format;
+pub use retry::{Attempt, Decision, Failure, Idempotency, OuterLoop, RetryAfter, RetryPolicy};
 
 pub use auth::{Credentials, Secret};
 pub use ops::{Context, Operation};

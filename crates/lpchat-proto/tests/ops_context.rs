@@ -331,7 +331,7 @@ fn retry_after_as_a_date_and_www_authenticate() {
         .body(Bytes::new())
         .unwrap();
     let e = op.parse(r).unwrap_err();
-    assert_eq!(e.retry_after(), Some(RetryAfter::At(1_445_412_480)));
+    assert_eq!(e.retry_after(), Some(RetryAfter::Date(1_445_412_480)));
     assert!(e.to_string().contains("503"));
     let r = Response::builder()
         .status(401)

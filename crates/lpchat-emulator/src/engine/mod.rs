@@ -159,6 +159,7 @@ pub enum EventKind {
 
 /// One chat event; ids start at 0 per chat and increase by one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Event id.
     pub id: u64,

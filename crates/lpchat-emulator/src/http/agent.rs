@@ -178,7 +178,7 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
     let session = st.session_for(now, sid, p.agent)?.clone();
     if quirks.require_session_cookie && p.login.is_some() {
         let name = format!("{SESSION_COOKIE_PREFIX}{sid}");
-        if !req.cookies(&name).iter().any(|c| *c == session.cookie) {
+        if !req.cookies(&name).contains(&session.cookie) {
             return Err(ApiError::unauthorized(format!(
                 "cookie {name} missing or wrong"
             )));
@@ -620,7 +620,7 @@ fn typing_value(req: &Req, root: &str) -> Result<bool, ApiError> {
     }
 }
 
-fn typing_elem(name: &str, t: bool) -> Elem {
+fn typing_elem(name: &'static str, t: bool) -> Elem {
     Elem::text(name, if t { "typing" } else { "not-typing" })
 }
 
