@@ -77,7 +77,7 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 impl Req {
-    /// Builds the request view; `Err` when a suffixed path must be rejected.
+    /// Builds the request view (suffix stripped, method override applied, format chosen).
     pub fn new(
         method: Method,
         uri: &axum::http::Uri,
