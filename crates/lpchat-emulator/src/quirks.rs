@@ -2,8 +2,9 @@
 //!
 //! Defaults reproduce the documented examples: `@` attribute keys everywhere except the
 //! chat-sessions list, the multi-chat response, the stand-alone visitor chat info and the
-//! surveys (§3.1.4); a lone `event` or `link` written as a bare object, other one-item lists
-//! as arrays (§3.1.6); numbers as strings or numbers per field as in the newest example
+//! surveys (§3.1.4); a lone `event`, `link` or survey `question` written as a bare object
+//! (the last as in the one-question offline-survey example), other one-item lists as arrays
+//! (§3.1.6); numbers as strings or numbers per field as in the newest example
 //! (§3.1.9); a `.json`/`.xml` path suffix overriding `Accept` (§3).
 
 use crate::wire::{JsonStyle, Scalar};
@@ -109,8 +110,9 @@ impl Default for Quirks {
         .into_iter()
         .map(|r| (r.to_owned(), false))
         .collect();
-        let collapse = [("event".to_owned(), true), ("link".to_owned(), true)]
+        let collapse = ["event", "link", "question"]
             .into_iter()
+            .map(|n| (n.to_owned(), true))
             .collect();
         Quirks {
             at_prefix,

@@ -156,6 +156,30 @@ async fn burst_of_malformed_requests_then_a_valid_flow() {
     .await;
     assert_eq!(r.status, 413);
 
+    // Control API: bad bodies and absurd scenarios are refused.
+    for body in [
+        serde_json::json!({"visitors": 100_000}),
+        serde_json::json!({"visitors": "many"}),
+        serde_json::json!("x"),
+    ] {
+        assert_eq!(
+            api.control(Method::POST, "/visitors", Some(body))
+                .await
+                .status,
+            400
+        );
+    }
+    assert_eq!(
+        api.control(
+            Method::PATCH,
+            "/quirks",
+            Some(serde_json::json!({"numbers": {"x": "roman"}}))
+        )
+        .await
+        .status,
+        400
+    );
+
     // Still serving: the existing chat works and a new flow completes.
     let r = api
         .agent_post(

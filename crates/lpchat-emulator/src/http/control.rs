@@ -205,6 +205,9 @@ async fn start_visitors(State(app): Shared, body: axum::body::Bytes) -> Response
         Ok(v) => v,
         Err(r) => return *r,
     };
+    if let Err(e) = scenario.validate() {
+        return bad(e);
+    }
     let group = simulator::start(&app, scenario);
     (
         StatusCode::ACCEPTED,
