@@ -22,6 +22,9 @@ pub struct DecodeArgs {
     /// List the resource names and exit.
     #[arg(long)]
     pub list: bool,
+    /// Print bearer, csrf, passwords and other secrets instead of `***`.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 /// A format named on the command line.
@@ -72,7 +75,7 @@ pub fn run(args: &DecodeArgs, out: &mut dyn std::io::Write) -> Result<(), CliErr
     let value = entry
         .decode_to_json(format, &body, &limits)
         .map_err(|e| CliError::input(e.to_string()))?;
-    let text = serde_json::to_string_pretty(&to_view(value))
+    let text = serde_json::to_string_pretty(&to_view(value, args.show_secrets))
         .map_err(|e| CliError::input(e.to_string()))?;
     writeln!(out, "{text}").map_err(CliError::io)
 }

@@ -41,15 +41,47 @@ pub fn snake_case(wire: &str) -> String {
     out
 }
 
-/// Renames every key of a wire-shaped value (values are left as they are).
-pub fn to_view(value: Value) -> Value {
+/// Wire names of members that hold credentials or session secrets.
+const SECRET_KEYS: &[&str] = &[
+    "bearer",
+    "csrf",
+    "sessionId",
+    "wsuk",
+    "password",
+    "secret",
+    "appKey",
+    "accessToken",
+    "accessTokenSecret",
+    "jwt",
+    "ssoKey",
+];
+
+/// What a secret prints as.
+pub const MASK: &str = "***";
+
+/// Renames every key of a wire-shaped value to snake_case and, unless `show_secrets`, masks
+/// the values of credential members, so a decoded login body can be shown or logged safely.
+pub fn to_view(value: Value, show_secrets: bool) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (snake_case(&k), to_view(v)))
+                .map(|(k, v)| {
+                    let secret = !show_secrets && SECRET_KEYS.contains(&k.trim_start_matches('@'));
+                    let v = if secret && !v.is_null() {
+                        Value::String(MASK.to_owned())
+                    } else {
+                        to_view(v, show_secrets)
+                    };
+                    (snake_case(&k), v)
+                })
                 .collect::<Map<_, _>>(),
         ),
-        Value::Array(items) => Value::Array(items.into_iter().map(to_view).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| to_view(v, show_secrets))
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -57,6 +89,17 @@ pub fn to_view(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_masked_unless_asked_for() {
+        let wire = json!({"bearer": "9cf6", "config": {"loginName": "n"}, "csrf": "d5d0"});
+        assert_eq!(
+            to_view(wire.clone(), false),
+            json!({"bearer": "***", "config": {"login_name": "n"}, "csrf": "***"})
+        );
+        assert_eq!(to_view(wire, true)["bearer"], "9cf6");
+    }
 
     #[test]
     fn wire_names_become_snake_case() {

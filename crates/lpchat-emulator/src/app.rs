@@ -37,6 +37,8 @@ pub struct App {
     pub tz: i32,
     /// The seed (scripted visitors derive theirs from it).
     pub seed: u64,
+    /// The account id (fixed for the emulator's life; kept here so routing needs no lock).
+    pub account: String,
 }
 
 impl App {
@@ -53,6 +55,7 @@ impl App {
             max_body: config.max_body_bytes,
             tz: config.world.timezone_offset_minutes,
             seed: config.seed,
+            account: config.world.account.clone(),
         }
     }
 

@@ -45,7 +45,9 @@ impl Clock {
 
     /// The real duration that an emulated duration of `emu_ms` takes.
     pub fn real(&self, emu_ms: f64) -> Duration {
-        Duration::from_secs_f64((emu_ms.max(0.0) / 1000.0) / self.factor)
+        // Scenario pauses come from request bodies: saturate instead of panicking on huge values.
+        Duration::try_from_secs_f64((emu_ms.max(0.0) / 1000.0) / self.factor)
+            .unwrap_or(Duration::MAX)
     }
 
     /// Sleeps for an emulated duration.
@@ -137,5 +139,6 @@ mod tests {
         let c = Clock::new(100.0, Some(0));
         assert_eq!(c.real(20_000.0), Duration::from_millis(200));
         assert_eq!(Clock::new(-1.0, None).factor(), 1.0);
+        assert_eq!(c.real(f64::MAX), Duration::MAX);
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Defaults reproduce the documented examples: `@` attribute keys everywhere except the
 //! chat-sessions list, the multi-chat response, the stand-alone visitor chat info and the
-//! surveys (§3.1.4); a lone `event` or `link` written as a bare object, other one-item lists
-//! as arrays (§3.1.6); numbers as strings or numbers per field as in the newest example
+//! surveys (§3.1.4); a lone `event`, `link` or survey `question` written as a bare object
+//! (the last as in the one-question offline-survey example), other one-item lists as arrays
+//! (§3.1.6); numbers as strings or numbers per field as in the newest example
 //! (§3.1.9); a `.json`/`.xml` path suffix overriding `Accept` (§3).
 
 use crate::wire::{JsonStyle, Scalar};
@@ -109,8 +110,9 @@ impl Default for Quirks {
         .into_iter()
         .map(|r| (r.to_owned(), false))
         .collect();
-        let collapse = [("event".to_owned(), true), ("link".to_owned(), true)]
+        let collapse = ["event", "link", "question"]
             .into_iter()
+            .map(|n| (n.to_owned(), true))
             .collect();
         Quirks {
             at_prefix,
@@ -147,16 +149,19 @@ impl Quirks {
         }
     }
 
-    /// The style of numeric field `field` in `resource`.
+    /// The style of numeric field `field` (attributes as `@name`) in `resource`.
     pub fn num_style(&self, resource: &str, field: &str) -> NumStyle {
         if let Some(all) = self.all_numbers {
             return all;
         }
-        if let Some(s) = self.numbers.get(&format!("{resource}.{field}")) {
-            return *s;
-        }
-        if let Some(s) = self.numbers.get(field) {
-            return *s;
+        // Hot path (every numeric field of every response): no key building without overrides.
+        if !self.numbers.is_empty() {
+            if let Some(s) = self.numbers.get(&format!("{resource}.{field}")) {
+                return *s;
+            }
+            if let Some(s) = self.numbers.get(field) {
+                return *s;
+            }
         }
         default_num_style(resource, field)
     }
@@ -218,8 +223,17 @@ impl Render<'_> {
     }
 
     /// A numeric attribute; looked up as `@name` so attribute and child styles differ.
-    pub fn num_attr(&self, attr: &str, value: i64) -> Scalar {
-        self.num(&format!("@{attr}"), value)
+    pub fn num_attr(&self, attr: &'static str, value: i64) -> Scalar {
+        let key = match attr {
+            "id" => "@id",
+            "chatState" => "@chatState",
+            "voiceState" => "@voiceState",
+            "maxChats" => "@maxChats",
+            "order" => "@order",
+            "logicId" => "@logicId",
+            other => return self.num(&format!("@{other}"), value),
+        };
+        self.num(key, value)
     }
 }
 

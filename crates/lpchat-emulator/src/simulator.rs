@@ -60,9 +60,29 @@ impl Default for Scenario {
 }
 
 impl Scenario {
+    /// Largest number of visitors one scenario may start.
+    pub const MAX_VISITORS: usize = 10_000;
+
     /// Reads a scenario from JSON (one object, fields as in `docs/emulator.md`).
     pub fn from_json(text: &str) -> Result<Scenario, String> {
-        serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))
+        let s: Scenario =
+            serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Refuses scenarios that would exhaust the process (one task per visitor).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.visitors > Self::MAX_VISITORS {
+            return Err(format!(
+                "at most {} visitors per scenario",
+                Self::MAX_VISITORS
+            ));
+        }
+        if !self.jitter.is_finite() {
+            return Err("jitter must be a finite number".into());
+        }
+        Ok(())
     }
 }
 
@@ -227,7 +247,9 @@ async fn wait_until(
     seen: &mut u64,
     done: impl Fn(usize, ChatState) -> bool,
 ) -> Result<(), &'static str> {
-    let deadline = app.now() + i64::try_from(sc.answer_timeout_ms).unwrap_or(i64::MAX);
+    let deadline = app
+        .now()
+        .saturating_add(i64::try_from(sc.answer_timeout_ms).unwrap_or(i64::MAX));
     loop {
         let Some((lines, state)) = observe(app, index, chat_id, seen) else {
             return Err("chat vanished");

@@ -40,7 +40,8 @@ pub struct Skill {
 }
 
 /// OAuth 1.0 credentials of an API-key agent (application login and signed requests).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `Debug` shows the app key only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     /// Consumer key (`oauth_consumer_key`).
@@ -51,6 +52,14 @@ pub struct ApiKey {
     pub access_token: String,
     /// Access token secret.
     pub access_token_secret: Secret,
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("app_key", &self.app_key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An agent (user) of the account.
@@ -262,6 +271,7 @@ mod tests {
         assert_eq!(World::from_json(&text).unwrap(), w);
         let dbg = format!("{w:?}");
         assert!(!dbg.contains("emulatorbotsecret01"));
+        assert!(!dbg.contains("emulatorbotaccesstoken"));
         assert!(!dbg.contains("\"password\""));
         assert!(World::from_json("{}").is_err());
     }

@@ -165,14 +165,15 @@ async fn signed_requests_and_bad_signatures() {
 
 #[tokio::test]
 async fn expired_bearer_and_refresh() {
-    // sessionTTl 60 s emulated at factor 200 = 0.3 s real.
+    // sessionTTl 60 s emulated at factor 100 = 0.6 s real.
     let world = World {
         session_ttl_ms: 60_000,
+        chat_timeout_s: 1_000_000,
         ..World::default()
     };
     let emu = start(EmulatorConfig {
         world,
-        time_factor: 200.0,
+        time_factor: 100.0,
         agent_idle_timeout_s: 1e6,
         ..EmulatorConfig::default()
     })
@@ -181,7 +182,7 @@ async fn expired_bearer_and_refresh() {
     let a = api.agent("agent1").await;
     // Refreshing keeps it alive past the TTL.
     for _ in 0..4 {
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         let r = send(
             api.http
                 .post(format!("{}/refresh", api.acct))
@@ -196,7 +197,7 @@ async fn expired_bearer_and_refresh() {
         api.agent_get(&a, "/availability", Fmt::Json).await.status,
         200
     );
-    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     let r = api.agent_get(&a, "/availability", Fmt::Json).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"]["message"], "Bearer token expired");

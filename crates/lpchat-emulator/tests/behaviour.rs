@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use lpchat_emulator::EmulatorConfig;
+use lpchat_emulator::{EmulatorConfig, World};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -25,8 +25,16 @@ fn event_json(emu: &lpchat_emulator::Emulator, cid: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn unaccepted_chat_sets_agent_away_and_requeues() {
-    // 20 s ring at factor 100 = 0.2 s; chat timeout kept out of the way.
-    let emu = start(fast(100.0)).await;
+    // 20 s ring at factor 10 = 2 s; the visitor idle timeout is kept out of the way.
+    let world = World {
+        chat_timeout_s: 1_000_000,
+        ..World::default()
+    };
+    let emu = start(EmulatorConfig {
+        world,
+        ..fast(10.0)
+    })
+    .await;
     let api = Api::new(&emu);
     let a1 = api.agent("agent1").await;
     let url = api.request_chat("Billing", Fmt::Json).await;
@@ -35,7 +43,7 @@ async fn unaccepted_chat_sets_agent_away_and_requeues() {
     let a3 = api.agent("agent3").await;
     // Keep the visitor alive while waiting.
     assert!(
-        eventually(3.0, || async {
+        eventually(8.0, || async {
             send(api.visitor_req(Method::GET, &format!("{url}/info"), Fmt::Json)).await;
             api.ringing(&a3).await == 1
         })
@@ -53,18 +61,19 @@ async fn unaccepted_chat_sets_agent_away_and_requeues() {
 
 #[tokio::test]
 async fn visitor_idle_ends_the_chat_with_message_6() {
+    // chatTimeout 40 s at factor 40 = 1 s without visitor calls.
     let emu = start(EmulatorConfig {
         ring_timeout_s: 1e6,
-        ..fast(100.0)
+        ..fast(40.0)
     })
     .await;
     let api = Api::new(&emu);
     let a = api.agent("agent1").await;
     let url = api.request_chat("Sales", Fmt::Json).await;
     let cid = api.accept(&a).await;
-    // 40 s at factor 100 = 0.4 s without visitor calls (agent polling does not count).
+    // Agent polling does not count as visitor activity.
     assert!(
-        eventually(3.0, || async {
+        eventually(8.0, || async {
             api.agent_get(&a, &format!("/chat/{cid}/events"), Fmt::Json)
                 .await;
             emu.transcript(&cid).unwrap().state == lpchat_emulator::engine::ChatState::Ended
@@ -84,9 +93,16 @@ async fn visitor_idle_ends_the_chat_with_message_6() {
 
 #[tokio::test]
 async fn agent_idle_logout_requeues_its_chats() {
+    // Agent idle 40 s at factor 20 = 2 s; visitor idle and ringing kept out of the way.
+    let world = World {
+        chat_timeout_s: 1_000_000,
+        ..World::default()
+    };
     let emu = start(EmulatorConfig {
+        world,
         agent_idle_timeout_s: 40.0,
-        ..fast(100.0)
+        ring_timeout_s: 1e6,
+        ..fast(20.0)
     })
     .await;
     let api = Api::new(&emu);
@@ -96,7 +112,7 @@ async fn agent_idle_logout_requeues_its_chats() {
     let a2 = api.agent("agent2").await;
     // agent2 keeps polling, agent1 goes silent; the chat moves to agent2.
     assert!(
-        eventually(3.0, || async {
+        eventually(8.0, || async {
             send(api.visitor_req(Method::GET, &format!("{url}/info"), Fmt::Json)).await;
             api.ringing(&a2).await == 1
         })

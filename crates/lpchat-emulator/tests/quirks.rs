@@ -215,3 +215,30 @@ async fn quirks_over_the_control_api() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn one_question_survey_is_a_bare_object() {
+    let emu = start_default().await;
+    let api = Api::new(&emu);
+    let r = send(api.visitor_req(
+        Method::GET,
+        &format!("{}/chat/offlineSurvey", api.acct),
+        Fmt::Json,
+    ))
+    .await
+    .json();
+    assert!(r["survey"]["questions"]["question"].is_object(), "{r}");
+    assert_eq!(r["survey"]["questions"]["question"]["mandatory"], "true");
+    emu.update_quirks(|q| {
+        q.collapse.insert("question".into(), false);
+    });
+    let r = send(api.visitor_req(
+        Method::GET,
+        &format!("{}/chat/offlineSurvey", api.acct),
+        Fmt::Json,
+    ))
+    .await
+    .json();
+    assert!(r["survey"]["questions"]["question"].is_array());
+    emu.shutdown().await;
+}

@@ -83,11 +83,11 @@ async fn burst_of_malformed_requests_then_a_valid_flow() {
     assert_eq!(r.status, 413);
     // Unknown things.
     let unknown = [
-        format!("/chat/H0-0K0/events"),
+        "/chat/H0-0K0/events".to_owned(),
         format!("/chat/{cid}/nothing"),
         "/nothing".to_owned(),
         format!("/chat/{cid}/events?from=abc"),
-        format!("/chat?fromEventIds=1"),
+        "/chat?fromEventIds=1".to_owned(),
         format!("/chat?chatSessionKeys={cid}&fromEventIds=x"),
         "/chat/availableSlots?skill=Nope".to_owned(),
         "/availableAgents?chatState=Sleepy".to_owned(),
@@ -155,6 +155,30 @@ async fn burst_of_malformed_requests_then_a_valid_flow() {
     )
     .await;
     assert_eq!(r.status, 413);
+
+    // Control API: bad bodies and absurd scenarios are refused.
+    for body in [
+        serde_json::json!({"visitors": 100_000}),
+        serde_json::json!({"visitors": "many"}),
+        serde_json::json!("x"),
+    ] {
+        assert_eq!(
+            api.control(Method::POST, "/visitors", Some(body))
+                .await
+                .status,
+            400
+        );
+    }
+    assert_eq!(
+        api.control(
+            Method::PATCH,
+            "/quirks",
+            Some(serde_json::json!({"numbers": {"x": "roman"}}))
+        )
+        .await
+        .status,
+        400
+    );
 
     // Still serving: the existing chat works and a new flow completes.
     let r = api

@@ -8,6 +8,8 @@
 //! - [`codec`]: JSON and XML decoding and encoding to and from the same model.
 //! - [`cursor`]: per-chat event cursors and the multi-chat cursor set, with resume tokens.
 //! - [`retry`]: the retry policy, a pure function of the failure and the attempt.
+//! - [`auth`]: secrets, credentials, OAuth 1.0 signing, the per-session cookie jar.
+//! - [`ops`]: one operation per endpoint, building requests and parsing responses.
 //! - [`machine`]: the agent session and visitor chat state machines (`poll_output` /
 //!   `handle_response` / `handle_failure`), with the login lifecycle.
 #![cfg_attr(
@@ -40,3 +42,6 @@ pub use machine::{
     VisitorConfig, VisitorMachine, WallClock,
 };
 pub use retry::{Attempt, Decision, Failure, Idempotency, OuterLoop, RetryAfter, RetryPolicy};
+
+pub use auth::{Credentials, Secret};
+pub use ops::{Context, Operation};

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::codec::{decode, encode, DecodeError, Limits, Resource};
+use crate::codec::{decode, encode, DecodeError, EncodeError, Limits, Resource};
 use crate::model::*;
 use crate::Format;
 
@@ -95,7 +95,13 @@ fn round_trip<T: Resource + PartialEq + std::fmt::Debug>(
             T::NAME
         )));
     }
-    let xml = encode(Format::Xml, &model).map_err(|e| fail("encode xml", &e))?;
+    let xml = match encode(Format::Xml, &model) {
+        Ok(xml) => xml,
+        // A value tree (rich content, an undocumented body) with a key XML cannot name has
+        // no XML form: a typed error of the encoder, not a defect.
+        Err(EncodeError::XmlName(_)) => return Ok(()),
+        Err(e) => return Err(fail("encode xml", &e)),
+    };
     let once: T = decode(Format::Xml, &xml, &big).map_err(|e| fail("decode xml", &e))?;
     let xml2 = encode(Format::Xml, &once).map_err(|e| fail("encode xml again", &e))?;
     let twice: T = decode(Format::Xml, &xml2, &big).map_err(|e| fail("decode xml again", &e))?;
@@ -128,6 +134,45 @@ static ENTRIES: &[ResourceEntry] = entries! {
     "info" => ChatInfo, "A18, V13";
     "request-line" => NewEvent, "A16, V12 request body (a line)";
     "request-end" => NewEvent, "A17, V12 request body (end the chat)";
+    // Agent side (model::agent) and the scalar bodies (model::scalars).
+    "agent-session-location" => AgentSessionLocation, "A2";
+    "request-agent-session" => StartAgentSession, "A2 request body (loginData)";
+    "agent-session" => AgentSession, "A3";
+    "availability" => Availability, "A5, A6";
+    "request-availability" => Availability, "A6 request body";
+    "available-agents" => AvailableAgents, "A7";
+    "available-slots" => AvailableSlots, "A8, V3";
+    "agent-info" => AgentInfo, "A9";
+    "incoming-requests" => IncomingRequests, "A10";
+    "request-accept" => AcceptChat, "A11 request body";
+    "chat-location" => ChatLocation, "A11, A17";
+    "chat-sessions" => ChatSessions, "A12";
+    "chat-event-location" => ChatEventLocation, "A16";
+    "visitor-name" => VisitorName, "A19, V14";
+    "request-visitor-name" => VisitorName, "V14 request body";
+    "visitor-typing" => VisitorTyping, "A20, V15; V15 request body";
+    "agent-typing" => AgentTyping, "A21, V16; A22 request body";
+    "transfer-skills" => TransferSkills, "A23";
+    "request-transfer" => TransferRequest, "A24 request body";
+    "participant-info" => ParticipantInfo, "A31";
+    // Visitor side, surveys, Login Service, Domain API, undocumented bodies.
+    "account" => Account, "V1";
+    "visitor-availability" => VisitorAvailability, "V2";
+    "estimated-wait-time" => EstimatedWaitTime, "V4";
+    "survey" => Survey, "A26, V5, V6, V17";
+    "request-survey" => SurveyAnswers, "A27, V7, V17 request body";
+    "request-chat" => ChatRequest, "V8 request body";
+    "request-conversation" => ConversationRequest, "V9 request body";
+    "request-transcript" => TranscriptRequest, "V18 request body";
+    "request-custom-variables" => CustomVariables, "V19 request body";
+    "generic" => Generic, "A25, A28-A30, V20 (undocumented bodies)";
+    "login" => LoginResponse, "L1";
+    "request-login" => LoginRequest, "L1 request body";
+    "request-refresh" => RefreshRequest, "L2, L3 request body";
+    "error" => ErrorBody, "Login Service error envelope";
+    "domain" => Domain, "D1";
+    "domain-all" => DomainAll, "D2";
+    "domain-legacy" => LegacyDomain, "D3";
 };
 
 /// Every resource, in a stable order.

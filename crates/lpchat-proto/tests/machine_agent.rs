@@ -145,7 +145,7 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
             break r;
         }
         assert_eq!(s.count("POST", "/events"), 0, "blind re-send");
-        s.to_timeout();
+        s.until_timeout();
     };
     assert!(within(check.at - post.at, 4.5, 5.5));
     assert_eq!(check.query("from").as_deref(), Some("6"));
@@ -206,7 +206,7 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
         if let Some(r) = s.try_expect("GET", "/chat/C1/events") {
             break r;
         }
-        s.to_timeout();
+        s.until_timeout();
     };
     assert_eq!(check.query("from").as_deref(), Some("5"));
     // Someone else's line with the same text does not count.
@@ -512,7 +512,7 @@ fn an_accept_of_unknown_outcome_is_settled_through_chat_sessions() {
             s.respond(&r, ringing(2));
         }
         assert_eq!(s.count("POST", "/incomingRequests"), 0, "blind re-accept");
-        s.to_timeout();
+        s.until_timeout();
     };
     s.respond(
         &check,

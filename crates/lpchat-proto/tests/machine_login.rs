@@ -62,7 +62,7 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
         while let Some(r) = s.try_expect("GET", "/availability") {
             s.respond(&r, availability("Online"));
         }
-        s.to_timeout();
+        s.until_timeout();
     };
     assert_eq!(refresh.at, t0 + 2 * MIN);
     assert_eq!(refresh.json()["csrf"], "csrf-bearer-1");

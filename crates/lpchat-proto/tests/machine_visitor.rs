@@ -142,7 +142,7 @@ fn the_keepalive_reads_the_chat_information_every_30_seconds() {
             while let Some(p) = s.try_expect("GET", "/chat/H5K5") {
                 s.respond(&p, chat_page(&[], 0, "chatting"));
             }
-            s.to_timeout();
+            s.until_timeout();
         };
         at.push(info.at - t0);
         s.respond(
@@ -178,7 +178,7 @@ fn lines_go_in_order_and_a_timed_out_line_is_looked_for_first() {
             break r;
         }
         assert_eq!(s.count("POST", "/events"), 0, "blind re-send");
-        s.to_timeout();
+        s.until_timeout();
     };
     assert_eq!(check.query("from").as_deref(), Some("1"));
     s.respond(

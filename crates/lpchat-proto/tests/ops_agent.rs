@@ -386,8 +386,8 @@ fn a10_a11_incoming_and_accept() {
         &accept.build(&agent_ctx(Format::Xml)).unwrap(),
         "POST",
         &url,
-        &agent_headers(Format::Xml, true),
-        Some("<accept/>"),
+        &agent_headers(Format::Xml, false),
+        None,
     );
     let mut start = AcceptChat::new();
     start.chat = Some("start".into());

@@ -170,7 +170,7 @@ fn v10_visitor_chat_parse() {
             chat.chat_id().unwrap().as_str(),
             "H3079121553394024223-70f331aba40b4ae58fe9e1af832e31b9K8388834"
         );
-        assert_eq!(chat.links.href(&Rel::TranscriptRequest).is_some(), true);
+        assert!(chat.links.href(&Rel::TranscriptRequest).is_some());
     }
 }
 

@@ -159,6 +159,7 @@ pub enum EventKind {
 
 /// One chat event; ids start at 0 per chat and increase by one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Event id.
     pub id: u64,
@@ -314,8 +315,8 @@ pub struct AgentRt {
     pub chat_reason_id: Option<String>,
 }
 
-/// A login session of the Login Service.
-#[derive(Debug, Clone)]
+/// A login session of the Login Service. `Debug` hides the tokens.
+#[derive(Clone)]
 pub struct Login {
     /// `Session_id` cookie value.
     pub id: String,
@@ -331,8 +332,18 @@ pub struct Login {
     pub alive: bool,
 }
 
-/// An agent session (A2).
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("agent", &self.agent)
+            .field("refreshed_ms", &self.refreshed_ms)
+            .field("alive", &self.alive)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An agent session (A2). `Debug` hides the cookie value.
+#[derive(Clone)]
 pub struct AgentSession {
     /// Session id.
     pub id: String,
@@ -350,8 +361,20 @@ pub struct AgentSession {
     pub end_reason: Option<String>,
 }
 
-/// The whole mutable state of one emulator.
-#[derive(Debug)]
+impl std::fmt::Debug for AgentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentSession")
+            .field("id", &self.id)
+            .field("agent", &self.agent)
+            .field("signed", &self.login.is_none())
+            .field("last_activity_ms", &self.last_activity_ms)
+            .field("alive", &self.alive)
+            .field("end_reason", &self.end_reason)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The whole mutable state of one emulator. `Debug` shows no bearer, csrf or cookie.
 pub struct State {
     /// The account.
     pub world: World,
@@ -375,6 +398,18 @@ pub struct State {
     pub conversations: HashMap<String, String>,
     /// Settings that the operations need.
     pub settings: Settings,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("world", &self.world)
+            .field("agents", &self.agents)
+            .field("logins", &self.logins.values().collect::<Vec<_>>())
+            .field("sessions", &self.sessions)
+            .field("chats", &self.chat_order)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The timing settings of [`EmulatorConfig`] that operations read.
@@ -464,5 +499,22 @@ impl State {
             .get(agent)
             .map(|a| a.nickname.clone())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_tokens() {
+        let mut st = State::new(&EmulatorConfig::default());
+        let login = st.login_password(0, "agent1", "password").unwrap();
+        let session = st.start_session(0, 0, Some(login.id.clone()));
+        let dbg = format!("{st:?}");
+        for secret in [&login.bearer, &login.csrf, &login.id, &session.cookie] {
+            assert!(!dbg.contains(secret.as_str()), "{secret} leaked");
+        }
+        assert!(!dbg.contains("password\""));
     }
 }

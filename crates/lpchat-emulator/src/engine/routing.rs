@@ -50,7 +50,7 @@ impl State {
                 .filter(|&a| self.eligible(a, chat))
                 .min_by_key(|&a| (self.agent_load(a), a));
             if let Some(agent) = best {
-                let deadline = now + self.settings.ring_timeout_ms;
+                let deadline = now.saturating_add(self.settings.ring_timeout_ms);
                 if let Some(c) = self.chats.get_mut(&id) {
                     c.ringing = Some(Ring {
                         agent,
@@ -91,7 +91,10 @@ impl State {
                 continue;
             };
             if c.state != ChatState::Ended
-                && now - c.last_visitor_ms > c.chat_timeout_s as i64 * 1000
+                && now - c.last_visitor_ms
+                    > i64::try_from(c.chat_timeout_s)
+                        .unwrap_or(i64::MAX)
+                        .saturating_mul(1000)
             {
                 c.ringing = None;
                 c.system_line(

@@ -16,15 +16,24 @@ use axum::response::Response;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Largest allowed distance between an OAuth timestamp and the wall clock, seconds.
-const OAUTH_WINDOW_S: i64 = 600;
+const OAUTH_WINDOW_S: u64 = 600;
 
-/// Who is calling.
-#[derive(Debug, Clone)]
+/// Who is calling. `Debug` does not show the login id (it is the `Session_id` cookie).
+#[derive(Clone)]
 pub struct Principal {
     /// Agent index.
     pub agent: usize,
     /// Login (`Session_id`) behind the bearer; `None` for signed requests.
     pub login: Option<String>,
+}
+
+impl std::fmt::Debug for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal")
+            .field("agent", &self.agent)
+            .field("signed", &self.login.is_none())
+            .finish()
+    }
 }
 
 /// Authenticates an agent request: `Authorization: Bearer …` or a signed
@@ -89,7 +98,8 @@ fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Resul
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    if (wall - ts).abs() > OAUTH_WINDOW_S {
+    // abs_diff: `ts` comes from the request and may be any i64.
+    if wall.abs_diff(ts) > OAUTH_WINDOW_S {
         return Err(ApiError::oauth(
             "timestamp_refused",
             "the oauth_timestamp is too far from the server time",
@@ -178,7 +188,7 @@ pub fn handle(app: &App, req: &Req, tail: &[&str]) -> Result<Response, ApiError>
     let session = st.session_for(now, sid, p.agent)?.clone();
     if quirks.require_session_cookie && p.login.is_some() {
         let name = format!("{SESSION_COOKIE_PREFIX}{sid}");
-        if !req.cookies(&name).iter().any(|c| *c == session.cookie) {
+        if !req.cookies(&name).contains(&session.cookie) {
             return Err(ApiError::unauthorized(format!(
                 "cookie {name} missing or wrong"
             )));
@@ -620,7 +630,7 @@ fn typing_value(req: &Req, root: &str) -> Result<bool, ApiError> {
     }
 }
 
-fn typing_elem(name: &str, t: bool) -> Elem {
+fn typing_elem(name: &'static str, t: bool) -> Elem {
     Elem::text(name, if t { "typing" } else { "not-typing" })
 }
 

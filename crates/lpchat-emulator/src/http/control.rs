@@ -49,8 +49,8 @@ fn bad(msg: String) -> Response {
         .into_response()
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON body: {e}")))
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body).map_err(|e| Box::new(bad(format!("invalid JSON body: {e}"))))
 }
 
 /// A snapshot of the service state (no secrets: tokens are not shown).
@@ -131,7 +131,7 @@ async fn get_quirks(State(app): Shared) -> Response {
 async fn patch_quirks(State(app): Shared, body: axum::body::Bytes) -> Response {
     let patch: Value = match parse(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match app.quirks().merged(&patch) {
         Ok(q) => {
@@ -154,7 +154,7 @@ async fn list_faults(State(app): Shared) -> Response {
 async fn add_fault(State(app): Shared, body: axum::body::Bytes) -> Response {
     let rule: FaultRule = match parse(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match lock(&app.faults).add(rule) {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
@@ -203,8 +203,11 @@ async fn list_visitors(State(app): Shared) -> Response {
 async fn start_visitors(State(app): Shared, body: axum::body::Bytes) -> Response {
     let scenario: Scenario = match parse(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
+    if let Err(e) = scenario.validate() {
+        return bad(e);
+    }
     let group = simulator::start(&app, scenario);
     (
         StatusCode::ACCEPTED,

@@ -99,7 +99,7 @@ fn not_found(req: &Req) -> ApiError {
 
 fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
     let segs: Vec<&str> = req.segs.iter().map(String::as_str).collect();
-    let account = app.state().world.account.clone();
+    let account = app.account.clone();
     match segs.as_slice() {
         ["csdr", "account", a, "service", "baseURI"] => domain::all(app, req, a, &account),
         ["csdr", "account", a, "service", svc, "baseURI"] => {

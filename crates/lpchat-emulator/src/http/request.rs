@@ -11,8 +11,7 @@ use axum::http::{HeaderMap, Method};
 /// Path suffixes recognised on the last segment.
 const SUFFIXES: [&str; 3] = ["json", "xml", "lpCsds"];
 
-/// A parsed protocol request.
-#[derive(Debug)]
+/// A parsed protocol request. `Debug` omits headers and body (they carry credentials).
 pub struct Req {
     /// Method after `X-HTTP-Method-Override`.
     pub method: Method,
@@ -34,6 +33,17 @@ pub struct Req {
     pub body: Bytes,
     /// Fault: repeat this many events below the requested `from`.
     pub repeat_below: u64,
+}
+
+impl std::fmt::Debug for Req {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Req")
+            .field("method", &self.method)
+            .field("path", &self.raw_path)
+            .field("format", &self.format)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Percent-decodes `s`; `+` becomes a space when `plus` (query strings). Invalid escapes
@@ -77,7 +87,7 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 impl Req {
-    /// Builds the request view; `Err` when a suffixed path must be rejected.
+    /// Builds the request view (suffix stripped, method override applied, format chosen).
     pub fn new(
         method: Method,
         uri: &axum::http::Uri,

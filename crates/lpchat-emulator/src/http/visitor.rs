@@ -66,13 +66,12 @@ pub fn handle(app: &App, req: &Req, rest: &[&str]) -> Result<Response, ApiError>
     authenticate(app, req)?;
     let quirks = app.quirks();
     let now = app.now();
-    let account = app.state().world.account.clone();
     let cx = Ctx {
         app,
         req,
         quirks: &quirks,
         now,
-        base: app.account_base(&account),
+        base: app.account_base(&app.account),
     };
     let m = &req.method;
     let mut st = app.state();

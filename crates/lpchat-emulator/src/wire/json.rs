@@ -10,7 +10,7 @@ use super::{Child, Elem, JsonStyle, Scalar};
 pub fn write(root: &Elem, style: &JsonStyle) -> String {
     let mut out = String::with_capacity(256);
     out.push('{');
-    write_str(&mut out, &root.name);
+    write_str(&mut out, root.name);
     out.push(':');
     write_body(&mut out, root, style);
     out.push('}');
@@ -33,14 +33,13 @@ fn write_body(out: &mut String, e: &Elem, style: &JsonStyle) {
     let mut first = true;
     for (k, v) in &e.attrs {
         sep(out, &mut first);
+        // Names are static identifiers without characters that need escaping.
+        out.push('"');
         if style.at_prefix {
-            let mut key = String::with_capacity(k.len() + 1);
-            key.push('@');
-            key.push_str(k);
-            write_str(out, &key);
-        } else {
-            write_str(out, k);
+            out.push('@');
         }
+        out.push_str(k);
+        out.push('"');
         out.push(':');
         write_scalar(out, v);
     }
@@ -48,7 +47,7 @@ fn write_body(out: &mut String, e: &Elem, style: &JsonStyle) {
         match c {
             Child::One(ch) => {
                 sep(out, &mut first);
-                write_str(out, &ch.name);
+                write_str(out, ch.name);
                 out.push(':');
                 write_body(out, ch, style);
             }

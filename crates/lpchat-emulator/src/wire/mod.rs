@@ -72,7 +72,7 @@ pub enum Child {
     /// A field that is never a list.
     One(Elem),
     /// A repeated element (`event`, `link`, `skill`, ...); all items carry `name`.
-    Many(String, Vec<Elem>),
+    Many(&'static str, Vec<Elem>),
 }
 
 /// An element: name, attributes (written `@name` or `name` in JSON) and content.
@@ -82,9 +82,9 @@ pub enum Child {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Elem {
     /// Element name and JSON key.
-    pub name: String,
+    pub name: &'static str,
     /// Attributes in writing order.
-    pub attrs: Vec<(String, Scalar)>,
+    pub attrs: Vec<(&'static str, Scalar)>,
     /// Text content; only used when there are no children.
     pub text: Option<Scalar>,
     /// Child elements in writing order.
@@ -95,17 +95,17 @@ pub struct Elem {
 
 impl Elem {
     /// An empty element.
-    pub fn new(name: &str) -> Self {
+    pub fn new(name: &'static str) -> Self {
         Elem {
-            name: name.to_owned(),
+            name,
             ..Elem::default()
         }
     }
 
     /// An element holding one scalar.
-    pub fn text(name: &str, value: impl Into<Scalar>) -> Self {
+    pub fn text(name: &'static str, value: impl Into<Scalar>) -> Self {
         Elem {
-            name: name.to_owned(),
+            name,
             text: Some(value.into()),
             ..Elem::default()
         }
@@ -117,8 +117,8 @@ impl Elem {
     }
 
     /// Adds an attribute.
-    pub fn attr(mut self, name: &str, value: impl Into<Scalar>) -> Self {
-        self.attrs.push((name.to_owned(), value.into()));
+    pub fn attr(mut self, name: &'static str, value: impl Into<Scalar>) -> Self {
+        self.attrs.push((name, value.into()));
         self
     }
 
@@ -134,12 +134,12 @@ impl Elem {
     }
 
     /// Appends a text child (`<name>value</name>`).
-    pub fn field(self, name: &str, value: impl Into<Scalar>) -> Self {
+    pub fn field(self, name: &'static str, value: impl Into<Scalar>) -> Self {
         self.child(Elem::text(name, value))
     }
 
     /// Appends a text child only when a value is present.
-    pub fn opt_field(self, name: &str, value: Option<impl Into<Scalar>>) -> Self {
+    pub fn opt_field(self, name: &'static str, value: Option<impl Into<Scalar>>) -> Self {
         match value {
             Some(v) => self.field(name, v),
             None => self,
@@ -147,8 +147,8 @@ impl Elem {
     }
 
     /// Appends a list of same-named elements.
-    pub fn list(mut self, item_name: &str, items: Vec<Elem>) -> Self {
-        self.children.push(Child::Many(item_name.to_owned(), items));
+    pub fn list(mut self, item_name: &'static str, items: Vec<Elem>) -> Self {
+        self.children.push(Child::Many(item_name, items));
         self
     }
 

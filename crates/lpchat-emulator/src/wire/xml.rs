@@ -12,7 +12,7 @@ pub fn write(root: &Elem) -> String {
 
 fn write_elem(out: &mut String, e: &Elem) {
     out.push('<');
-    out.push_str(&e.name);
+    out.push_str(e.name);
     for (k, v) in &e.attrs {
         out.push(' ');
         out.push_str(k);
@@ -41,7 +41,7 @@ fn write_elem(out: &mut String, e: &Elem) {
         }
     }
     out.push_str("</");
-    out.push_str(&e.name);
+    out.push_str(e.name);
     out.push('>');
 }
 

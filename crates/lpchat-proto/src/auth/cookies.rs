@@ -10,8 +10,8 @@ use std::fmt;
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 
+use super::cookie_date;
 use super::secret::Secret;
-use crate::ops::http_date;
 
 /// At most this many cookies are kept: a hostile server cannot grow the jar without bound.
 const MAX_COOKIES: usize = 64;
@@ -65,7 +65,7 @@ impl CookieJar {
             if key.eq_ignore_ascii_case("max-age") {
                 max_age = val.trim().parse::<i64>().ok();
             } else if key.eq_ignore_ascii_case("expires") {
-                expires = http_date::parse(val.trim());
+                expires = cookie_date::parse(val.trim());
             }
         }
         // Max-Age wins over Expires (RFC 6265 §5.3 step 3).

@@ -74,6 +74,12 @@ impl ExistingBearer {
             csrf: None,
         }
     }
+
+    /// With the login's csrf token (to refresh or log out that login).
+    pub fn with_csrf(mut self, csrf: impl Into<Secret>) -> Self {
+        self.csrf = Some(csrf.into());
+        self
+    }
 }
 
 /// A visitor-side app key (`Authorization: LivePerson appKey=…`, spec §4.2).

@@ -7,12 +7,15 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// The upper-case hex digit of a nibble (`n` < 16).
+fn hex_digit(n: u8) -> char {
+    char::from(if n < 10 { b'0' + n } else { b'A' + (n - 10) })
+}
 
 fn push_escaped(out: &mut String, b: u8) {
     out.push('%');
-    out.push(char::from(HEX[usize::from(b >> 4)]));
-    out.push(char::from(HEX[usize::from(b & 0x0F)]));
+    out.push(hex_digit(b >> 4));
+    out.push(hex_digit(b & 0x0F));
 }
 
 /// Percent-encodes every byte but the unreserved ones, with upper-case hex digits: the

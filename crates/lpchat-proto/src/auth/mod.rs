@@ -6,6 +6,7 @@
 //! - [`CookieJar`]: the per-agent-session cookie store;
 //! - [`encoding`]: the percent-encoding and base64 these need.
 
+mod cookie_date;
 pub mod cookies;
 pub mod credentials;
 pub mod encoding;

@@ -13,7 +13,7 @@ use crate::codec::lenient;
 /// message by accident; read it with [`Secret::expose`] where it must go on the wire.
 /// Serializing writes the value itself (it is how a secret gets into a request body), so only
 /// serialize into a body, never into a log.
-#[derive(Clone, Default, Eq, Hash)]
+#[derive(Clone, Default, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -50,6 +50,12 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
         constant_time_eq(self.0.as_bytes(), other.0.as_bytes())
+    }
+}
+
+impl std::hash::Hash for Secret {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
     }
 }
 

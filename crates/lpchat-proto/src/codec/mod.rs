@@ -2,7 +2,7 @@
 //! back to either.
 //!
 //! JSON is read by serde_json straight into the models. XML is read into a small tree shaped
-//! like the JSON ([`xml_tree`]) and deserialized from it ([`tree_de`]), so the quirks of
+//! like the JSON (`xml_tree`) and deserialized from it (`tree_de`), so the quirks of
 //! spec §3.1 are handled once, by the helpers of [`lenient`] and the models' own visitors.
 //! On failure the decode runs again with path tracking, so the fast path pays nothing for
 //! good error messages.
@@ -56,16 +56,6 @@ pub trait Resource: Serialize + DeserializeOwned {
     const ROOT: &'static str;
     /// The resource's name in errors and in `lpchat decode` (`events`, `agent-info`, …).
     const NAME: &'static str;
-    /// Whether the JSON body wraps the model as `{ROOT: …}`, as nearly every resource does.
-    /// When `false` the whole JSON body is the model (A31 participant info has two top-level
-    /// keys); in XML the root element's content is the model whatever the element's name,
-    /// and `ROOT` only names the element that encoding writes.
-    const ROOTED: bool = true;
-}
-
-/// Whether the whole body is the model (no root key), by either spelling of that rule.
-fn unrooted<T: Resource>() -> bool {
-    !T::ROOTED || T::ROOT == UNROOTED
 }
 
 /// [`Resource::ROOT`] of a body that has no root key: the whole body is the model.
@@ -174,7 +164,7 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
         error.0.snippet = Some(redact::snippet(bytes, offset));
         error
     })?;
-    if !unrooted::<T>() && T::ROOT != ANY_ROOT && root != T::ROOT {
+    if !matches!(T::ROOT, UNROOTED | ANY_ROOT) && root != T::ROOT {
         let mut error = DecodeError::new(T::NAME, Format::Xml, DecodeErrorKind::Root);
         error.0.message = format!("expected <{}>", T::ROOT);
         return Err(error);
@@ -195,10 +185,8 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
 
 /// Reads `T` from an XML tree by the root rule of [`Resource::ROOT`].
 fn from_tree<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Result<T, tree_de::TreeError> {
-    if unrooted::<T>() {
-        return T::deserialize(node);
-    }
     match T::ROOT {
+        UNROOTED => T::deserialize(node),
         ANY_ROOT => T::deserialize(tree_de::Document { root, node }),
         _ => Rooted::<T>::deserialize(tree_de::Document { root, node }).map(|r| r.0),
     }
@@ -207,7 +195,7 @@ fn from_tree<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Result<T, t
 /// Where reading `T` from an XML tree fails, if it does.
 fn tree_error_path<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Option<String> {
     let failed = match T::ROOT {
-        _ if unrooted::<T>() => serde_path_to_error::deserialize::<_, T>(node).err(),
+        UNROOTED => serde_path_to_error::deserialize::<_, T>(node).err(),
         ANY_ROOT => {
             serde_path_to_error::deserialize::<_, T>(tree_de::Document { root, node }).err()
         }
@@ -227,17 +215,34 @@ pub fn encode<T: Resource>(format: Format, value: &T) -> Result<Bytes, EncodeErr
         Format::Xml => {
             let tree = serde_json::to_value(value).map_err(|e| EncodeError::Json(e.to_string()))?;
             let mut out = String::with_capacity(256);
-            match (T::ROOT, &tree) {
-                (ANY_ROOT, serde_json::Value::Object(map)) if map.len() == 1 => {
-                    for (root, content) in map {
-                        xml_write::write_element(&mut out, root, content)?;
-                    }
+            match (T::ROOT, single_root(&tree)) {
+                (ANY_ROOT, Some((root, content))) => {
+                    xml_write::write_element(&mut out, root, content)?
+                }
+                // The whole body goes inside `<NAME>`; a list or nothing, which cannot be one
+                // element, as `<NAME>` items inside it.
+                (UNROOTED | ANY_ROOT, _) if tree.is_array() || tree.is_null() => {
+                    let mut items = serde_json::Map::new();
+                    items.insert(T::NAME.to_owned(), tree);
+                    let items = serde_json::Value::Object(items);
+                    xml_write::write_element(&mut out, T::NAME, &items)?
                 }
                 (UNROOTED | ANY_ROOT, _) => xml_write::write_element(&mut out, T::NAME, &tree)?,
                 (root, _) => xml_write::write_element(&mut out, root, &tree)?,
             }
             Ok(Bytes::from(out))
         }
+    }
+}
+
+/// The only entry of a one-key object, if it can stand as an XML root (not a list, not null).
+fn single_root(tree: &serde_json::Value) -> Option<(&String, &serde_json::Value)> {
+    match tree {
+        serde_json::Value::Object(map) if map.len() == 1 => map
+            .iter()
+            .next()
+            .filter(|(_, content)| !(content.is_array() || content.is_null())),
+        _ => None,
     }
 }
 
@@ -250,7 +255,7 @@ struct Rooted<T>(T);
 
 impl<T: Resource> Serialize for Rooted<&T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if unrooted::<T>() || T::ROOT == ANY_ROOT {
+        if matches!(T::ROOT, UNROOTED | ANY_ROOT) {
             return self.0.serialize(serializer);
         }
         let mut map = serializer.serialize_map(Some(1))?;
@@ -261,7 +266,7 @@ impl<T: Resource> Serialize for Rooted<&T> {
 
 impl<'de, T: Resource> Deserialize<'de> for Rooted<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        if unrooted::<T>() || T::ROOT == ANY_ROOT {
+        if matches!(T::ROOT, UNROOTED | ANY_ROOT) {
             return T::deserialize(deserializer).map(Rooted);
         }
         struct RootVisitor<T>(PhantomData<T>);

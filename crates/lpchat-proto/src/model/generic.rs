@@ -24,37 +24,38 @@ pub struct Generic {
     /// The `link` entries of the root's content.
     pub links: Vec<Link>,
     /// The root's content without its links, `@` dropped from every key. A `link` entry that
-    /// does not read as links is left here.
+    /// does not read as links (or holds none) is left here.
     pub value: Value,
 }
 
 impl Generic {
-    /// Reads a whole document (`{root: content}`).
+    /// Reads a whole document (`{root: content}`), keys normalised first so that the model
+    /// encodes back to a document read the same way.
     fn from_document(document: Value) -> Generic {
-        let (root, content) = match document {
-            Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
-                Some((root, content)) => (root, content),
-                None => (String::new(), Value::Object(Map::new())),
-            },
-            other => (String::new(), other),
-        };
-        let mut value = normalise(content);
-        let mut links = Vec::new();
-        if let Value::Object(map) = &mut value {
-            if let Some(raw) = map.remove("link") {
-                match lenient::list::<_, Link>(raw.clone()) {
-                    Ok(found) => links = found,
-                    Err(_) => {
-                        map.insert("link".to_owned(), raw);
-                    }
+        let (root, content) = match normalise(document) {
+            Value::Object(map) if map.len() == 1 && !map.contains_key("") => {
+                match map.into_iter().next() {
+                    Some((root, content)) => (root, content),
+                    None => (String::new(), Value::Object(Map::new())),
                 }
             }
+            other => (String::new(), other),
+        };
+        let mut value = content;
+        let mut links = Vec::new();
+        if let Value::Object(map) = &mut value {
+            // Only links that read, and at least one: an empty `link` stays in the value, so
+            // the model writes back exactly what was read.
+            let found = map
+                .get("link")
+                .and_then(|raw| lenient::list::<_, Link>(raw.clone()).ok())
+                .filter(|found| !found.is_empty());
+            if let Some(found) = found {
+                map.remove("link");
+                links = found;
+            }
         }
-        Generic {
-            root: root.strip_prefix('@').unwrap_or(&root).to_owned(),
-            links,
-            value,
-        }
+        Generic { root, links, value }
     }
 
     /// The value at `key` of the content, if it is an object.
@@ -139,7 +140,7 @@ impl Resource for Generic {
 mod tests {
     use super::*;
     use crate::model::link::Rel;
-    use crate::{decode, encode, Format, Limits};
+    use crate::{decode, encode, EncodeError, Format, Limits};
     use serde_json::json;
 
     fn read(format: Format, s: &str) -> Generic {
@@ -191,6 +192,50 @@ mod tests {
         assert_eq!(
             &encode(Format::Json, &two_roots).unwrap()[..],
             br#"{"a":1,"b":2}"#
+        );
+    }
+
+    /// Every decoded body writes back to JSON that reads as the same model, and to XML.
+    #[test]
+    fn odd_shapes_write_back() {
+        for body in [
+            r#"{"":{"a":1}}"#,
+            r#"{"a":1,"@a":2}"#,
+            r#"{"a":1,"link":""}"#,
+            r#"{"x":{"link":[]}}"#,
+            r#"{"x":[1,2]}"#,
+            r#"{"x":null}"#,
+            r#"{"link":[{"rel":"a","href":"b"},{"rel":"c","href":"d"}],"n":null}"#,
+            r#"{}"#,
+            r#""text""#,
+            r#"[1,{"a":2}]"#,
+            r#"[]"#,
+            r#"null"#,
+        ] {
+            let g = read(Format::Json, body);
+            let json = encode(Format::Json, &g).unwrap();
+            assert_eq!(
+                read(Format::Json, std::str::from_utf8(&json).unwrap()),
+                g,
+                "{body}"
+            );
+            let xml = match encode(Format::Xml, &g) {
+                Err(EncodeError::XmlName(name)) => {
+                    assert_eq!(name, "", "{body}");
+                    continue;
+                }
+                other => other.unwrap(),
+            };
+            let once: Generic = decode(Format::Xml, &xml, &Limits::default())
+                .unwrap_or_else(|e| panic!("{body}: {e}"));
+            let again = encode(Format::Xml, &once).unwrap();
+            let twice: Generic = decode(Format::Xml, &again, &Limits::default()).unwrap();
+            assert_eq!(once, twice, "{body}");
+        }
+        let array = read(Format::Json, r#"{"x":[1,2]}"#);
+        assert_eq!(
+            &encode(Format::Xml, &array).unwrap()[..],
+            b"<generic><x>1</x><x>2</x></generic>"
         );
     }
 }

@@ -269,13 +269,41 @@ impl GetIncomingRequests {
     }
 }
 
-send_op! {
-    /// A11: accept the next ringing chat, `POST {session}/incomingRequests` with `{}`.
-    /// Answers 201 with the chat's `location` link ([`super::ChatRef::from_location`]).
-    ///
-    /// State-changing: a repeat could accept a second chat.
-    AcceptNextChat(AcceptChat) => ChatLocation, "A11", POST, StateChanging,
-    |response, limits| {
+/// A11: accept the next ringing chat, `POST {session}/incomingRequests` with `{}`.
+/// Answers 201 with the chat's `location` link ([`super::ChatRef::from_location`]).
+///
+/// In XML the request has no body: the body exists "for backwards compatibility" in JSON
+/// and the 2017 docs say "no body parameters"; no XML form is documented.
+///
+/// State-changing: a repeat could accept a second chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptNextChat {
+    loc: Loc,
+    body: AcceptChat,
+}
+
+impl super::Operation for AcceptNextChat {
+    type Output = ChatLocation;
+    const ENDPOINT: &'static str = "A11";
+
+    fn idempotency(&self) -> super::Idempotency {
+        super::Idempotency::StateChanging
+    }
+
+    fn build(&self, ctx: &super::Context) -> Result<http::Request<bytes::Bytes>, Error> {
+        let plan = super::request::Plan::new(http::Method::POST, self.loc.clone());
+        match ctx.format {
+            crate::Format::Json => plan.body(super::request::body_of(ctx, &self.body)?),
+            crate::Format::Xml => plan,
+        }
+        .build(ctx)
+    }
+
+    fn parse_with(
+        &self,
+        response: http::Response<bytes::Bytes>,
+        limits: &crate::codec::Limits,
+    ) -> Result<ChatLocation, Error> {
         expect_status(&response, CREATED)?;
         decode_location(&response, limits)
     }
@@ -284,7 +312,18 @@ send_op! {
 impl AcceptNextChat {
     /// Accepts at `{session}/incomingRequests` with the documented body `{}`.
     pub fn new(session: &SessionRef) -> Self {
-        AcceptNextChat::with_loc(session.loc().join(&["incomingRequests"]), AcceptChat::new())
+        AcceptNextChat {
+            loc: session.loc().join(&["incomingRequests"]),
+            body: AcceptChat::new(),
+        }
+    }
+
+    /// Accepts at exactly this URL (the accept link).
+    pub fn at(href: impl AsRef<str>) -> Self {
+        AcceptNextChat {
+            loc: Loc::href(href.as_ref()),
+            body: AcceptChat::new(),
+        }
     }
 
     /// Accepts through the accept link of an A10 answer (`acceptNextChat`); fails when
@@ -292,11 +331,11 @@ impl AcceptNextChat {
     pub fn from_incoming(incoming: &IncomingRequests) -> Result<Self, Error> {
         incoming
             .accept_href()
-            .map(|href| AcceptNextChat::at(href, AcceptChat::new()))
+            .map(AcceptNextChat::at)
             .ok_or(Error::MissingLink(crate::model::Rel::AcceptNextChat))
     }
 
-    /// With another body (`{"chat":"start"}`, as the sample app sends).
+    /// With another JSON body (`{"chat":"start"}`, as the sample app sends).
     pub fn with_body(mut self, body: AcceptChat) -> Self {
         self.body = body;
         self

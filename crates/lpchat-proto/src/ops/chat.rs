@@ -12,6 +12,7 @@ use super::response::{decode_body, decode_location, expect_status, CREATED, OK, 
 use super::url::{ChatRef, Loc, SessionRef};
 use super::{Idempotency, Operation};
 use crate::codec::Limits;
+use crate::cursor::{ChatCursor, CursorSet};
 use crate::model::agent::{ChatEventLocation, ChatLocation, TransferRequest, TransferSkills};
 use crate::model::generic::Generic;
 use crate::model::scalars::{AgentTyping, VisitorName, VisitorTyping};
@@ -35,6 +36,17 @@ get_op! {
 }
 
 impl GetChats {
+    /// The chats a cursor set follows, each from its cursor's `from`; `None` when the set is
+    /// empty (there is nothing to ask).
+    pub fn from_cursors(session: &SessionRef, cursors: &CursorSet) -> Option<Self> {
+        let (keys, froms) = cursors.multi_chat_query()?;
+        Some(
+            GetChats::with_loc(session.loc().join(&["chat"]))
+                .set_param("chatSessionKeys", keys)
+                .set_param("fromEventIds", froms),
+        )
+    }
+
     /// The chats `(chat id, first event id wanted)`, in this order, of the agent session.
     pub fn new(session: &SessionRef, chats: &[(ChatId, EventId)]) -> Self {
         let keys = comma_list(chats.iter().map(|(c, _)| c.as_str()));
@@ -87,6 +99,20 @@ impl GetChat {
     pub fn from(mut self, from: EventId) -> Self {
         self.from = Some(from);
         self
+    }
+
+    /// The next poll of a chat by its cursor: the latest chat-level `next` link the cursor
+    /// kept (else the chat itself), with the cursor's own `from`, so that a server skipping
+    /// ahead cannot lose events nor one lagging repeat them.
+    pub fn for_cursor(chat: &ChatRef, cursor: &ChatCursor) -> Self {
+        let next = cursor
+            .next_href()
+            .filter(|href| super::url::last_segment(href) != Some("events"));
+        let op = match next {
+            Some(href) => GetChat::at(href),
+            None => GetChat::new(chat),
+        };
+        op.from(cursor.from())
     }
 }
 

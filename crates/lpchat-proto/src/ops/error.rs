@@ -13,36 +13,7 @@ use crate::codec::{DecodeError, EncodeError};
 use crate::model::chat::ChatError;
 use crate::model::login::{ErrorBody, OAuthProblem};
 use crate::model::Rel;
-
-/// A `Retry-After` value (RFC 9110 §10.2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryAfter {
-    /// Wait this many seconds.
-    Seconds(u64),
-    /// Wait until this instant, in seconds since the Unix epoch.
-    At(i64),
-}
-
-impl RetryAfter {
-    /// Reads a header value: delta-seconds or an HTTP date.
-    pub fn parse(value: &str) -> Option<RetryAfter> {
-        let value = value.trim();
-        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-            // Absurdly long values saturate rather than fail.
-            return Some(RetryAfter::Seconds(value.parse().unwrap_or(u64::MAX)));
-        }
-        super::http_date::parse(value).map(RetryAfter::At)
-    }
-
-    /// The delay to wait, given the wall clock in seconds since the epoch (needed only for the
-    /// date form; a date in the past means no wait).
-    pub fn delay_secs(&self, now_unix: i64) -> u64 {
-        match *self {
-            RetryAfter::Seconds(s) => s,
-            RetryAfter::At(at) => u64::try_from(at.saturating_sub(now_unix)).unwrap_or(0),
-        }
-    }
-}
+use crate::retry::RetryAfter;
 
 /// A response with a status that is not the operation's success.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +52,7 @@ impl fmt::Display for StatusError {
         }
         match self.retry_after {
             Some(RetryAfter::Seconds(s)) => write!(f, "; retry after {s} s")?,
-            Some(RetryAfter::At(at)) => write!(f, "; retry at {at} (unix)")?,
+            Some(RetryAfter::Date(at)) => write!(f, "; retry at {at} (unix)")?,
             None => {}
         }
         Ok(())
@@ -196,26 +167,5 @@ impl From<DecodeError> for Error {
 impl From<EncodeError> for Error {
     fn from(e: EncodeError) -> Self {
         Error::Encode(e)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_forms() {
-        assert_eq!(RetryAfter::parse("120"), Some(RetryAfter::Seconds(120)));
-        assert_eq!(RetryAfter::parse(" 0 "), Some(RetryAfter::Seconds(0)));
-        assert_eq!(
-            RetryAfter::parse("99999999999999999999999"),
-            Some(RetryAfter::Seconds(u64::MAX))
-        );
-        let at = RetryAfter::parse("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert_eq!(at, RetryAfter::At(1_445_412_480));
-        assert_eq!(at.delay_secs(1_445_412_470), 10);
-        assert_eq!(at.delay_secs(1_445_412_490), 0);
-        assert_eq!(RetryAfter::parse("-1"), None);
-        assert_eq!(RetryAfter::parse("soon"), None);
     }
 }

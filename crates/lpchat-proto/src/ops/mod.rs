@@ -26,7 +26,6 @@ pub mod chat;
 pub mod context;
 pub mod domain;
 pub mod error;
-pub(crate) mod http_date;
 pub mod login;
 mod macros;
 pub(crate) mod request;
@@ -41,26 +40,21 @@ use crate::codec::Limits;
 
 pub use crate::model::chat::ChatError;
 pub use crate::model::login::{ErrorBody, OAuthProblem};
+pub use crate::retry::RetryAfter;
 pub use agent::*;
 pub use chat::*;
 pub use context::{Auth, BaseUri, Context, Options, Signing};
 pub use domain::*;
-pub use error::{Error, RetryAfter, StatusError};
+pub use error::{Error, StatusError};
 pub use login::*;
 pub use request::{METHOD_OVERRIDE, REQUESTED_WITH};
 pub use response::Created;
 pub use url::{ChatRef, SessionRef};
 pub use visitor::*;
 
-/// Whether repeating a request could change server state twice (spec §8, design "Retry
-/// policy"): a state-changing request that timed out is never re-sent blindly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Idempotency {
-    /// Reads, and writes that set a value (availability, typing): repeating is harmless.
-    Safe,
-    /// Lines, accepting, transferring, ending, requesting a chat: repeating may act twice.
-    StateChanging,
-}
+/// Whether repeating a request could change server state twice: what each operation tells
+/// the [retry policy](crate::retry).
+pub use crate::retry::Idempotency;
 
 /// One endpoint: builds its request and parses its response.
 pub trait Operation {

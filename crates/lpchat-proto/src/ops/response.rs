@@ -1,16 +1,17 @@
 //! Reading responses: status check, typed errors, body decoding, `Location`.
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::header::{CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
 
-use super::error::{Error, RetryAfter, StatusError};
+use super::error::{Error, StatusError};
 use super::url::last_segment;
 use crate::auth::oauth::parse_authorization;
 use crate::codec::{decode_detect, DecodeErrorKind, Limits, Resource};
 use crate::model::agent::{AgentSessionLocation, ChatEventLocation, ChatLocation};
 use crate::model::login::{ErrorBody, OAuthProblem};
 use crate::model::Rel;
+use crate::retry::RetryAfter;
 use crate::Format;
 
 /// A resource the server created and named in the `Location` header (V8, V9, V12).
@@ -77,11 +78,7 @@ pub(crate) fn status_error(response: &Response<Bytes>) -> Error {
             .find(|(name, _)| name == "oauth_problem")
             .and_then(|(_, value)| OAuthProblem::parse(format!("oauth_problem={value}").as_bytes()))
     });
-    let retry_after = response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(RetryAfter::parse);
+    let retry_after = RetryAfter::from_headers(response.headers());
     let error = Box::new(StatusError {
         status: response.status(),
         api_error,

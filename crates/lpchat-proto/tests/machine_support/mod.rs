@@ -232,7 +232,7 @@ impl<M: Machine> Script<M> {
     }
 
     /// Moves to the machine's timeout and drains; returns how far that was.
-    pub fn to_timeout(&mut self) -> Duration {
+    pub fn until_timeout(&mut self) -> Duration {
         self.steps += 1;
         assert!(self.steps < 10_000, "the script waits forever");
         let at = self.timeout.expect("a timeout");

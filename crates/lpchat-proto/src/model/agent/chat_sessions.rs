@@ -1,7 +1,7 @@
 //! The agent's chats (A12), for device continuity: a second agent session opened while the
 //! first is active sees the first one's chats.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::last_segment;
 use crate::codec::{lenient, Resource};
@@ -52,19 +52,17 @@ impl ChatSession {
 
 /// The agent's chats (A12): `{"chatSessions":{"chatSession":[…]}}`; `<chatSessions/>` or
 /// `"chatSessions":""` when there are none. Poll it no faster than every 2 s.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChatSessions {
     /// The chats.
-    #[serde(rename = "chatSession", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "chatSession",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub sessions: Vec<ChatSession>,
-}
-
-impl<'de> Deserialize<'de> for ChatSessions {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // The body is a container of `chatSession` items, and may be an empty element.
-        lenient::wrapped(d, "chatSession").map(|sessions| ChatSessions { sessions })
-    }
 }
 
 impl ChatSessions {

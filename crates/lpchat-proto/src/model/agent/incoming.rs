@@ -81,9 +81,8 @@ impl AcceptChat {
 }
 
 impl Resource for AcceptChat {
-    const ROOT: &'static str = "accept";
+    const ROOT: &'static str = crate::codec::UNROOTED;
     const NAME: &'static str = "request-accept";
-    const ROOTED: bool = false;
 }
 
 #[cfg(test)]
@@ -145,7 +144,7 @@ mod tests {
         );
         assert_eq!(
             &encode(Format::Xml, &AcceptChat::new()).unwrap()[..],
-            b"<accept/>"
+            b"<request-accept/>"
         );
         let start: AcceptChat = decode(Format::Json, br#"{"chat":"start"}"#, &l).unwrap();
         assert_eq!(start.chat.as_deref(), Some("start"));

@@ -73,7 +73,11 @@ pub struct AgentInfo {
     )]
     pub max_chats: Option<i64>,
     /// The agent's current availability.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_struct",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub availability: Option<Availability>,
     /// The reason id of the current state, when one was set (optional).
     #[serde(

@@ -2,7 +2,7 @@
 //! the consumer's authentication state and the SDEs it sent.
 //!
 //! Unlike the other agent resources this body is plain JSON with two top-level keys and real
-//! numbers and booleans, so the whole body is the model (`Resource::ROOTED` is false). No
+//! numbers and booleans, so the whole body is the model (`Resource::ROOT` is [`crate::codec::UNROOTED`]). No
 //! XML form is documented; in XML the root element's content is read, whatever its name, and
 //! `participantExtendedInfo` is written (INF).
 
@@ -136,6 +136,7 @@ pub struct AuthenticatedParticipantInfo {
     #[serde(
         rename = "registrationDate",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub registration_date: Option<SdeDate>,
@@ -143,6 +144,7 @@ pub struct AuthenticatedParticipantInfo {
     #[serde(
         rename = "lastPaymentDate",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_payment_date: Option<SdeDate>,
@@ -282,6 +284,7 @@ pub struct ParticipantInfo {
     #[serde(
         rename = "authenticatedParticipantInfo",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub participant: Option<AuthenticatedParticipantInfo>,
@@ -289,6 +292,7 @@ pub struct ParticipantInfo {
     #[serde(
         rename = "authenticatedPersonalInfo",
         default,
+        deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
     pub personal: Option<AuthenticatedPersonalInfo>,
@@ -328,9 +332,8 @@ impl ParticipantInfo {
 }
 
 impl Resource for ParticipantInfo {
-    const ROOT: &'static str = "participantExtendedInfo";
+    const ROOT: &'static str = crate::codec::UNROOTED;
     const NAME: &'static str = "participant-info";
-    const ROOTED: bool = false;
 }
 
 #[cfg(test)]
@@ -386,7 +389,7 @@ mod tests {
         assert_eq!(x.name(), None);
         assert_eq!(x.emails().count(), 0);
         let body = encode(Format::Xml, &x).unwrap();
-        assert!(body.starts_with(b"<participantExtendedInfo>"));
+        assert!(body.starts_with(b"<participant-info>"));
         assert!(decode::<ParticipantInfo>(
             Format::Json,
             br#"{"authenticatedParticipantInfo":{"balance":"rich"}}"#,

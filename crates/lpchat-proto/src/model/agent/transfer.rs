@@ -1,6 +1,6 @@
 //! Transfer of a chat: the skills it can go to (A23) and the request that moves it (A24).
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::codec::{lenient, Resource};
 use crate::model::ids::{AgentId, SkillId};
@@ -30,19 +30,17 @@ pub struct TransferSkill {
 
 /// The skills a chat can be transferred to (A23 `GET …/chat/{c}/transfer`): those with at
 /// least one online agent not already in the chat. `<transfer/>` or `"transfer":""` when none.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransferSkills {
     /// The skills.
-    #[serde(rename = "skill", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "skill",
+        default,
+        deserialize_with = "lenient::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub skills: Vec<TransferSkill>,
-}
-
-impl<'de> Deserialize<'de> for TransferSkills {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // The body is a container of `skill` items, and may be an empty element.
-        lenient::wrapped(d, "skill").map(|skills| TransferSkills { skills })
-    }
 }
 
 impl TransferSkills {

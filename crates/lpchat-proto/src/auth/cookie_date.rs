@@ -1,5 +1,7 @@
-//! HTTP dates (`Retry-After`, cookie `Expires`), read with the tolerant algorithm of
-//! RFC 6265 §5.1.1, which covers IMF-fixdate, RFC 850 and asctime forms alike.
+//! Cookie dates (`Expires`), read with the tolerant algorithm of RFC 6265 §5.1.1: besides
+//! the three HTTP-date forms it takes what servers really send in cookies
+//! (`Thu, 01-Jan-1970 00:00:01 GMT`, four-digit years with dashes). `Retry-After` uses the
+//! strict HTTP-date reader of [`crate::retry`].
 
 use crate::model::time::days_from_civil;
 
@@ -34,7 +36,7 @@ fn time(token: &str) -> Option<(i64, i64, i64)> {
     Some((h, m, s))
 }
 
-/// Seconds since the Unix epoch of an HTTP date, or `None` if it is not one.
+/// Seconds since the Unix epoch of a cookie date, or `None` if it is not one.
 pub(crate) fn parse(value: &str) -> Option<i64> {
     let mut t = None;
     let mut day = None;
