@@ -676,3 +676,131 @@ fn close_fails_what_was_not_sent() {
     assert_eq!(s.take_events(), [MachineEvent::Closed]);
     assert!(s.m.is_closed());
 }
+
+#[test]
+fn the_incoming_poll_keeps_the_session_from_its_idle_logout() {
+    let t0 = Instant::now();
+    let mut s = started(user_config(t0), t0); // incoming interval asked: 1 hour
+    let inc = s.wait_for("GET", "/incomingRequests", 301 * SEC);
+    assert!(inc.at - t0 <= Duration::from_secs(300));
+}
+
+mod model {
+    //! A model-based test: a server that repeats, reorders and duplicates events (never
+    //! skipping ahead of what was asked) and fails now and then; the machine must deliver
+    //! every event of every chat exactly once, in order.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Answer {
+        /// Events from `back` below the asked `from`, `ahead` past it, shuffled by `seed`,
+        /// each repeated when `dup`.
+        Page {
+            back: u8,
+            ahead: u8,
+            seed: u64,
+            dup: bool,
+        },
+        ServerError,
+        Timeout,
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..6, any::<u64>(), any::<bool>())
+                .prop_map(|(back, ahead, seed, dup)| Answer::Page { back, ahead, seed, dup }),
+            1 => Just(Answer::ServerError),
+            1 => Just(Answer::Timeout),
+        ]
+    }
+
+    fn page(
+        chat_id: &str,
+        from: u64,
+        total: u64,
+        back: u8,
+        ahead: u8,
+        seed: u64,
+        dup: bool,
+    ) -> String {
+        let lo = from.saturating_sub(u64::from(back));
+        let hi = (from + u64::from(ahead)).min(total);
+        let mut ids: Vec<u64> = (lo..hi).collect();
+        if dup {
+            ids.extend(lo..hi);
+        }
+        // A small deterministic shuffle.
+        let mut x = seed | 1;
+        for i in (1..ids.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ids.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let events: Vec<String> = ids
+            .iter()
+            .map(|i| line(*i, "visitor", &format!("m{i}")))
+            .collect();
+        chat_body(chat_id, &events)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_event_once_in_order(
+            totals in prop::collection::vec(0u64..25, 1..4),
+            starts in prop::collection::vec(0u64..5, 3),
+            answers in prop::collection::vec(answer(), 10..60),
+        ) {
+            let names = ["A", "B", "C"];
+            let token = format!(
+                "lpc1.{}",
+                totals.iter().enumerate().map(|(i, _)| {
+                    let start = starts[i];
+                    if start == 0 { format!("{}~", names[i]) } else { format!("{}~{}", names[i], start - 1) }
+                }).collect::<Vec<_>>().join(".")
+            );
+            let t0 = Instant::now();
+            let mut s = following(t0, &token);
+            let mut script = answers.into_iter();
+            // Then pages that give everything asked, until every chat is complete.
+            for round in 0..200 {
+                let poll = s.wait_for("GET", "/agentSession/777/chat", 200 * SEC);
+                let keys = poll.query("chatSessionKeys").unwrap();
+                let froms = poll.query("fromEventIds").unwrap();
+                let pairs: Vec<(String, u64)> = keys.split(',').map(str::to_owned)
+                    .zip(froms.split(',').map(|f| f.parse().unwrap())).collect();
+                match script.next() {
+                    Some(Answer::ServerError) => s.respond(&poll, json(500, "")),
+                    Some(Answer::Timeout) => s.fail(&poll, FailureKind::Timeout),
+                    next => {
+                        let (back, ahead, seed, dup) = match next {
+                            Some(Answer::Page { back, ahead, seed, dup }) => (back, ahead, seed, dup),
+                            _ => (0, 25, round, false),
+                        };
+                        let chats: Vec<String> = pairs.iter().map(|(c, f)| {
+                            let i = names.iter().position(|n| n == c).unwrap();
+                            page(c, *f, totals[i], back, ahead, seed, dup)
+                        }).collect();
+                        s.respond(&poll, json(200, &chats_body(&chats)));
+                    }
+                }
+                let done = pairs.iter().all(|(c, f)| {
+                    let i = names.iter().position(|n| n == c).unwrap();
+                    *f >= totals[i]
+                });
+                if done && script.len() == 0 {
+                    break;
+                }
+            }
+            let got = chat_events(&s.log_events());
+            for (i, total) in totals.iter().enumerate() {
+                let mine: Vec<u64> = got.iter().filter(|(c, _)| c == names[i]).map(|(_, id)| *id).collect();
+                let want: Vec<u64> = (starts[i].min(*total)..*total).collect();
+                prop_assert_eq!(mine, want, "chat {}", names[i]);
+            }
+        }
+    }
+}

@@ -253,6 +253,11 @@ fn api_key_requests_are_oauth_signed_with_fresh_nonces() {
     let mut s = Script::new(AgentMachine::new(cfg, t0), t0);
     let login = s.expect("POST", "/login");
     assert_eq!(login.json()["appKey"], "app-key-1");
+    // The login body in flight holds the whole key; the machine's Debug shows none of it.
+    let d = format!("{:?}", s.m);
+    for secret in ["app-key-1", "app-secret-2", "token-3", "token-secret-4"] {
+        assert!(!d.contains(secret), "{secret} in {d}");
+    }
     assert_eq!(login.json()["accessTokenSecret"], "token-secret-4");
     s.respond(&login, login_ok("28800000", "bearer-k"));
     let start = s.expect("POST", "/agentSession");

@@ -2,6 +2,7 @@
 //! each was for.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::time::Instant;
 
 use super::contract::RequestId;
@@ -19,7 +20,9 @@ pub(crate) struct Pending<P> {
 }
 
 /// Events to hand out, and requests in flight.
-#[derive(Debug)]
+///
+/// `Debug` lists the ids in flight only: what a request is for may hold credentials (a
+/// login body).
 pub(crate) struct Outbox<P> {
     next_id: u64,
     pending: BTreeMap<RequestId, Pending<P>>,
@@ -33,6 +36,15 @@ impl<P> Default for Outbox<P> {
             pending: BTreeMap::new(),
             events: VecDeque::new(),
         }
+    }
+}
+
+impl<P> fmt::Debug for Outbox<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outbox")
+            .field("in_flight", &self.pending.keys().collect::<Vec<_>>())
+            .field("events", &self.events.len())
+            .finish()
     }
 }
 

@@ -1,23 +1,6 @@
 //! The ordered outgoing queues of chats, and how a machine learns whether an item whose
-//! outcome is unknown reached the chat.
-//!
-//! Each chat has its own queue; items leave it in order, one in flight at a time, so the
-//! visitor sees lines in the order they were written and an end after the lines before
-//! it. Lines, ends and transfers change server state: a timeout, a dropped connection, a
-//! cut body or a 5xx leaves their outcome unknown, and the machine never sends them again
-//! blindly. It reads the chat's events from the position the chat had before the first
-//! send ([`ChatQueue::since`]) and looks for the item ([`find_delivered`]): found, it is
-//! delivered; not found, it is sent again, as the next attempt.
-//!
-//! # Matching
-//!
-//! A line matches an event that is a line from our side (`source` agent or visitor) with
-//! the same text (ignoring surrounding white space) or, for rich content, the same `json`.
-//! An end matches an `ended` state event, a transfer a system line of message 13 or 15
-//! (spec §9.4). Event ids known to be our own earlier items (from a `201`, or found
-//! before) are never matched again, so two identical lines in a row are told apart. The
-//! server may rewrite HTML (link targets become `_blank`); an HTML line it rewrote is not
-//! recognised and is sent again, the cost of never losing a line.
+//! outcome is unknown reached the chat ([`find_delivered`]). The rules are in the
+//! [machine docs](super#requests-that-change-state).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;

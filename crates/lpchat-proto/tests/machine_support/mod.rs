@@ -117,6 +117,8 @@ pub struct Script<M: Machine> {
     pub outstanding: VecDeque<Req>,
     /// Events not taken yet.
     pub events: Vec<MachineEvent>,
+    /// Every event ever handed out.
+    pub all_events: Vec<MachineEvent>,
     /// The last timeout the machine asked for.
     pub timeout: Option<Instant>,
     /// Every request ever handed out.
@@ -133,6 +135,7 @@ impl<M: Machine> Script<M> {
             now: t0,
             outstanding: VecDeque::new(),
             events: Vec::new(),
+            all_events: Vec::new(),
             timeout: None,
             log: Vec::new(),
             steps: 0,
@@ -155,7 +158,10 @@ impl<M: Machine> Script<M> {
                     self.log.push(req.clone());
                     self.outstanding.push_back(req);
                 }
-                Output::Event(e) => self.events.push(e),
+                Output::Event(e) => {
+                    self.all_events.push(e.clone());
+                    self.events.push(e);
+                }
                 Output::Timeout(at) => {
                     assert!(at >= self.now, "timeout in the past");
                     self.timeout = Some(at);
@@ -260,6 +266,11 @@ impl<M: Machine> Script<M> {
             self.now = at;
             self.drain();
         }
+    }
+
+    /// Every event handed out so far, taken or not.
+    pub fn log_events(&self) -> Vec<MachineEvent> {
+        self.all_events.clone()
     }
 
     /// Takes the events so far.

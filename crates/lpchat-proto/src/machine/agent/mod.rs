@@ -4,7 +4,7 @@
 //!
 //! # What runs
 //!
-//! After the login ([`crate::machine::login`]) the machine starts the agent session (A2,
+//! After the login ([lifecycle](super#login-lifecycle)) the machine starts the agent session (A2,
 //! 200 or 201), reads the agent's information once (A9), sets the initial availability
 //! (A6) and then keeps, each in its own loop:
 //!
@@ -22,8 +22,8 @@
 //!   follows the end, then [`MachineEvent::ChatEnded`]. A chat missing from three answers in
 //!   a row is looked up in the agent's chat sessions (A12); not listed there, it is
 //!   [`EndReason::Gone`](super::EndReason::Gone);
-//! - the outgoing queues ([`crate::machine::outgoing`]): per chat, in order, one item in
-//!   flight.
+//! - the outgoing queues ([rules](super#requests-that-change-state)): per chat, in order,
+//!   one item in flight.
 //!
 //! # Requests that change state
 //!
