@@ -224,6 +224,14 @@ impl Outgoing {
         drained
     }
 
+    /// Forgets the queue of a chat no longer followed, once nothing is left in it (its
+    /// claimed ids go too: the chat will not be searched again).
+    pub(crate) fn forget(&mut self, chat: &ChatId) {
+        if self.queues.get(chat).is_some_and(|q| q.items.is_empty()) {
+            self.queues.remove(chat);
+        }
+    }
+
     /// Every chat with a queue.
     pub(crate) fn chats(&self) -> Vec<ChatId> {
         self.queues.keys().cloned().collect()

@@ -387,8 +387,9 @@ impl AgentMachine {
         self.now
     }
 
-    /// Builds and registers a request; `None` when it cannot be built (the error is
-    /// returned to the caller's task).
+    /// Builds and registers a request: the login's context for Login Service calls, else
+    /// the agent context (bearer or OAuth signature, cookies). An error when it cannot be
+    /// built; the caller's task decides what that means.
     fn issue(&mut self, purpose: Purpose, now: Instant) -> Result<Output, MachineError> {
         let ctx = if purpose.is_login() {
             self.login.login_context(&self.base_ctx)
@@ -415,7 +416,7 @@ impl AgentMachine {
                 }
                 Err(error) => {
                     self.login.unbuildable(&call, error, &mut self.out);
-                    self.after_login_change(now);
+                    self.after_login_change();
                     return None;
                 }
             }
@@ -539,11 +540,11 @@ impl AgentMachine {
             }
             LoginCall::Logout(_) => self.login.on_logout(id),
         }
-        self.after_login_change(now);
+        self.after_login_change();
     }
 
     /// After the login changed: a lost login ends the machine; a finished logout closes it.
-    fn after_login_change(&mut self, _now: Instant) {
+    fn after_login_change(&mut self) {
         self.check_lost();
         if self.phase == Phase::Closing && self.login.finished() && !self.close_session.active() {
             self.finish_close();

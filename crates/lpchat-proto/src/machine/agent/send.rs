@@ -60,7 +60,7 @@ impl AgentMachine {
                 Err(error) => {
                     let reason = CommandFailure::InvalidRequest(error.message);
                     if let Some(settled) = self.outgoing.unbuildable(&chat, reason, now) {
-                        self.report(&chat, settled, now);
+                        self.report(&chat, settled);
                     }
                 }
             }
@@ -116,7 +116,7 @@ impl AgentMachine {
             }
         };
         if let Some(settled) = settled {
-            self.report(&chat, settled, at.now);
+            self.report(&chat, settled);
         }
     }
 
@@ -155,12 +155,12 @@ impl AgentMachine {
             }
         };
         if let Some(settled) = settled {
-            self.report(&chat, settled, at.now);
+            self.report(&chat, settled);
         }
     }
 
     /// Reports a settled item; a done transfer ends the following of its chat.
-    fn report(&mut self, chat: &ChatId, settled: Settled, now: Instant) {
+    fn report(&mut self, chat: &ChatId, settled: Settled) {
         let chat_id = chat.clone();
         match settled {
             Settled::Delivered(queued, event) => match queued.item {
@@ -169,7 +169,7 @@ impl AgentMachine {
                         id: queued.id,
                         chat: chat_id,
                     });
-                    self.finish_chat(chat, EndReason::Transferred, now);
+                    self.finish_chat(chat, EndReason::Transferred);
                 }
                 Item::Event(_) => self.out.emit(MachineEvent::LineDelivered {
                     line: queued.id,
@@ -183,6 +183,7 @@ impl AgentMachine {
         }
         if !self.cursors.contains(chat) {
             self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
+            self.forget_chat(chat);
         }
     }
 }

@@ -186,7 +186,7 @@ impl VisitorMachine {
                 }
                 if matches!(failure, Failure::Status { status, .. } if status.is_client_error() && status.as_u16() != 429)
                 {
-                    self.poll_refusals += 1;
+                    self.poll_refusals = self.poll_refusals.saturating_add(1);
                     self.out.emit(MachineEvent::Error(error));
                     if self.poll_refusals >= REFUSALS_LIMIT {
                         self.end(EndReason::Gone);
