@@ -8,6 +8,8 @@
 //! - [`codec`]: JSON and XML decoding and encoding to and from the same model.
 //! - [`cursor`]: per-chat event cursors and the multi-chat cursor set, with resume tokens.
 //! - [`retry`]: the retry policy, a pure function of the failure and the attempt.
+//! - [`auth`]: secrets, credentials, OAuth 1.0 signing, the per-session cookie jar.
+//! - [`ops`]: one operation per endpoint, building requests and parsing responses.
 #![cfg_attr(
     not(test),
     deny(
@@ -34,3 +36,6 @@ pub use codec::{
 pub use cursor::{ChatCursor, CursorSet, Delivery, Page, TokenError};
 pub use format::Format;
 pub use retry::{Attempt, Decision, Failure, Idempotency, OuterLoop, RetryAfter, RetryPolicy};
+
+pub use auth::{Credentials, Secret};
+pub use ops::{Context, Operation};

@@ -5,7 +5,6 @@
 //! the model ([`crate::codec::UNROOTED`]). Every credential is a [`Secret`], whose `Debug`
 //! never shows the value.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -15,59 +14,9 @@ use super::ids::AgentId;
 use super::time::EpochMillis;
 use crate::codec::{lenient, Resource, UNROOTED};
 
-/// A credential or session token (password, app secret, access token, JWT, bearer, csrf).
-///
-/// Serialized as the plain string the wire needs; `Debug` prints `Secret(<redacted>)` and
-/// there is deliberately no `Display`, so it cannot slip into a log line by accident.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether the value is empty.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        lenient::string(d).map(Secret)
-    }
-}
+/// Credentials and tokens are the crate's one secret type, whose `Debug` and `Display`
+/// never show the value.
+pub use crate::auth::Secret;
 
 /// The body of a login (L1): user and password, an application (API key) login, or the 2017
 /// SSO/reseller JWT login.
