@@ -184,7 +184,10 @@ fn decode_xml<T: Resource>(text: &str, limits: &Limits) -> Result<T, DecodeError
 }
 
 /// Reads `T` from an XML tree by the root rule of [`Resource::ROOT`].
-fn from_tree<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Result<T, tree_de::TreeError> {
+fn from_tree<'de, T: Resource>(
+    root: std::borrow::Cow<'de, str>,
+    node: xml_tree::Node<'de>,
+) -> Result<T, tree_de::TreeError> {
     match T::ROOT {
         UNROOTED => T::deserialize(node),
         ANY_ROOT => T::deserialize(tree_de::Document { root, node }),
@@ -193,7 +196,10 @@ fn from_tree<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Result<T, t
 }
 
 /// Where reading `T` from an XML tree fails, if it does.
-fn tree_error_path<T: Resource>(root: String, node: xml_tree::Node<'_>) -> Option<String> {
+fn tree_error_path<'de, T: Resource>(
+    root: std::borrow::Cow<'de, str>,
+    node: xml_tree::Node<'de>,
+) -> Option<String> {
     let failed = match T::ROOT {
         UNROOTED => serde_path_to_error::deserialize::<_, T>(node).err(),
         ANY_ROOT => {

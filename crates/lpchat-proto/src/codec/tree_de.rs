@@ -34,7 +34,7 @@ impl de::Error for TreeError {
 
 /// The whole document: a map with one key, the root element's name.
 pub(crate) struct Document<'de> {
-    pub(crate) root: String,
+    pub(crate) root: Cow<'de, str>,
     pub(crate) node: Node<'de>,
 }
 
@@ -220,7 +220,7 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
 }
 
 struct Entries<'de> {
-    iter: std::vec::IntoIter<(String, Node<'de>)>,
+    iter: std::vec::IntoIter<(Cow<'de, str>, Node<'de>)>,
     value: Option<Node<'de>>,
 }
 
@@ -234,7 +234,12 @@ impl<'de> MapAccess<'de> for Entries<'de> {
         match self.iter.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                seed.deserialize(key.into_deserializer()).map(Some)
+                match key {
+                    Cow::Borrowed(k) => seed
+                        .deserialize(de::value::BorrowedStrDeserializer::new(k))
+                        .map(Some),
+                    Cow::Owned(k) => seed.deserialize(k.into_deserializer()).map(Some),
+                }
             }
             None => Ok(None),
         }

@@ -23,7 +23,7 @@ pub(crate) enum Node<'a> {
     /// An element with only text, or an attribute value.
     Text(Cow<'a, str>),
     /// An element with attributes or children, in document order of first appearance.
-    Map(Vec<(String, Node<'a>)>),
+    Map(Vec<(Cow<'a, str>, Node<'a>)>),
     /// The same child element repeated.
     Seq(Vec<Node<'a>>),
 }
@@ -40,8 +40,8 @@ pub(crate) enum XmlTreeError {
 }
 
 struct Frame<'a> {
-    name: String,
-    entries: Vec<(String, Node<'a>)>,
+    name: Cow<'a, str>,
+    entries: Vec<(Cow<'a, str>, Node<'a>)>,
     text: Option<Cow<'a, str>>,
 }
 
@@ -57,7 +57,7 @@ impl<'a> Frame<'a> {
         });
     }
 
-    fn finish(self) -> (String, Node<'a>) {
+    fn finish(self) -> (Cow<'a, str>, Node<'a>) {
         let Frame {
             name,
             mut entries,
@@ -67,14 +67,14 @@ impl<'a> Frame<'a> {
             return (name, Node::Text(text.unwrap_or(Cow::Borrowed(""))));
         }
         if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
-            entries.push(("$text".to_owned(), Node::Text(text)));
+            entries.push((Cow::Borrowed("$text"), Node::Text(text)));
         }
         (name, Node::Map(entries))
     }
 }
 
 /// Adds a child under `key`, turning a repeated key into a sequence.
-fn insert<'a>(entries: &mut Vec<(String, Node<'a>)>, key: String, node: Node<'a>) {
+fn insert<'a>(entries: &mut Vec<(Cow<'a, str>, Node<'a>)>, key: Cow<'a, str>, node: Node<'a>) {
     if let Some((_, existing)) = entries.iter_mut().find(|(k, _)| *k == key) {
         match existing {
             Node::Seq(items) => items.push(node),
@@ -91,9 +91,23 @@ fn insert<'a>(entries: &mut Vec<(String, Node<'a>)>, key: String, node: Node<'a>
     }
 }
 
-fn open<'a>(start: &BytesStart<'a>, offset: usize) -> Result<Frame<'a>, XmlTreeError> {
+/// The same text borrowed from `input` when `part` lies inside it, so names and attribute
+/// values cost no allocation; a copy otherwise (an unescaped or normalised value).
+fn reborrow<'a>(input: &'a str, part: &str) -> Cow<'a, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+    match input.get(start..start.wrapping_add(part.len())) {
+        Some(same) if same.as_ptr() == part.as_ptr() => Cow::Borrowed(same),
+        _ => Cow::Owned(part.to_owned()),
+    }
+}
+
+fn open<'a>(
+    input: &'a str,
+    start: &BytesStart<'a>,
+    offset: usize,
+) -> Result<Frame<'a>, XmlTreeError> {
     let syntax = |message: String| XmlTreeError::Syntax { message, offset };
-    let name = start.name().as_ref().to_owned();
+    let name = reborrow(input, start.name().as_ref());
     let mut entries = Vec::new();
     for attr in start.attributes() {
         let attr = attr.map_err(|e| syntax(e.to_string()))?;
@@ -102,7 +116,7 @@ fn open<'a>(start: &BytesStart<'a>, offset: usize) -> Result<Frame<'a>, XmlTreeE
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;
         }
-        let key = key.to_owned();
+        let key = reborrow(input, key);
         let value =
             attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| match e {
@@ -111,11 +125,11 @@ fn open<'a>(start: &BytesStart<'a>, offset: usize) -> Result<Frame<'a>, XmlTreeE
                     ) => XmlTreeError::Entity { name, offset },
                     other => syntax(other.to_string()),
                 })?;
-        insert(
-            &mut entries,
-            key,
-            Node::Text(Cow::Owned(value.into_owned())),
-        );
+        let value = match value {
+            Cow::Borrowed(v) => reborrow(input, v),
+            Cow::Owned(v) => Cow::Owned(v),
+        };
+        insert(&mut entries, key, Node::Text(value));
     }
     Ok(Frame {
         name,
@@ -125,10 +139,13 @@ fn open<'a>(start: &BytesStart<'a>, offset: usize) -> Result<Frame<'a>, XmlTreeE
 }
 
 /// Parses `input` into `(root element name, root node)`.
-pub(crate) fn parse(input: &str, max_depth: usize) -> Result<(String, Node<'_>), XmlTreeError> {
+pub(crate) fn parse(
+    input: &str,
+    max_depth: usize,
+) -> Result<(Cow<'_, str>, Node<'_>), XmlTreeError> {
     let mut reader = Reader::from_str(input);
     let mut stack: Vec<Frame<'_>> = Vec::new();
-    let mut root: Option<(String, Node<'_>)> = None;
+    let mut root: Option<(Cow<'_, str>, Node<'_>)> = None;
     loop {
         let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader.read_event().map_err(|e| XmlTreeError::Syntax {
@@ -149,7 +166,7 @@ pub(crate) fn parse(input: &str, max_depth: usize) -> Result<(String, Node<'_>),
                         offset,
                     });
                 }
-                stack.push(open(&start, offset)?);
+                stack.push(open(input, &start, offset)?);
             }
             Event::Empty(start) => {
                 if root.is_some() {
@@ -158,7 +175,7 @@ pub(crate) fn parse(input: &str, max_depth: usize) -> Result<(String, Node<'_>),
                         offset,
                     });
                 }
-                let (name, node) = open(&start, offset)?.finish();
+                let (name, node) = open(input, &start, offset)?.finish();
                 match stack.last_mut() {
                     Some(parent) => insert(&mut parent.entries, name, node),
                     None => root = Some((name, node)),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{AgentId, ChatId, EventId, SkillId, VisitorId};
 use super::link::{Link, LinksExt, Rel};
+use super::login::ErrorBody;
 use super::time::Timestamp;
 use super::wire_enum::wire_enum;
 use crate::codec::{lenient, Resource};
@@ -608,43 +609,7 @@ pub struct Chat {
         deserialize_with = "lenient::opt_struct",
         skip_serializing_if = "Option::is_none"
     )]
-    pub error: Option<ChatError>,
-}
-
-/// An error inside a chat body.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChatError {
-    /// The server's message.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message: Option<String>,
-    /// LivePerson's internal code (e.g. 39 session not found).
-    #[serde(
-        rename = "internalCode",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub internal_code: Option<i64>,
-    /// The status name (`NOT_FOUND`).
-    #[serde(
-        rename = "responseStatus",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub response_status: Option<String>,
-    /// The server's time, as written (`Jan 29, 2018 8:25:00 AM`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time: Option<String>,
+    pub error: Option<ErrorBody>,
 }
 
 impl Chat {

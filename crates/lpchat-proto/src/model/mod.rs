@@ -29,8 +29,8 @@ pub use agent::{
     TransferSkill, TransferSkills, TransferTarget,
 };
 pub use chat::{
-    A2aTransfer, Chat, ChatError, ChatInfo, ChatRequestParameters, ChatState, Chats, Event,
-    EventKind, EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
+    A2aTransfer, Chat, ChatInfo, ChatRequestParameters, ChatState, Chats, Event, EventKind,
+    EventType, Events, Line, NewEvent, Source, SubType, TextType, TypingState,
 };
 pub use ids::AccountId;
 pub use ids::{AgentId, AgentSessionId, ChatId, EventId, SkillId, SurveyId, VisitorId};

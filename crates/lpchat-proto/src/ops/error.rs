@@ -10,7 +10,6 @@ use std::fmt;
 use http::StatusCode;
 
 use crate::codec::{DecodeError, EncodeError};
-use crate::model::chat::ChatError;
 use crate::model::login::{ErrorBody, OAuthProblem};
 use crate::model::Rel;
 use crate::retry::RetryAfter;
@@ -73,7 +72,7 @@ pub enum Error {
     /// A request body could not be encoded.
     Encode(EncodeError),
     /// A 2xx chat body carried a `chat.error` member (spec §10; fatal for the chat).
-    ChatError(ChatError),
+    ChatError(ErrorBody),
     /// The resource the operation was built from has no link with this relation.
     MissingLink(Rel),
     /// The response should have named the created resource in `Location` and did not.

@@ -38,7 +38,6 @@ use http::{Request, Response};
 
 use crate::codec::Limits;
 
-pub use crate::model::chat::ChatError;
 pub use crate::model::login::{ErrorBody, OAuthProblem};
 pub use crate::retry::RetryAfter;
 pub use agent::*;
