@@ -1,0 +1,260 @@
+//! Incoming chats: the ringing count (A10), accepting (A11), and settling an accept whose
+//! outcome is unknown through the agent's chat sessions (A12).
+
+use std::time::Instant;
+
+use super::session::sent;
+use super::{retry_task, AgentMachine, Phase, Sent};
+use crate::machine::contract::Output;
+use crate::machine::event::{CommandFailure, MachineError, MachineEvent};
+use crate::machine::reply::{after, Reply, Retrier};
+use crate::model::{ChatLocation, ChatSessions, IncomingRequests};
+use crate::ops::{AcceptNextChat, GetChatSessions, GetIncomingRequests};
+use crate::retry::{Decision, Failure, Idempotency};
+
+use super::purpose::Purpose;
+
+impl AgentMachine {
+    pub(super) fn send_incoming(&mut self, now: Instant) -> Option<Output> {
+        let session = self.session.clone()?;
+        if !self.incoming.ready(now) {
+            return None;
+        }
+        match self.issue(Purpose::Incoming(GetIncomingRequests::new(&session)), now) {
+            Ok(output) => {
+                sent(&mut self.incoming, &output);
+                Some(output)
+            }
+            Err(error) => {
+                self.incoming.schedule(self.after_refusal(now));
+                self.out.emit(MachineEvent::Error(error));
+                None
+            }
+        }
+    }
+
+    pub(super) fn on_incoming(&mut self, reply: Reply<IncomingRequests>, at: Sent) {
+        if !self.incoming.settle(at.id) || self.phase != Phase::Running {
+            return;
+        }
+        match reply {
+            Reply::Ok(incoming) => {
+                self.login.agent_succeeded();
+                self.incoming.succeeded();
+                let next = after(at.sent_at, self.cfg.incoming_interval).max(at.now);
+                self.incoming.schedule(next);
+                self.ringing_seen(&incoming, at.now);
+            }
+            Reply::Unauthorized => {
+                self.incoming.schedule(at.now);
+                self.unauthorized(at.generation, at.now);
+            }
+            Reply::Failed { failure, error, .. } => {
+                let mut retrier = Retrier {
+                    policy: &self.cfg.retry,
+                    rng: &mut self.rng,
+                };
+                if let Some(error) =
+                    retry_task(&mut self.incoming, &mut retrier, &failure, error, at, true)
+                {
+                    let again = self.after_refusal(at.now);
+                    self.incoming.schedule(again);
+                    self.out.emit(MachineEvent::Error(error));
+                }
+            }
+        }
+    }
+
+    fn ringing_seen(&mut self, incoming: &IncomingRequests, now: Instant) {
+        let count = u64::try_from(incoming.ringing_count).unwrap_or(0);
+        let before = self.ringing.unwrap_or(0);
+        self.ringing = Some(count);
+        self.accept_href = incoming.accept_href().map(str::to_owned);
+        if count > 0 && before == 0 {
+            self.offer_open = true;
+            self.out.emit(MachineEvent::ChatOffered {
+                ringing_count: count,
+            });
+            if self.cfg.auto_accept && self.accepts_wanted == 0 {
+                self.accepts_wanted = 1;
+                self.accept.schedule_by(now);
+            }
+        } else if count == 0 && self.offer_open {
+            self.offer_open = false;
+            self.out.emit(MachineEvent::OfferWithdrawn);
+        }
+    }
+
+    pub(super) fn send_accept(&mut self, now: Instant) -> Option<Output> {
+        let session = self.session.clone()?;
+        if self.accepts_wanted == 0 || !self.accept.ready(now) {
+            return None;
+        }
+        let purpose = match self.accept_check {
+            Some(_) => Purpose::AcceptCheck(GetChatSessions::new(&session)),
+            None => Purpose::Accept(match &self.accept_href {
+                Some(href) => AcceptNextChat::at(href, crate::model::AcceptChat::new()),
+                None => AcceptNextChat::new(&session),
+            }),
+        };
+        match self.issue(purpose, now) {
+            Ok(output) => {
+                sent(&mut self.accept, &output);
+                Some(output)
+            }
+            Err(error) => {
+                // The accept link may be unusable; the session's own URL is the fallback.
+                if self.accept_href.take().is_none() {
+                    self.accept.cancel();
+                    self.fail_accept(CommandFailure::InvalidRequest(error.message));
+                    self.next_accept(now);
+                }
+                None
+            }
+        }
+    }
+
+    pub(super) fn on_accept(&mut self, reply: Reply<ChatLocation>, at: Sent) {
+        if !self.accept.settle(at.id) || self.phase == Phase::Lost {
+            return;
+        }
+        match reply {
+            Reply::Ok(location) => {
+                self.login.agent_succeeded();
+                match location.chat_id() {
+                    Some(chat) => {
+                        let href = location.href().map(str::to_owned);
+                        self.accepted(chat, href, at.now);
+                    }
+                    // Something was accepted, but which chat? The chat sessions tell.
+                    None => self.check_accept(false, at.now),
+                }
+            }
+            Reply::Unauthorized => {
+                self.accept.schedule(at.now);
+                self.unauthorized(at.generation, at.now);
+            }
+            Reply::Failed { failure, error, .. } => self.accept_failed(&failure, error, at),
+        }
+    }
+
+    fn accept_failed(&mut self, failure: &Failure, error: MachineError, at: Sent) {
+        let attempt = self.accept.failed();
+        let closing = self.phase != Phase::Running;
+        let unknown = !failure.certainly_not_applied()
+            && !matches!(failure, Failure::Status { status, .. } if status.is_client_error());
+        let decision = self.retrier().decide(
+            failure,
+            attempt,
+            Idempotency::StateChanging,
+            false,
+            at.now_unix,
+        );
+        match decision {
+            _ if closing && unknown => self.check_accept(true, at.now),
+            _ if closing => {
+                self.fail_accept(CommandFailure::Closed);
+                self.accept.succeeded();
+            }
+            Decision::Retry { after: pause } => self.accept.schedule(after(at.now, pause)),
+            Decision::Reconcile { after: pause } => {
+                self.accept_check = Some(false);
+                self.accept.schedule(after(at.now, pause));
+            }
+            Decision::GiveUp if unknown => self.check_accept(true, at.now),
+            Decision::GiveUp => {
+                let reason = match failure {
+                    Failure::Status { status, .. } => CommandFailure::Rejected { status: *status },
+                    _ => CommandFailure::InvalidRequest(error.message),
+                };
+                self.accept.succeeded();
+                self.fail_accept(reason);
+                self.next_accept(at.now);
+            }
+        }
+    }
+
+    /// Settles an accept of unknown outcome by reading the chat sessions (A12); `last`
+    /// when no accept may follow.
+    fn check_accept(&mut self, last: bool, now: Instant) {
+        self.accept_check = Some(last);
+        self.accept_check_failures = 0;
+        self.accept.schedule(now);
+    }
+
+    pub(super) fn on_accept_check(&mut self, reply: Reply<ChatSessions>, at: Sent) {
+        if !self.accept.settle(at.id) || self.phase == Phase::Lost {
+            return;
+        }
+        let last = self.accept_check.unwrap_or(true) || self.phase != Phase::Running;
+        match reply {
+            Reply::Ok(sessions) => {
+                self.login.agent_succeeded();
+                let fresh = sessions
+                    .sessions
+                    .iter()
+                    .filter_map(|s| s.chat_id().map(|c| (s, c)))
+                    .filter(|(_, c)| !self.cursors.contains(c) && !self.retired.contains(c))
+                    .max_by_key(|(s, _)| s.start_time.map(|t| t.0));
+                match fresh {
+                    Some((session, chat)) => {
+                        let href = session.href().map(str::to_owned);
+                        self.accepted(chat, href, at.now);
+                    }
+                    None if last => {
+                        self.accept.succeeded();
+                        self.fail_accept(CommandFailure::GaveUp);
+                        self.next_accept(at.now);
+                    }
+                    // Not accepted: accept again, as the next attempt.
+                    None => {
+                        self.accept_check = None;
+                        self.accept.schedule(at.now);
+                    }
+                }
+            }
+            Reply::Unauthorized => {
+                self.accept.schedule(at.now);
+                self.unauthorized(at.generation, at.now);
+            }
+            Reply::Failed { failure, .. } => {
+                self.accept_check_failures = self.accept_check_failures.saturating_add(1);
+                let n = self.accept_check_failures;
+                let decision = self
+                    .retrier()
+                    .decide(&failure, n, Idempotency::Safe, false, at.now_unix);
+                match decision.after() {
+                    Some(pause) if self.phase == Phase::Running => {
+                        self.accept.schedule(after(at.now, pause))
+                    }
+                    _ => {
+                        self.accept.succeeded();
+                        self.fail_accept(CommandFailure::OutcomeUnknown);
+                        self.next_accept(at.now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A chat was accepted: follow it.
+    fn accepted(&mut self, chat: crate::model::ChatId, href: Option<String>, now: Instant) {
+        self.accept.succeeded();
+        self.accepts_wanted = self.accepts_wanted.saturating_sub(1);
+        self.accept_check = None;
+        self.accept_check_failures = 0;
+        self.offer_open = false;
+        self.follow(chat.clone(), href, now);
+        self.out.emit(MachineEvent::ChatAccepted(chat));
+        self.next_accept(now);
+    }
+
+    /// Schedules the next wanted accept, if any.
+    fn next_accept(&mut self, now: Instant) {
+        if self.accepts_wanted > 0 && self.phase == Phase::Running {
+            self.accept.schedule(now);
+        } else {
+            self.accept.cancel();
+        }
+    }
+}

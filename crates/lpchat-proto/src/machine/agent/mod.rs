@@ -1,0 +1,681 @@
+//! The agent session machine (spec §5): login lifecycle, agent session, availability
+//! keepalive, incoming chats, accepting, polling every chat through one multi-chat request,
+//! and the ordered outgoing queue of each chat.
+//!
+//! # What runs
+//!
+//! After the login ([`crate::machine::login`]) the machine starts the agent session (A2,
+//! 200 or 201), reads the agent's information once (A9), sets the initial availability
+//! (A6) and then keeps, each in its own loop:
+//!
+//! - the incoming poll (A10, every 2 s): [`MachineEvent::ChatOffered`] when the ringing
+//!   count rises from 0; these polls also keep the agent session from its idle logout
+//!   (400 s, spec A2);
+//! - the availability keepalive (A5, every 10 s): an availability other than the wanted
+//!   one means the server forced it (typically Away after a chat rang unaccepted for 20 s):
+//!   [`MachineEvent::AvailabilityForced`], and by the [`ForcedAwayPolicy`] the wanted one
+//!   is set again;
+//! - the chat poll (A13, every 2 s and never faster, while chats are followed): every chat
+//!   in one request, each from its cursor's position ([`crate::cursor::CursorSet`]), so
+//!   each event is delivered once ([`MachineEvent::ChatEvent`]) whatever the server
+//!   repeats. A chat whose `ended` event (or info state) came is polled once more for what
+//!   follows the end, then [`MachineEvent::ChatEnded`]; a chat missing from three answers in
+//!   a row is [`EndReason::Gone`];
+//! - the outgoing queues ([`crate::machine::outgoing`]): per chat, in order, one item in
+//!   flight.
+//!
+//! # Requests that change state
+//!
+//! An accept (A11) whose outcome is unknown is settled by reading the agent's chat sessions
+//! (A12): a chat listed there that the machine does not follow is the accepted one
+//! (INF: a chat this agent holds from another session it does not follow would be taken for
+//! it). A line, an end or a transfer whose outcome is unknown is settled by reading the
+//! chat's events (A15) from where the chat stood before the first send. Nothing is ever
+//! re-posted blindly.
+//!
+//! # Resuming
+//!
+//! [`AgentMachine::cursor_token`] saves where every followed chat stands;
+//! [`AgentConfig::resume_from`] starts a machine that goes on from there, none repeated,
+//! none skipped. A chat the machine stopped following (ended) remembers its position too,
+//! so a chat that comes back is not delivered again from its first event.
+
+mod chats;
+mod config;
+mod availability;
+mod incoming;
+mod purpose;
+mod send;
+mod session;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::Response;
+
+pub use config::{AgentConfig, ForcedAwayPolicy, MIN_POLL_INTERVAL};
+
+use super::contract::{FailureKind, Machine, Output, RequestId, IDLE_WAKE};
+use super::event::{CommandFailure, LineId, MachineError, MachineEvent};
+use super::login::{AuthState, LoginCall, LoginState};
+use super::outbox::{Outbox, Pending};
+use super::outgoing::{Item, Outgoing};
+use super::reply::{self, after, Reply, Retrier};
+use super::rng::Rng;
+use super::task::{earliest, Task};
+use crate::codec::Limits;
+use crate::cursor::CursorSet;
+use crate::model::{AgentState, ChatId, ChatInfo, NewEvent, TransferRequest};
+use crate::ops::{Context, Operation, SessionRef};
+use crate::retry::{Decision, Failure, Idempotency, RetryPolicy};
+use chats::Retired;
+use purpose::Purpose;
+
+/// Where the machine stands as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Logging in, starting or running the session.
+    Running,
+    /// `close()` was called: ending the agent session, then logging out.
+    Closing,
+    /// Finished after `close()`.
+    Closed,
+    /// The login was lost.
+    Lost,
+}
+
+/// A request's identity and timing, as its answer is handled.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    id: RequestId,
+    generation: u64,
+    sent_at: Instant,
+    now: Instant,
+    now_unix: u64,
+}
+
+/// What came back for a request.
+enum Input {
+    Response(Response<Bytes>),
+    Failure(Failure),
+}
+
+/// The agent session machine. See the [module docs](self).
+///
+/// `Debug` shows no secret (credentials, tokens and cookies are redacted).
+#[derive(Debug)]
+pub struct AgentMachine {
+    cfg: AgentConfig,
+    base_ctx: Context,
+    rng: Rng,
+    out: Outbox<Purpose>,
+    login: LoginState,
+    phase: Phase,
+    /// The latest instant seen: time never goes backwards inside the machine.
+    now: Instant,
+
+    // The agent session (A2, A9, A4).
+    session: Option<SessionRef>,
+    start: Task,
+    info: Task,
+    close_session: Task,
+
+    // Availability (A5, A6).
+    wanted: Option<AgentState>,
+    get_availability: Task,
+    set_availability: Task,
+
+    // Incoming chats and accepting (A10, A11, A12).
+    incoming: Task,
+    ringing: Option<u64>,
+    offer_open: bool,
+    accept_href: Option<String>,
+    accepts_wanted: u32,
+    accept: Task,
+    accept_check: Option<bool>,
+    accept_check_failures: u32,
+
+    // Chats (A13).
+    cursors: CursorSet,
+    chat_hrefs: BTreeMap<ChatId, String>,
+    poll: Task,
+    last_poll: Option<Instant>,
+    ending: BTreeSet<ChatId>,
+    missing: BTreeMap<ChatId, u32>,
+    infos: BTreeMap<ChatId, ChatInfo>,
+    retired: Retired,
+
+    // Outgoing queues (A16, A17, A24, A15).
+    outgoing: Outgoing,
+}
+
+impl AgentMachine {
+    /// A machine that starts at `now`: it logs in (or uses the existing bearer) and starts
+    /// the agent session.
+    pub fn new(config: AgentConfig, now: Instant) -> Self {
+        let cfg = config.normalized();
+        let mut out = Outbox::default();
+        let login = LoginState::new(cfg.credentials.clone(), cfg.login.clone(), now, &mut out);
+        let base_ctx = Context::new(cfg.format)
+            .with_base(cfg.base.clone())
+            .with_options(cfg.options);
+        let cursors = cfg.resume.clone();
+        let mut machine = AgentMachine {
+            rng: Rng::new(cfg.seed),
+            wanted: cfg.initial_availability.clone(),
+            base_ctx,
+            out,
+            login,
+            phase: Phase::Running,
+            now,
+            session: None,
+            start: Task::due_at(now),
+            info: Task::default(),
+            close_session: Task::default(),
+            get_availability: Task::default(),
+            set_availability: Task::default(),
+            incoming: Task::default(),
+            ringing: None,
+            offer_open: false,
+            accept_href: None,
+            accepts_wanted: 0,
+            accept: Task::default(),
+            accept_check: None,
+            accept_check_failures: 0,
+            cursors,
+            chat_hrefs: BTreeMap::new(),
+            poll: Task::default(),
+            last_poll: None,
+            ending: BTreeSet::new(),
+            missing: BTreeMap::new(),
+            infos: BTreeMap::new(),
+            retired: Retired::default(),
+            outgoing: Outgoing::default(),
+            cfg,
+        };
+        machine.check_lost();
+        machine
+    }
+
+    // ---- Commands -------------------------------------------------------------------
+
+    /// Queues a line (or any [`NewEvent`]) on `chat`, after the items queued before it.
+    /// Settled by [`MachineEvent::LineDelivered`] or [`MachineEvent::LineFailed`].
+    pub fn send_line(&mut self, chat: &ChatId, event: NewEvent) -> LineId {
+        self.enqueue(chat, Item::Event(event))
+    }
+
+    /// Queues the end of `chat` (A17), after the lines queued before it.
+    pub fn end_chat(&mut self, chat: &ChatId) -> LineId {
+        self.enqueue(chat, Item::Event(NewEvent::End))
+    }
+
+    /// Queues a transfer of `chat` (A24), after the lines queued before it. Settled by
+    /// [`MachineEvent::TransferDone`] (the chat is then no longer followed) or
+    /// [`MachineEvent::TransferFailed`].
+    pub fn transfer(&mut self, chat: &ChatId, request: TransferRequest) -> LineId {
+        self.enqueue(chat, Item::Transfer(request))
+    }
+
+    /// Accepts the next ringing chat (A11): [`MachineEvent::ChatAccepted`] or
+    /// [`MachineEvent::AcceptFailed`]. Several calls accept several chats, one at a time.
+    pub fn accept_next(&mut self) {
+        let refusal = match self.phase {
+            Phase::Running if self.ringing == Some(0) && !self.accept.active() => {
+                Some(CommandFailure::NothingToDo)
+            }
+            Phase::Running => None,
+            Phase::Closing | Phase::Closed => Some(CommandFailure::Closed),
+            Phase::Lost => Some(CommandFailure::SessionLost),
+        };
+        match refusal {
+            Some(reason) => self.out.emit(MachineEvent::AcceptFailed(reason)),
+            None => {
+                self.accepts_wanted = self.accepts_wanted.saturating_add(1);
+                if !self.accept.active() {
+                    self.accept.schedule(self.now);
+                }
+            }
+        }
+    }
+
+    /// Sets the wanted availability (A6); the keepalive holds it from then on.
+    pub fn set_availability(&mut self, state: AgentState) {
+        if self.phase != Phase::Running {
+            return;
+        }
+        self.wanted = Some(state);
+        self.set_availability.schedule(self.now);
+    }
+
+    /// What the machine does when the server forces another availability.
+    pub fn set_forced_away_policy(&mut self, policy: ForcedAwayPolicy) {
+        self.cfg.forced_away = policy;
+    }
+
+    /// Ends the agent session (A4) and logs out (L3), then [`MachineEvent::Closed`]. Items
+    /// not yet sent fail with [`CommandFailure::Closed`].
+    pub fn close(&mut self) {
+        if self.phase != Phase::Running {
+            return;
+        }
+        self.phase = Phase::Closing;
+        let now = self.now;
+        for task in [
+            &mut self.start,
+            &mut self.info,
+            &mut self.get_availability,
+            &mut self.set_availability,
+            &mut self.incoming,
+            &mut self.accept,
+            &mut self.poll,
+        ] {
+            task.cancel();
+        }
+        // An accept in flight settles by itself; the others will not be sent.
+        let in_flight = u32::from(self.accept.busy());
+        while self.accepts_wanted > in_flight {
+            self.fail_accept(CommandFailure::Closed);
+        }
+        for chat in self.outgoing.chats() {
+            self.fail_waiting(&chat, CommandFailure::Closed);
+        }
+        if self.session.is_some() && self.login.ready() {
+            self.close_session.schedule(now);
+        } else {
+            self.logout(now);
+        }
+    }
+
+    // ---- Accessors ------------------------------------------------------------------
+
+    /// Where every followed chat stands, as a token for [`AgentConfig::resume_from`].
+    pub fn cursor_token(&self) -> String {
+        self.cursors.to_token()
+    }
+
+    /// The cursors of the followed chats.
+    pub fn cursors(&self) -> &CursorSet {
+        &self.cursors
+    }
+
+    /// The chats followed now.
+    pub fn chats(&self) -> Vec<ChatId> {
+        self.cursors.iter().map(|c| c.chat_id().clone()).collect()
+    }
+
+    /// The agent session, once started.
+    pub fn session(&self) -> Option<&SessionRef> {
+        self.session.as_ref()
+    }
+
+    /// The availability the machine holds.
+    pub fn wanted_availability(&self) -> Option<&AgentState> {
+        self.wanted.as_ref()
+    }
+
+    /// The names of the session's cookies (their values are secret).
+    pub fn cookie_names(&self) -> Vec<String> {
+        self.login.jar().names().map(str::to_owned).collect()
+    }
+
+    // ---- Internals --------------------------------------------------------------------
+
+    fn enqueue(&mut self, chat: &ChatId, item: Item) -> LineId {
+        let refusal = match self.phase {
+            Phase::Running if self.cursors.contains(chat) => None,
+            Phase::Running => Some(CommandFailure::UnknownChat),
+            Phase::Closing | Phase::Closed => Some(CommandFailure::Closed),
+            Phase::Lost => Some(CommandFailure::SessionLost),
+        };
+        match refusal {
+            None => self.outgoing.push(chat, item, self.now),
+            Some(reason) => {
+                let id = self.outgoing.fresh_id();
+                self.emit_failed(chat, id, &item, reason);
+                id
+            }
+        }
+    }
+
+    fn emit_failed(&mut self, chat: &ChatId, id: LineId, item: &Item, reason: CommandFailure) {
+        let chat = chat.clone();
+        self.out.emit(match item {
+            Item::Transfer(_) => MachineEvent::TransferFailed { id, chat, reason },
+            Item::Event(_) => MachineEvent::LineFailed {
+                line: id,
+                chat,
+                reason,
+            },
+        });
+    }
+
+    fn fail_waiting(&mut self, chat: &ChatId, reason: CommandFailure) {
+        for item in self.outgoing.drain_waiting(chat) {
+            self.emit_failed(chat, item.id, &item.item, reason.clone());
+        }
+    }
+
+    fn fail_accept(&mut self, reason: CommandFailure) {
+        self.accepts_wanted = self.accepts_wanted.saturating_sub(1);
+        self.accept_check = None;
+        self.accept_check_failures = 0;
+        self.out.emit(MachineEvent::AcceptFailed(reason));
+    }
+
+    fn retrier(&mut self) -> Retrier<'_> {
+        Retrier {
+            policy: &self.cfg.retry,
+            rng: &mut self.rng,
+        }
+    }
+
+    fn clock(&mut self, now: Instant) -> Instant {
+        self.now = self.now.max(now);
+        self.now
+    }
+
+    /// Builds and registers a request; `None` when it cannot be built (the error is
+    /// returned to the caller's task).
+    fn issue(&mut self, purpose: Purpose, now: Instant) -> Result<Output, MachineError> {
+        let ctx = if purpose.is_login() {
+            self.login.login_context(&self.base_ctx)
+        } else {
+            self.login
+                .agent_context(&self.base_ctx, &mut self.rng, &self.cfg.wall_clock, now)
+        };
+        let request = purpose
+            .build(&ctx)
+            .map_err(|e| MachineError::from_op(endpoint_of(&purpose), &e))?;
+        let id = self.out.register(purpose, self.login.generation(), now);
+        Ok(Output::Send { id, request })
+    }
+
+    /// The next request to send at `now`, if any.
+    fn next_send(&mut self, now: Instant) -> Option<Output> {
+        if let Some(call) = self.login.due_call(now) {
+            match self.issue(Purpose::Login(call.clone()), now) {
+                Ok(output) => {
+                    if let Output::Send { id, .. } = &output {
+                        self.login.sent(&call, *id);
+                    }
+                    return Some(output);
+                }
+                Err(error) => {
+                    self.login.unbuildable(&call, error, &mut self.out);
+                    self.after_login_change(now);
+                    return None;
+                }
+            }
+        }
+        if !self.login.ready() {
+            return None;
+        }
+        match self.phase {
+            Phase::Running => self.next_session_send(now),
+            Phase::Closing => self.next_close_send(now),
+            Phase::Closed | Phase::Lost => None,
+        }
+    }
+
+    fn next_session_send(&mut self, now: Instant) -> Option<Output> {
+        if self.session.is_none() {
+            return self.send_start(now);
+        }
+        self.send_set_availability(now)
+            .or_else(|| self.send_outgoing(now))
+            .or_else(|| self.send_accept(now))
+            .or_else(|| self.send_poll(now))
+            .or_else(|| self.send_incoming(now))
+            .or_else(|| self.send_get_availability(now))
+            .or_else(|| self.send_info(now))
+    }
+
+    /// When the machine wants to wake next.
+    fn wake(&self, now: Instant) -> Instant {
+        let login = self.login.wake();
+        let rest = if self.login.ready() {
+            match self.phase {
+                Phase::Running if self.session.is_none() => self.start.wake(),
+                Phase::Running => earliest([
+                    self.info.wake(),
+                    self.get_availability.wake(),
+                    self.set_availability.wake(),
+                    self.incoming.wake(),
+                    self.accept.wake(),
+                    self.poll.wake(),
+                    self.outgoing.wake(),
+                ]),
+                Phase::Closing => self.close_session.wake(),
+                Phase::Closed | Phase::Lost => None,
+            }
+        } else {
+            None
+        };
+        earliest([login, rest])
+            .map(|at| at.max(now))
+            .unwrap_or_else(|| after(now, IDLE_WAKE))
+    }
+
+    fn dispatch(&mut self, id: RequestId, pending: Pending<Purpose>, input: Input, now: Instant) {
+        let now_unix = match &input {
+            Input::Response(r) => {
+                let unix = reply::now_unix(Some(r.headers()), Some(&self.cfg.wall_clock), now);
+                self.login.store_cookies(r.headers(), unix);
+                unix
+            }
+            Input::Failure(_) => self.cfg.wall_clock.unix_secs(now),
+        };
+        let limits = self.cfg.limits.clone();
+        let at = Sent {
+            id,
+            generation: pending.generation,
+            sent_at: pending.sent_at,
+            now,
+            now_unix,
+        };
+        match pending.purpose {
+            Purpose::Login(call) => self.on_login_reply(id, call, input, &limits, now, now_unix),
+            Purpose::StartSession(op) => self.on_start(answer(&op, input, &limits), at),
+            Purpose::Info(op) => self.on_info(answer(&op, input, &limits), at),
+            Purpose::GetAvailability(op) => {
+                self.on_get_availability(answer(&op, input, &limits), at)
+            }
+            Purpose::SetAvailability(op) => {
+                let wanted = op.body().chat.clone();
+                self.on_set_availability(answer(&op, input, &limits), wanted, at)
+            }
+            Purpose::Incoming(op) => self.on_incoming(answer(&op, input, &limits), at),
+            Purpose::Accept(op) => self.on_accept(answer(&op, input, &limits), at),
+            Purpose::AcceptCheck(op) => self.on_accept_check(answer(&op, input, &limits), at),
+            Purpose::Chats(op) => self.on_chats(answer(&op, input, &limits), at),
+            Purpose::Send(chat, op) => self.on_send(chat, op, input, &limits, at),
+            Purpose::Check(chat, op) => self.on_check(chat, answer(&op, input, &limits), at),
+            Purpose::CloseSession(op) => {
+                let _ = answer(&op, input, &limits);
+                self.on_close_session(at)
+            }
+        }
+    }
+
+    fn on_login_reply(
+        &mut self,
+        id: RequestId,
+        call: LoginCall,
+        input: Input,
+        limits: &Limits,
+        now: Instant,
+        now_unix: u64,
+    ) {
+        let mut retrier = Retrier {
+            policy: &self.cfg.retry,
+            rng: &mut self.rng,
+        };
+        match call {
+            LoginCall::Login(op) => {
+                let r = answer(&op, input, limits);
+                self.login
+                    .on_login(id, r, now, now_unix, &mut retrier, &mut self.out);
+            }
+            LoginCall::Refresh(op) => {
+                let r = answer(&op, input, limits);
+                self.login
+                    .on_refresh(id, r, now, now_unix, &mut retrier, &mut self.out);
+            }
+            LoginCall::Logout(_) => self.login.on_logout(id),
+        }
+        self.after_login_change(now);
+    }
+
+    /// After the login changed: a lost login ends the machine; a finished logout closes it.
+    fn after_login_change(&mut self, _now: Instant) {
+        self.check_lost();
+        if self.phase == Phase::Closing && self.login.finished() && !self.close_session.active() {
+            self.finish_close();
+        }
+    }
+
+    /// A 401 to an agent request of `generation`: the task goes again once logged in.
+    fn unauthorized(&mut self, generation: u64, now: Instant) {
+        self.login.unauthorized(generation, now, &mut self.out);
+        self.check_lost();
+    }
+
+    fn check_lost(&mut self) {
+        if self.login.state() != AuthState::Lost || self.phase == Phase::Lost {
+            return;
+        }
+        let closing = self.phase == Phase::Closing;
+        self.phase = Phase::Lost;
+        self.out.forget_all();
+        let reason = if closing {
+            CommandFailure::Closed
+        } else {
+            CommandFailure::SessionLost
+        };
+        while self.accepts_wanted > 0 {
+            self.fail_accept(reason.clone());
+        }
+        for chat in self.outgoing.chats() {
+            // Nothing is in flight any more: every item fails.
+            if let Some(q) = self.outgoing.queue_mut(&chat) {
+                q.task.abandon();
+            }
+            self.fail_waiting(&chat, reason.clone());
+        }
+    }
+
+    fn logout(&mut self, now: Instant) {
+        if !self.login.close(now) {
+            self.finish_close();
+        }
+    }
+
+    fn finish_close(&mut self) {
+        if self.phase == Phase::Closed {
+            return;
+        }
+        self.phase = Phase::Closed;
+        self.out.forget_all();
+        self.out.emit(MachineEvent::Closed);
+    }
+}
+
+/// A failed request of a loop (A2, A5, A9, A10, A13): its task is scheduled again by the
+/// retry policy, going on in the outer loop when `keep_going`. Returns the error when the
+/// policy gives up; the task is then left unscheduled and its failure count reset.
+fn retry_task(
+    task: &mut Task,
+    retrier: &mut Retrier<'_>,
+    failure: &Failure,
+    error: MachineError,
+    at: Sent,
+    keep_going: bool,
+) -> Option<MachineError> {
+    let attempt = task.failed();
+    match retrier.decide(failure, attempt, Idempotency::Safe, keep_going, at.now_unix) {
+        Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
+            task.schedule(after(at.now, pause));
+            None
+        }
+        Decision::GiveUp => {
+            task.succeeded();
+            Some(error)
+        }
+    }
+}
+
+/// The pause of a loop after a refusal it cannot cure (a 4xx): the outer loop's first.
+fn refusal_pause(policy: &RetryPolicy) -> Duration {
+    policy.outer.pause(0)
+}
+
+/// Parses the input with the operation.
+fn answer<O: Operation>(op: &O, input: Input, limits: &Limits) -> Reply<O::Output> {
+    match input {
+        Input::Response(response) => reply::read(op, response, limits),
+        Input::Failure(failure) => Reply::transport(failure, O::ENDPOINT),
+    }
+}
+
+/// The endpoint of a purpose, for reports.
+fn endpoint_of(purpose: &Purpose) -> &'static str {
+    use crate::ops::*;
+    match purpose {
+        Purpose::Login(LoginCall::Login(_)) => Login::ENDPOINT,
+        Purpose::Login(LoginCall::Refresh(_)) => Refresh::ENDPOINT,
+        Purpose::Login(LoginCall::Logout(_)) => Logout::ENDPOINT,
+        Purpose::StartSession(_) => OpenAgentSession::ENDPOINT,
+        Purpose::Info(_) => GetAgentInfo::ENDPOINT,
+        Purpose::GetAvailability(_) => GetAvailability::ENDPOINT,
+        Purpose::SetAvailability(_) => SetAvailability::ENDPOINT,
+        Purpose::Incoming(_) => GetIncomingRequests::ENDPOINT,
+        Purpose::Accept(_) => AcceptNextChat::ENDPOINT,
+        Purpose::AcceptCheck(_) => GetChatSessions::ENDPOINT,
+        Purpose::Chats(_) => GetChats::ENDPOINT,
+        Purpose::Send(_, purpose::SendOp::Line(_)) => SendLine::ENDPOINT,
+        Purpose::Send(_, purpose::SendOp::End(_)) => EndChat::ENDPOINT,
+        Purpose::Send(_, purpose::SendOp::Transfer(_)) => TransferChat::ENDPOINT,
+        Purpose::Check(..) => GetEvents::ENDPOINT,
+        Purpose::CloseSession(_) => CloseAgentSession::ENDPOINT,
+    }
+}
+
+impl Machine for AgentMachine {
+    fn poll_output(&mut self, now: Instant) -> Output {
+        let now = self.clock(now);
+        loop {
+            if let Some(event) = self.out.next_event() {
+                return Output::Event(event);
+            }
+            if let Some(send) = self.next_send(now) {
+                return send;
+            }
+            if !self.out.has_events() {
+                return Output::Timeout(self.wake(now));
+            }
+        }
+    }
+
+    fn handle_response(&mut self, id: RequestId, response: Response<Bytes>, now: Instant) {
+        let now = self.clock(now);
+        if let Some(pending) = self.out.settle(id) {
+            self.dispatch(id, pending, Input::Response(response), now);
+            self.check_lost();
+        }
+    }
+
+    fn handle_failure(&mut self, id: RequestId, kind: FailureKind, now: Instant) {
+        let now = self.clock(now);
+        if let Some(pending) = self.out.settle(id) {
+            self.dispatch(id, pending, Input::Failure(kind.as_failure()), now);
+            self.check_lost();
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        matches!(self.phase, Phase::Closed | Phase::Lost)
+    }
+}
+

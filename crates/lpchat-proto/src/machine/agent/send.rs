@@ -1,0 +1,180 @@
+//! The outgoing queues of the agent's chats: lines and ends (A16, A17) and transfers (A24),
+//! and the events read (A15) to settle one whose outcome is unknown. The rules are in
+//! [`crate::machine::outgoing`].
+
+use std::time::Instant;
+
+use super::purpose::{Purpose, SendOp};
+use super::{answer, AgentMachine, Input, Phase, Sent};
+use crate::codec::Limits;
+use crate::cursor::Page;
+use crate::machine::contract::Output;
+use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
+use crate::machine::outgoing::{Item, Settled, Stage};
+use crate::machine::reply::{Reply, Retrier};
+use crate::model::{ChatId, EventId, Events, NewEvent, Source};
+use crate::ops::{EndChat, GetEvents, SendLine, TransferChat};
+
+impl AgentMachine {
+    pub(super) fn send_outgoing(&mut self, now: Instant) -> Option<Output> {
+        // Chats whose head cannot be built fail it and the next chat is tried.
+        loop {
+            let (chat, stage) = self.outgoing.ready(now)?;
+            let Some(chat_ref) = self.chat_ref(&chat) else {
+                return None;
+            };
+            let purpose = match stage {
+                Stage::Send => {
+                    let head = self.outgoing.queue(&chat)?.head()?.item.clone();
+                    let op = match head {
+                        Item::Event(NewEvent::End) => SendOp::End(EndChat::new(&chat_ref)),
+                        Item::Event(event) => SendOp::Line(SendLine::new(&chat_ref, event)),
+                        Item::Transfer(request) => {
+                            SendOp::Transfer(TransferChat::new(&chat_ref, request))
+                        }
+                    };
+                    Purpose::Send(chat.clone(), op)
+                }
+                Stage::Check { .. } => {
+                    let since = self
+                        .outgoing
+                        .queue(&chat)
+                        .and_then(|q| q.since)
+                        .unwrap_or_default();
+                    Purpose::Check(chat.clone(), GetEvents::new(&chat_ref).from(since))
+                }
+            };
+            match self.issue(purpose, now) {
+                Ok(output) => {
+                    if let Output::Send { id, .. } = &output {
+                        match stage {
+                            Stage::Send => {
+                                let from = self.cursor_from(&chat);
+                                self.outgoing.sending(&chat, *id, from);
+                            }
+                            Stage::Check { .. } => {
+                                self.outgoing.checking(&chat, *id);
+                            }
+                        }
+                    }
+                    return Some(output);
+                }
+                Err(error) => {
+                    let reason = CommandFailure::InvalidRequest(error.message);
+                    if let Some(settled) = self.outgoing.unbuildable(&chat, reason, now) {
+                        self.report(&chat, settled, now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first event id of `chat` not yet delivered: where a send starts looking.
+    fn cursor_from(&self, chat: &ChatId) -> EventId {
+        self.cursors
+            .get(chat)
+            .map(|c| c.from())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn on_send(&mut self, chat: ChatId, op: SendOp, input: Input, limits: &Limits, at: Sent) {
+        let reply = match &op {
+            SendOp::Line(op) => map(answer(op, input, limits), |l| l.event_id()),
+            SendOp::End(op) => map(answer(op, input, limits), |l| l.event_id()),
+            SendOp::Transfer(op) => map(answer(op, input, limits), |()| None),
+        };
+        let settled = match reply {
+            Reply::Ok(event) => {
+                self.login.agent_succeeded();
+                self.outgoing.sent_ok(&chat, at.id, event, at.now)
+            }
+            Reply::Unauthorized => {
+                self.outgoing.unauthorized(&chat, at.id, at.now);
+                self.unauthorized(at.generation, at.now);
+                None
+            }
+            Reply::Failed { failure, .. } => {
+                let stop = self.phase != Phase::Running;
+                let mut retrier = Retrier {
+                    policy: &self.cfg.retry,
+                    rng: &mut self.rng,
+                };
+                self.outgoing
+                    .sent_failed(&chat, at.id, &failure, &mut retrier, at.now_unix, at.now, stop)
+            }
+        };
+        if let Some(settled) = settled {
+            self.report(&chat, settled, at.now);
+        }
+    }
+
+    pub(super) fn on_check(&mut self, chat: ChatId, reply: Reply<Events>, at: Sent) {
+        let settled = match reply {
+            Reply::Ok(events) => {
+                self.login.agent_succeeded();
+                self.deliver_events(&chat, Page::from_events(&events));
+                self.outgoing
+                    .checked(&chat, at.id, &events.events, Source::Agent, at.now)
+            }
+            Reply::Unauthorized => {
+                self.outgoing.unauthorized(&chat, at.id, at.now);
+                self.unauthorized(at.generation, at.now);
+                None
+            }
+            Reply::Failed { failure, .. } => {
+                let stop = self.phase != Phase::Running;
+                let mut retrier = Retrier {
+                    policy: &self.cfg.retry,
+                    rng: &mut self.rng,
+                };
+                self.outgoing
+                    .check_failed(&chat, at.id, &failure, &mut retrier, at.now_unix, at.now, stop)
+            }
+        };
+        if let Some(settled) = settled {
+            self.report(&chat, settled, at.now);
+        }
+    }
+
+    /// Reports a settled item; a done transfer ends the following of its chat.
+    fn report(&mut self, chat: &ChatId, settled: Settled, now: Instant) {
+        let chat_id = chat.clone();
+        match settled {
+            Settled::Delivered(queued, event) => match queued.item {
+                Item::Transfer(_) => {
+                    self.out.emit(MachineEvent::TransferDone {
+                        id: queued.id,
+                        chat: chat_id,
+                    });
+                    self.finish_chat(chat, EndReason::Transferred, now);
+                }
+                Item::Event(_) => self.out.emit(MachineEvent::LineDelivered {
+                    line: queued.id,
+                    chat: chat_id,
+                    event,
+                }),
+            },
+            Settled::Failed(queued, reason) => self.emit_failed(chat, queued.id, &queued.item, reason),
+        }
+        if !self.cursors.contains(chat) {
+            self.fail_waiting(chat, CommandFailure::ChatEnded);
+        }
+    }
+}
+
+/// Maps a success.
+fn map<T, U>(reply: Reply<T>, f: impl FnOnce(T) -> U) -> Reply<U> {
+    match reply {
+        Reply::Ok(v) => Reply::Ok(f(v)),
+        Reply::Unauthorized => Reply::Unauthorized,
+        Reply::Failed {
+            failure,
+            error,
+            op_error,
+        } => Reply::Failed {
+            failure,
+            error,
+            op_error,
+        },
+    }
+}

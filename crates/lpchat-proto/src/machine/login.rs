@@ -1,0 +1,438 @@
+//! The login lifecycle of an agent machine (spec §4, §7): log in (L1), keep the login alive
+//! (L2), log in again after a 401, log out (L3) — and the session's cookie jar.
+//!
+//! # Authentication
+//!
+//! - User and password, or a JWT: the login's bearer authenticates every agent request.
+//! - API key: the application login (L1) gives the csrf and the `Session_id` cookie that
+//!   keep the login alive; with [`LoginSettings::sign_requests`] (the default for API
+//!   keys) every agent request is signed with OAuth 1.0 instead of carrying the bearer,
+//!   each with the current time and a fresh nonce from the machine's seeded generator.
+//! - An existing bearer: no login of our own. It is refreshed only when its csrf is known,
+//!   never logged out (the login belongs to whoever made it), and a 401 cannot be cured: the
+//!   session is lost.
+//!
+//! # Refresh
+//!
+//! Every `min(sessionTTl / 2, 5 minutes)`, and never more often than every second (see
+//! [`crate::model::LoginResponse::refresh_interval`]); 5 minutes when the login did not say
+//! its lifetime.
+//!
+//! # One re-login at a time
+//!
+//! Each successful login starts a new *generation*; every agent request remembers the
+//! generation it was authenticated with. A 401 to a request of the current generation
+//! starts one re-login; a 401 to a request of an older generation (sent before the re-login
+//! finished) does not start another. Requests that got a 401 did not act on the server, so
+//! their tasks simply become due again, and nothing is sent to the agent API until the
+//! re-login is done. A login that is refused (a 4xx), or re-logins that keep being answered
+//! with 401 without any agent request succeeding in between, lose the session.
+
+use std::time::{Duration, Instant};
+
+use http::HeaderMap;
+
+use super::clock::WallClock;
+use super::event::{MachineError, MachineEvent, SessionLostReason};
+use super::outbox::Outbox;
+use super::reply::{after, Reply, Retrier};
+use super::rng::Rng;
+use super::task::Task;
+use crate::auth::{CookieJar, Credentials, Secret};
+use crate::model::LoginResponse;
+use crate::ops::{Auth, Context, Login as LoginOp, Logout, Refresh};
+use crate::retry::{Decision, Failure, Idempotency};
+
+/// Settings of the login lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoginSettings {
+    /// The longest pause between refreshes: 5 minutes (spec §7.3, §8).
+    pub refresh_max: Duration,
+    /// Sign agent requests with OAuth 1.0 when the credentials are an API key: true.
+    pub sign_requests: bool,
+    /// How many re-logins in a row, without an agent request succeeding in between, before
+    /// the session counts as lost: 3.
+    pub max_relogins: u32,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        LoginSettings {
+            refresh_max: Duration::from_secs(300),
+            sign_requests: true,
+            max_relogins: 3,
+        }
+    }
+}
+
+/// Where the login stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthState {
+    /// A login (first or again) is due or in flight; agent requests wait.
+    LoggingIn,
+    /// Agent requests may go.
+    Ready,
+    /// Logging out after `close()`.
+    LoggingOut,
+    /// Logged out, or never logged in and closed.
+    Done,
+    /// Lost for good.
+    Lost,
+}
+
+/// Which Login Service call a request is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LoginCall {
+    /// L1.
+    Login(LoginOp),
+    /// L2.
+    Refresh(Refresh),
+    /// L3.
+    Logout(Logout),
+}
+
+/// The login lifecycle and the cookie jar of one agent session.
+#[derive(Debug)]
+pub(crate) struct LoginState {
+    credentials: Credentials,
+    settings: LoginSettings,
+    bearer: Option<Secret>,
+    csrf: Option<Secret>,
+    jar: CookieJar,
+    generation: u64,
+    state: AuthState,
+    login: Task,
+    refresh: Task,
+    logout: Task,
+    relogins: u32,
+    /// The refresh interval the last login's `sessionTTl` gave.
+    refresh_every: Option<Duration>,
+}
+
+impl LoginState {
+    /// The lifecycle of these credentials, starting at `now`. An existing bearer is ready at
+    /// once (and `LoggedIn` is emitted); credentials that log in are due to log in now.
+    pub(crate) fn new<P>(
+        credentials: Credentials,
+        settings: LoginSettings,
+        now: Instant,
+        out: &mut Outbox<P>,
+    ) -> Self {
+        let mut this = LoginState {
+            credentials,
+            settings,
+            bearer: None,
+            csrf: None,
+            jar: CookieJar::new(),
+            generation: 0,
+            state: AuthState::LoggingIn,
+            login: Task::default(),
+            refresh: Task::default(),
+            logout: Task::default(),
+            relogins: 0,
+            refresh_every: None,
+        };
+        match &this.credentials {
+            Credentials::Bearer(existing) => {
+                this.bearer = Some(existing.bearer.clone());
+                this.csrf = existing.csrf.clone();
+                this.state = AuthState::Ready;
+                this.generation = 1;
+                if this.csrf.is_some() {
+                    this.refresh = Task::due_at(after(now, this.settings.refresh_max));
+                }
+                out.emit(MachineEvent::LoggedIn);
+            }
+            c if c.needs_login() => this.login = Task::due_at(now),
+            _ => {
+                // A visitor app key cannot authenticate agent requests.
+                this.state = AuthState::Lost;
+                out.emit(MachineEvent::SessionLost(SessionLostReason::Unauthorized));
+            }
+        }
+        this
+    }
+
+    /// Whether agent requests may be sent.
+    pub(crate) fn ready(&self) -> bool {
+        self.state == AuthState::Ready
+    }
+
+    /// Where the login stands.
+    pub(crate) fn state(&self) -> AuthState {
+        self.state
+    }
+
+    /// The current generation (see the [module docs](self)).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The session's cookie jar.
+    pub(crate) fn jar(&self) -> &CookieJar {
+        &self.jar
+    }
+
+    /// Keeps the cookies a response sets (every response of the session).
+    pub(crate) fn store_cookies(&mut self, headers: &HeaderMap, now_unix: u64) {
+        self.jar
+            .store(headers, i64::try_from(now_unix).ok().filter(|&n| n > 0));
+    }
+
+    /// The context of an agent request: `base` with the bearer or an OAuth signature (time
+    /// and a fresh nonce), and the jar's cookies.
+    pub(crate) fn agent_context(
+        &self,
+        base: &Context,
+        rng: &mut Rng,
+        wall: &WallClock,
+        now: Instant,
+    ) -> Context {
+        let ctx = base.clone().with_cookies(&self.jar);
+        match (&self.credentials, self.settings.sign_requests) {
+            (Credentials::ApiKey { key, .. }, true) => ctx
+                .with_auth(Auth::OAuth(key.clone()))
+                .sign_with(wall.unix_secs(now), rng.nonce()),
+            _ => match &self.bearer {
+                Some(bearer) => ctx.with_auth(Auth::Bearer(bearer.clone())),
+                None => ctx,
+            },
+        }
+    }
+
+    /// The context of a Login Service request: no `Authorization`, the jar's cookies.
+    pub(crate) fn login_context(&self, base: &Context) -> Context {
+        base.clone().with_auth(Auth::None).with_cookies(&self.jar)
+    }
+
+    /// The Login Service call due at `now`, if any. The caller sends it and reports with
+    /// [`LoginState::sent`].
+    pub(crate) fn due_call(&self, now: Instant) -> Option<LoginCall> {
+        match self.state {
+            AuthState::LoggingIn if self.login.ready(now) => {
+                LoginOp::from_credentials(&self.credentials).map(LoginCall::Login)
+            }
+            AuthState::Ready if self.refresh.ready(now) => {
+                self.csrf.clone().map(|c| LoginCall::Refresh(Refresh::new(c)))
+            }
+            AuthState::LoggingOut if self.logout.ready(now) => {
+                self.csrf.clone().map(|c| LoginCall::Logout(Logout::new(c)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The call was sent as request `id`.
+    pub(crate) fn sent(&mut self, call: &LoginCall, id: super::contract::RequestId) {
+        match call {
+            LoginCall::Login(_) => self.login.sent(id),
+            LoginCall::Refresh(_) => self.refresh.sent(id),
+            LoginCall::Logout(_) => self.logout.sent(id),
+        }
+    }
+
+    /// When the lifecycle needs to wake.
+    pub(crate) fn wake(&self) -> Option<Instant> {
+        match self.state {
+            AuthState::LoggingIn => self.login.wake(),
+            AuthState::Ready => self.refresh.wake(),
+            AuthState::LoggingOut => self.logout.wake(),
+            AuthState::Done | AuthState::Lost => None,
+        }
+    }
+
+    /// A call could not even be built (cannot happen for well-formed settings): the
+    /// lifecycle cannot go on.
+    pub(crate) fn unbuildable<P>(&mut self, call: &LoginCall, error: MachineError, out: &mut Outbox<P>) {
+        match call {
+            LoginCall::Logout(_) => self.finish_logout(),
+            _ => self.lose(SessionLostReason::Unreachable(error), out),
+        }
+    }
+
+    /// A 401 to an agent request sent with `generation`: starts one re-login when none is
+    /// under way. Returns false when the session is lost instead.
+    pub(crate) fn unauthorized<P>(&mut self, generation: u64, now: Instant, out: &mut Outbox<P>) -> bool {
+        match self.state {
+            AuthState::Ready if generation >= self.generation => self.relogin(now, out),
+            AuthState::Lost => false,
+            _ => true,
+        }
+    }
+
+    /// An agent request succeeded: the credentials work.
+    pub(crate) fn agent_succeeded(&mut self) {
+        self.relogins = 0;
+    }
+
+    fn relogin<P>(&mut self, now: Instant, out: &mut Outbox<P>) -> bool {
+        let can = self.credentials.needs_login() && self.relogins < self.settings.max_relogins;
+        if !can {
+            self.lose(SessionLostReason::Unauthorized, out);
+            return false;
+        }
+        self.relogins += 1;
+        self.state = AuthState::LoggingIn;
+        self.refresh.cancel();
+        self.refresh.abandon();
+        self.login = Task::due_at(now);
+        true
+    }
+
+    /// The answer to a login (L1).
+    pub(crate) fn on_login<P>(
+        &mut self,
+        id: super::contract::RequestId,
+        reply: Reply<LoginResponse>,
+        now: Instant,
+        now_unix: u64,
+        retrier: &mut Retrier<'_>,
+        out: &mut Outbox<P>,
+    ) {
+        if !self.login.settle(id) || self.state != AuthState::LoggingIn {
+            return;
+        }
+        match reply {
+            Reply::Ok(login) => {
+                self.login.succeeded();
+                self.bearer = Some(login.bearer.clone());
+                self.csrf = Some(login.csrf.clone());
+                self.generation = self.generation.saturating_add(1);
+                self.state = AuthState::Ready;
+                let interval = login.refresh_interval(self.settings.refresh_max);
+                self.refresh_every = Some(interval);
+                self.refresh = Task::due_at(after(now, interval));
+                out.emit(MachineEvent::LoggedIn);
+            }
+            Reply::Unauthorized => self.lose(
+                SessionLostReason::BadCredentials {
+                    status: http::StatusCode::UNAUTHORIZED,
+                },
+                out,
+            ),
+            Reply::Failed { failure, error, .. } => {
+                let attempt = self.login.failed();
+                match retrier.decide(&failure, attempt, Idempotency::Safe, true, now_unix) {
+                    Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
+                        self.login.schedule(after(now, pause))
+                    }
+                    Decision::GiveUp => {
+                        let reason = match failure {
+                            Failure::Status { status, .. } if status.is_client_error() => {
+                                SessionLostReason::BadCredentials { status }
+                            }
+                            _ => SessionLostReason::Unreachable(error),
+                        };
+                        self.lose(reason, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The answer to a refresh (L2). A refusal (401) means the login is gone: log in again.
+    pub(crate) fn on_refresh<P>(
+        &mut self,
+        id: super::contract::RequestId,
+        reply: Reply<()>,
+        now: Instant,
+        now_unix: u64,
+        retrier: &mut Retrier<'_>,
+        out: &mut Outbox<P>,
+    ) {
+        if !self.refresh.settle(id) || self.state != AuthState::Ready {
+            return;
+        }
+        match reply {
+            Reply::Ok(()) => {
+                self.refresh.succeeded();
+                self.refresh.schedule(after(now, self.refresh_interval()));
+                out.emit(MachineEvent::SessionRenewed);
+            }
+            Reply::Unauthorized => {
+                self.relogin(now, out);
+            }
+            Reply::Failed { failure, error, .. } => {
+                let attempt = self.refresh.failed();
+                match retrier.decide(&failure, attempt, Idempotency::Safe, false, now_unix) {
+                    Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
+                        self.refresh.schedule(after(now, pause))
+                    }
+                    Decision::GiveUp => {
+                        // The login may still live; try again at the next interval, and let
+                        // a 401 elsewhere tell if it died.
+                        self.refresh.succeeded();
+                        self.refresh.schedule(after(now, self.refresh_interval()));
+                        out.emit(MachineEvent::Error(error));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The answer to a logout (L3), or its failure: either way the login is over for us.
+    pub(crate) fn on_logout(&mut self, id: super::contract::RequestId) {
+        if self.logout.settle(id) {
+            self.finish_logout();
+        }
+    }
+
+    /// Starts the logout of `close()`. Returns false when there is nothing to log out
+    /// (an existing bearer, no login yet, a lost session): the lifecycle is done.
+    pub(crate) fn close(&mut self, now: Instant) -> bool {
+        self.login.cancel();
+        self.login.abandon();
+        self.refresh.cancel();
+        self.refresh.abandon();
+        let ours = self.credentials.needs_login();
+        match self.state {
+            AuthState::Ready if ours && self.csrf.is_some() => {
+                self.state = AuthState::LoggingOut;
+                self.logout = Task::due_at(now);
+                true
+            }
+            AuthState::LoggingOut => true,
+            AuthState::Lost => false,
+            _ => {
+                self.finish_logout();
+                false
+            }
+        }
+    }
+
+    /// Gives the login up without an event of its own (the caller reported why).
+    pub(crate) fn abandon(&mut self) {
+        self.state = AuthState::Lost;
+        self.bearer = None;
+        self.csrf = None;
+        self.jar.clear();
+    }
+
+    /// Whether the lifecycle is over (logged out, or lost).
+    pub(crate) fn finished(&self) -> bool {
+        matches!(self.state, AuthState::Done | AuthState::Lost)
+    }
+
+    fn finish_logout(&mut self) {
+        self.state = AuthState::Done;
+        self.bearer = None;
+        self.csrf = None;
+        self.jar.clear();
+    }
+
+    fn lose<P>(&mut self, reason: SessionLostReason, out: &mut Outbox<P>) {
+        if self.state == AuthState::Lost {
+            return;
+        }
+        self.state = AuthState::Lost;
+        self.bearer = None;
+        self.csrf = None;
+        self.jar.clear();
+        out.emit(MachineEvent::SessionLost(reason));
+    }
+
+    fn refresh_interval(&self) -> Duration {
+        self.refresh_every.unwrap_or(self.settings.refresh_max)
+    }
+}

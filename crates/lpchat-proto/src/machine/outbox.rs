@@ -1,0 +1,106 @@
+//! [`Outbox`]: the events waiting to be handed out, and the requests in flight with what
+//! each was for.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+
+use super::contract::RequestId;
+use super::event::MachineEvent;
+
+/// A request in flight.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending<P> {
+    /// What the request is for (machine-specific).
+    pub(crate) purpose: P,
+    /// The login generation the request was authenticated with (see [`super::login`]).
+    pub(crate) generation: u64,
+    /// When it was handed out.
+    pub(crate) sent_at: Instant,
+}
+
+/// Events to hand out, and requests in flight.
+#[derive(Debug)]
+pub(crate) struct Outbox<P> {
+    next_id: u64,
+    pending: BTreeMap<RequestId, Pending<P>>,
+    events: VecDeque<MachineEvent>,
+}
+
+impl<P> Default for Outbox<P> {
+    fn default() -> Self {
+        Outbox {
+            next_id: 1,
+            pending: BTreeMap::new(),
+            events: VecDeque::new(),
+        }
+    }
+}
+
+impl<P> Outbox<P> {
+    /// Registers a request about to be sent and gives it a fresh id.
+    pub(crate) fn register(&mut self, purpose: P, generation: u64, now: Instant) -> RequestId {
+        let id = RequestId(self.next_id);
+        self.next_id = self.next_id.saturating_add(1);
+        self.pending.insert(
+            id,
+            Pending {
+                purpose,
+                generation,
+                sent_at: now,
+            },
+        );
+        id
+    }
+
+    /// Takes the request in flight with this id; `None` for unknown or settled ids.
+    pub(crate) fn settle(&mut self, id: RequestId) -> Option<Pending<P>> {
+        self.pending.remove(&id)
+    }
+
+    /// How many requests are in flight.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Forgets every request in flight (their results will be ignored).
+    pub(crate) fn forget_all(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Queues an event.
+    pub(crate) fn emit(&mut self, event: MachineEvent) {
+        self.events.push_back(event);
+    }
+
+    /// Whether events wait to be handed out.
+    pub(crate) fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// The next queued event.
+    pub(crate) fn next_event(&mut self) -> Option<MachineEvent> {
+        self.events.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_fresh_and_settle_once() {
+        let now = Instant::now();
+        let mut out: Outbox<&str> = Outbox::default();
+        let a = out.register("a", 0, now);
+        let b = out.register("b", 1, now);
+        assert_ne!(a, b);
+        assert_eq!(out.in_flight(), 2);
+        assert_eq!(out.settle(a).map(|p| p.purpose), Some("a"));
+        assert!(out.settle(a).is_none());
+        out.emit(MachineEvent::LoggedIn);
+        assert_eq!(out.next_event(), Some(MachineEvent::LoggedIn));
+        assert_eq!(out.next_event(), None);
+        out.forget_all();
+        assert!(out.settle(b).is_none());
+    }
+}
