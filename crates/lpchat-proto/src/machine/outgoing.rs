@@ -108,6 +108,17 @@ pub(crate) struct Outgoing {
     next_id: u64,
 }
 
+/// Which head of a queue [`Outgoing::drain`] leaves in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// A head that was sent at least once: its check or retry goes on.
+    SentHead,
+    /// Only a head whose request is in flight now.
+    BusyHead,
+    /// None.
+    Nothing,
+}
+
 /// How many claimed event ids a queue remembers; older ones are below any search.
 const MAX_CLAIMED: usize = 256;
 
@@ -192,21 +203,34 @@ impl Outgoing {
         head
     }
 
-    /// Takes every item of `chat` that is not in flight (the chat ended, the machine
-    /// closes): the caller reports them failed.
-    pub(crate) fn drain_waiting(&mut self, chat: &ChatId) -> Vec<Queued> {
+    /// Takes items of `chat` out of its queue (the chat ended, the machine closes or lost
+    /// its login), each with whether it was ever sent (its outcome may then be unknown).
+    /// `keep` says which head stays to settle by itself.
+    pub(crate) fn drain(&mut self, chat: &ChatId, keep: Keep) -> Vec<(Queued, bool)> {
         let Some(queue) = self.queues.get_mut(chat) else {
             return Vec::new();
         };
-        let in_flight = if queue.task.busy() {
+        let head_sent = queue.since.is_some() || queue.task.busy();
+        let keep_head = match keep {
+            Keep::SentHead => head_sent,
+            Keep::BusyHead => queue.task.busy(),
+            Keep::Nothing => false,
+        };
+        let kept = if keep_head {
             queue.items.pop_front()
         } else {
             None
         };
-        let drained: Vec<Queued> = queue.items.drain(..).collect();
-        match in_flight {
+        let mut drained: Vec<(Queued, bool)> = queue.items.drain(..).map(|q| (q, false)).collect();
+        if let (false, Some(first)) = (keep_head, drained.first_mut()) {
+            first.1 = head_sent;
+        }
+        match kept {
             Some(head) => queue.items.push_back(head),
-            None => queue.task.cancel(),
+            None => {
+                queue.task.cancel();
+                queue.task.abandon();
+            }
         }
         drained
     }
@@ -256,13 +280,28 @@ impl Outgoing {
     }
 
     /// A 401 to request `id` of `chat`: it did not act; the head goes again once logged
-    /// in, at the same stage.
-    pub(crate) fn unauthorized(&mut self, chat: &ChatId, id: RequestId, now: Instant) {
-        if self.settle(chat, id) {
-            if let Some(q) = self.queues.get_mut(chat) {
-                q.task.schedule(now);
-            }
+    /// in, at the same stage — or, when `stop`, is settled: a send as not done, a check as
+    /// unknown.
+    pub(crate) fn unauthorized(
+        &mut self,
+        chat: &ChatId,
+        id: RequestId,
+        now: Instant,
+        stop: bool,
+    ) -> Option<Settled> {
+        if !self.settle(chat, id) {
+            return None;
         }
+        let q = self.queues.get_mut(chat)?;
+        if !stop {
+            q.task.schedule(now);
+            return None;
+        }
+        let reason = match q.stage {
+            Stage::Send if q.task.failures() == 0 => CommandFailure::Closed,
+            _ => CommandFailure::OutcomeUnknown,
+        };
+        self.fail_head(chat, reason, now)
     }
 
     /// The head of `chat` was accepted (its request `id` succeeded).
@@ -346,6 +385,7 @@ impl Outgoing {
         events: &[Event],
         own: Source,
         now: Instant,
+        stop: bool,
     ) -> Option<Settled> {
         if !self.settle(chat, id) {
             return None;
@@ -359,6 +399,7 @@ impl Outgoing {
         }
         match q.stage {
             Stage::Check { last: true } => self.fail_head(chat, CommandFailure::GaveUp, now),
+            _ if stop => self.fail_head(chat, CommandFailure::Closed, now),
             _ => {
                 q.check_failures = 0;
                 q.stage = Stage::Send;
@@ -528,7 +569,7 @@ mod tests {
         let q = out.queue_mut(&a).unwrap();
         q.task.sent(crate::machine::contract::RequestId(1));
         assert_eq!(out.ready(now), None);
-        assert_eq!(out.drain_waiting(&a).len(), 1);
+        assert_eq!(out.drain(&a, Keep::BusyHead).len(), 1);
         assert_eq!(out.queue(&a).unwrap().head().unwrap().id, l1);
         let head = out.finish_head(&a, Some(EventId(4)), now).unwrap();
         assert_eq!(head.id, l1);

@@ -121,6 +121,8 @@ pub struct Script<M: Machine> {
     pub timeout: Option<Instant>,
     /// Every request ever handed out.
     pub log: Vec<Req>,
+    /// How many times time was moved: a bound, so a script that waits forever fails.
+    pub steps: usize,
 }
 
 impl<M: Machine> Script<M> {
@@ -133,6 +135,7 @@ impl<M: Machine> Script<M> {
             events: Vec::new(),
             timeout: None,
             log: Vec::new(),
+            steps: 0,
         };
         s.drain();
         s
@@ -222,12 +225,16 @@ impl<M: Machine> Script<M> {
 
     /// Moves time forward and drains.
     pub fn advance(&mut self, by: Duration) {
+        self.steps += 1;
+        assert!(self.steps < 10_000, "the script waits forever");
         self.now += by;
         self.drain();
     }
 
     /// Moves to the machine's timeout and drains; returns how far that was.
     pub fn to_timeout(&mut self) -> Duration {
+        self.steps += 1;
+        assert!(self.steps < 10_000, "the script waits forever");
         let at = self.timeout.expect("a timeout");
         let by = at.saturating_duration_since(self.now);
         self.now = at.max(self.now);

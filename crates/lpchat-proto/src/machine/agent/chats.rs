@@ -9,9 +9,10 @@ use super::{retry_task, AgentMachine, Phase, Sent};
 use crate::cursor::ChatCursor;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
+use crate::machine::outgoing::Keep;
 use crate::machine::reply::{after, Reply, Retrier};
-use crate::model::{ChatId, Chats, EventId};
-use crate::ops::GetChats;
+use crate::model::{ChatId, ChatSessions, Chats, EventId};
+use crate::ops::{GetChatSessions, GetChats};
 
 use super::purpose::Purpose;
 
@@ -193,9 +194,8 @@ impl AgentMachine {
             } else {
                 let n = self.missing.entry(chat.clone()).or_insert(0);
                 *n = n.saturating_add(1);
-                if *n >= MISSING_LIMIT {
-                    self.finish_chat(&chat, EndReason::Gone, now);
-                    continue;
+                if *n % MISSING_LIMIT == 0 && !self.verify.active() {
+                    self.verify.schedule(now);
                 }
             }
             let ended = self.cursors.get(&chat).is_some_and(ChatCursor::ended);
@@ -207,6 +207,67 @@ impl AgentMachine {
                 self.finish_chat(&chat, EndReason::Ended, now);
             } else {
                 self.ending.insert(chat);
+            }
+        }
+    }
+
+    pub(super) fn send_verify(&mut self, now: Instant) -> Option<Output> {
+        let session = self.session.clone()?;
+        if !self.verify.ready(now) {
+            return None;
+        }
+        match self.issue(Purpose::Verify(GetChatSessions::new(&session)), now) {
+            Ok(output) => {
+                sent(&mut self.verify, &output);
+                Some(output)
+            }
+            Err(error) => {
+                self.verify.cancel();
+                self.out.emit(MachineEvent::Error(error));
+                None
+            }
+        }
+    }
+
+    /// The agent's chat sessions, read because chats were missing from the multi-chat
+    /// answers: those not listed are gone, the others are waited for again.
+    pub(super) fn on_verify(&mut self, reply: Reply<ChatSessions>, at: Sent) {
+        if !self.verify.settle(at.id) || self.phase != Phase::Running {
+            return;
+        }
+        match reply {
+            Reply::Ok(sessions) => {
+                self.login.agent_succeeded();
+                self.verify.succeeded();
+                let listed: BTreeSet<ChatId> = sessions.chat_ids().collect();
+                let missing: Vec<ChatId> = self
+                    .missing
+                    .iter()
+                    .filter(|(_, n)| **n >= MISSING_LIMIT)
+                    .map(|(c, _)| c.clone())
+                    .collect();
+                for chat in missing {
+                    if listed.contains(&chat) {
+                        self.missing.remove(&chat);
+                    } else {
+                        self.finish_chat(&chat, EndReason::Gone, at.now);
+                    }
+                }
+            }
+            Reply::Unauthorized => {
+                self.verify.schedule(at.now);
+                self.unauthorized(at.generation, at.now);
+            }
+            Reply::Failed { failure, error, .. } => {
+                let mut retrier = Retrier {
+                    policy: &self.cfg.retry,
+                    rng: &mut self.rng,
+                };
+                if let Some(error) =
+                    retry_task(&mut self.verify, &mut retrier, &failure, error, at, false)
+                {
+                    self.out.emit(MachineEvent::Error(error));
+                }
             }
         }
     }
@@ -244,7 +305,7 @@ impl AgentMachine {
         self.ending.remove(chat);
         self.missing.remove(chat);
         self.infos.remove(chat);
-        self.fail_waiting(chat, CommandFailure::ChatEnded);
+        self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
         if self.outgoing.queue(chat).is_none_or(|q| q.items.is_empty()) {
             self.chat_hrefs.remove(chat);
         }

@@ -19,8 +19,9 @@
 //!   in one request, each from its cursor's position ([`crate::cursor::CursorSet`]), so
 //!   each event is delivered once ([`MachineEvent::ChatEvent`]) whatever the server
 //!   repeats. A chat whose `ended` event (or info state) came is polled once more for what
-//!   follows the end, then [`MachineEvent::ChatEnded`]; a chat missing from three answers in
-//!   a row is [`EndReason::Gone`];
+//!   follows the end, then [`MachineEvent::ChatEnded`]. A chat missing from three answers in
+//!   a row is looked up in the agent's chat sessions (A12); not listed there, it is
+//!   [`EndReason::Gone`](super::EndReason::Gone);
 //! - the outgoing queues ([`crate::machine::outgoing`]): per chat, in order, one item in
 //!   flight.
 //!
@@ -60,7 +61,7 @@ use super::contract::{FailureKind, Machine, Output, RequestId, IDLE_WAKE};
 use super::event::{CommandFailure, LineId, MachineError, MachineEvent};
 use super::login::{AuthState, LoginCall, LoginState};
 use super::outbox::{Outbox, Pending};
-use super::outgoing::{Item, Outgoing};
+use super::outgoing::{Item, Keep, Outgoing};
 use super::reply::{self, after, Reply, Retrier};
 use super::rng::Rng;
 use super::task::{earliest, Task};
@@ -141,6 +142,7 @@ pub struct AgentMachine {
     chat_hrefs: BTreeMap<ChatId, String>,
     poll: Task,
     last_poll: Option<Instant>,
+    verify: Task,
     ending: BTreeSet<ChatId>,
     missing: BTreeMap<ChatId, u32>,
     infos: BTreeMap<ChatId, ChatInfo>,
@@ -187,6 +189,7 @@ impl AgentMachine {
             chat_hrefs: BTreeMap::new(),
             poll: Task::default(),
             last_poll: None,
+            verify: Task::default(),
             ending: BTreeSet::new(),
             missing: BTreeMap::new(),
             infos: BTreeMap::new(),
@@ -270,6 +273,7 @@ impl AgentMachine {
             &mut self.incoming,
             &mut self.accept,
             &mut self.poll,
+            &mut self.verify,
         ] {
             task.cancel();
         }
@@ -279,7 +283,7 @@ impl AgentMachine {
             self.fail_accept(CommandFailure::Closed);
         }
         for chat in self.outgoing.chats() {
-            self.fail_waiting(&chat, CommandFailure::Closed);
+            self.fail_waiting(&chat, Keep::BusyHead, CommandFailure::Closed);
         }
         if self.session.is_some() && self.login.ready() {
             self.close_session.schedule(now);
@@ -351,9 +355,16 @@ impl AgentMachine {
         });
     }
 
-    fn fail_waiting(&mut self, chat: &ChatId, reason: CommandFailure) {
-        for item in self.outgoing.drain_waiting(chat) {
-            self.emit_failed(chat, item.id, &item.item, reason.clone());
+    /// Fails the items of `chat` that `keep` does not leave in place: those never sent
+    /// with `reason`, a head that was sent with [`CommandFailure::OutcomeUnknown`].
+    fn fail_waiting(&mut self, chat: &ChatId, keep: Keep, reason: CommandFailure) {
+        for (item, sent) in self.outgoing.drain(chat, keep) {
+            let reason = if sent {
+                CommandFailure::OutcomeUnknown
+            } else {
+                reason.clone()
+            };
+            self.emit_failed(chat, item.id, &item.item, reason);
         }
     }
 
@@ -427,6 +438,7 @@ impl AgentMachine {
             .or_else(|| self.send_outgoing(now))
             .or_else(|| self.send_accept(now))
             .or_else(|| self.send_poll(now))
+            .or_else(|| self.send_verify(now))
             .or_else(|| self.send_incoming(now))
             .or_else(|| self.send_get_availability(now))
             .or_else(|| self.send_info(now))
@@ -445,6 +457,7 @@ impl AgentMachine {
                     self.incoming.wake(),
                     self.accept.wake(),
                     self.poll.wake(),
+                    self.verify.wake(),
                     self.outgoing.wake(),
                 ]),
                 Phase::Closing => self.close_session.wake(),
@@ -490,6 +503,7 @@ impl AgentMachine {
             Purpose::Accept(op) => self.on_accept(answer(&op, input, &limits), at),
             Purpose::AcceptCheck(op) => self.on_accept_check(answer(&op, input, &limits), at),
             Purpose::Chats(op) => self.on_chats(answer(&op, input, &limits), at),
+            Purpose::Verify(op) => self.on_verify(answer(&op, input, &limits), at),
             Purpose::Send(chat, op) => self.on_send(chat, op, input, &limits, at),
             Purpose::Check(chat, op) => self.on_check(chat, answer(&op, input, &limits), at),
             Purpose::CloseSession(op) => {
@@ -538,6 +552,9 @@ impl AgentMachine {
 
     /// A 401 to an agent request of `generation`: the task goes again once logged in.
     fn unauthorized(&mut self, generation: u64, now: Instant) {
+        if self.phase != Phase::Running {
+            return;
+        }
         self.login.unauthorized(generation, now, &mut self.out);
         self.check_lost();
     }
@@ -559,10 +576,7 @@ impl AgentMachine {
         }
         for chat in self.outgoing.chats() {
             // Nothing is in flight any more: every item fails.
-            if let Some(q) = self.outgoing.queue_mut(&chat) {
-                q.task.abandon();
-            }
-            self.fail_waiting(&chat, reason.clone());
+            self.fail_waiting(&chat, Keep::Nothing, reason.clone());
         }
     }
 
@@ -634,6 +648,7 @@ fn endpoint_of(purpose: &Purpose) -> &'static str {
         Purpose::Accept(_) => AcceptNextChat::ENDPOINT,
         Purpose::AcceptCheck(_) => GetChatSessions::ENDPOINT,
         Purpose::Chats(_) => GetChats::ENDPOINT,
+        Purpose::Verify(_) => GetChatSessions::ENDPOINT,
         Purpose::Send(_, purpose::SendOp::Line(_)) => SendLine::ENDPOINT,
         Purpose::Send(_, purpose::SendOp::End(_)) => EndChat::ENDPOINT,
         Purpose::Send(_, purpose::SendOp::Transfer(_)) => TransferChat::ENDPOINT,

@@ -33,6 +33,8 @@ pub(crate) enum Purpose {
     AcceptCheck(GetChatSessions),
     /// A13, every chat at once.
     Chats(GetChats),
+    /// A12, to learn whether chats missing from the multi-chat answers are gone.
+    Verify(GetChatSessions),
     /// A16, A17, A24: the head of a chat's queue.
     Send(ChatId, SendOp),
     /// A15: the events of a chat, to learn whether its head arrived.
@@ -67,6 +69,7 @@ impl Purpose {
             Purpose::Accept(op) => op.build(ctx),
             Purpose::AcceptCheck(op) => op.build(ctx),
             Purpose::Chats(op) => op.build(ctx),
+            Purpose::Verify(op) => op.build(ctx),
             Purpose::Send(_, SendOp::Line(op)) => op.build(ctx),
             Purpose::Send(_, SendOp::End(op)) => op.build(ctx),
             Purpose::Send(_, SendOp::Transfer(op)) => op.build(ctx),

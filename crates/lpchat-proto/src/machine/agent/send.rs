@@ -10,7 +10,7 @@ use crate::codec::Limits;
 use crate::cursor::Page;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
-use crate::machine::outgoing::{Item, Settled, Stage};
+use crate::machine::outgoing::{Item, Keep, Settled, Stage};
 use crate::machine::reply::{Reply, Retrier};
 use crate::model::{ChatId, EventId, Events, NewEvent, Source};
 use crate::ops::{EndChat, GetEvents, SendLine, TransferChat};
@@ -89,9 +89,10 @@ impl AgentMachine {
                 self.outgoing.sent_ok(&chat, at.id, event, at.now)
             }
             Reply::Unauthorized => {
-                self.outgoing.unauthorized(&chat, at.id, at.now);
+                let stop = self.phase != Phase::Running;
+                let settled = self.outgoing.unauthorized(&chat, at.id, at.now, stop);
                 self.unauthorized(at.generation, at.now);
-                None
+                settled
             }
             Reply::Failed { failure, .. } => {
                 let stop = self.phase != Phase::Running;
@@ -113,13 +114,15 @@ impl AgentMachine {
             Reply::Ok(events) => {
                 self.login.agent_succeeded();
                 self.deliver_events(&chat, Page::from_events(&events));
+                let stop = self.phase != Phase::Running;
                 self.outgoing
-                    .checked(&chat, at.id, &events.events, Source::Agent, at.now)
+                    .checked(&chat, at.id, &events.events, Source::Agent, at.now, stop)
             }
             Reply::Unauthorized => {
-                self.outgoing.unauthorized(&chat, at.id, at.now);
+                let stop = self.phase != Phase::Running;
+                let settled = self.outgoing.unauthorized(&chat, at.id, at.now, stop);
                 self.unauthorized(at.generation, at.now);
-                None
+                settled
             }
             Reply::Failed { failure, .. } => {
                 let stop = self.phase != Phase::Running;
@@ -157,7 +160,7 @@ impl AgentMachine {
             Settled::Failed(queued, reason) => self.emit_failed(chat, queued.id, &queued.item, reason),
         }
         if !self.cursors.contains(chat) {
-            self.fail_waiting(chat, CommandFailure::ChatEnded);
+            self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
         }
     }
 }

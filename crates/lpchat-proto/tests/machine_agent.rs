@@ -1,0 +1,548 @@
+//! The agent session machine by script: retries on schedule (5xx, 429 with `Retry-After`),
+//! lines that timed out are reconciled instead of re-sent blindly, multi-chat polling that
+//! delivers each event once, forced Away, resuming from a token, accepting, ending,
+//! ordering and transfers.
+
+mod machine_support;
+
+use std::time::{Duration, Instant};
+
+use lpchat_proto::machine::{
+    AgentMachine, CommandFailure, EndReason, FailureKind, ForcedAwayPolicy, Machine,
+    MachineEvent,
+};
+use lpchat_proto::model::{AgentState, NewEvent, TransferRequest};
+use machine_support::*;
+
+const SEC: Duration = Duration::from_secs(1);
+
+fn within(d: Duration, lo: f64, hi: f64) -> bool {
+    let s = d.as_secs_f64();
+    (lo..=hi).contains(&s)
+}
+
+/// A started machine whose only fast loop is the incoming poll.
+fn incoming_only(t0: Instant) -> Script<AgentMachine> {
+    let mut cfg = user_config(t0);
+    cfg.incoming_interval = Duration::from_secs(2);
+    started(cfg, t0)
+}
+
+/// A started machine following chats from `token`, with the incoming poll quiet.
+fn following(t0: Instant, token: &str) -> Script<AgentMachine> {
+    let cfg = user_config(t0).resume_from(token).unwrap();
+    started(cfg, t0)
+}
+
+#[test]
+fn server_errors_are_retried_after_5_10_15_seconds_then_the_outer_loop() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    let mut req = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    let mut pauses = Vec::new();
+    for _ in 0..4 {
+        let failed_at = s.now;
+        s.respond(&req, json(500, ""));
+        req = s.wait_for("GET", "/incomingRequests", 200 * SEC);
+        pauses.push(req.at - failed_at);
+    }
+    assert!(within(pauses[0], 4.5, 5.5), "{pauses:?}");
+    assert!(within(pauses[1], 9.0, 11.0), "{pauses:?}");
+    assert!(within(pauses[2], 13.5, 16.5), "{pauses:?}");
+    assert!(within(pauses[3], 108.0, 132.0), "{pauses:?}");
+    // Success brings the 2 s cadence back.
+    s.respond(&req, ringing(0));
+    let ok_at = s.now;
+    let next = s.wait_for("GET", "/incomingRequests", 5 * SEC);
+    assert_eq!(next.at - ok_at, 2 * SEC);
+}
+
+#[test]
+fn jitter_comes_from_the_seed() {
+    let pause_with = |seed: u64| {
+        let t0 = Instant::now();
+        let mut cfg = user_config(t0).with_seed(seed);
+        cfg.incoming_interval = Duration::from_secs(2);
+        let mut s = started(cfg, t0);
+        let req = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+        let at = s.now;
+        s.respond(&req, json(502, ""));
+        s.wait_for("GET", "/incomingRequests", 10 * SEC).at - at
+    };
+    assert_eq!(pause_with(1), pause_with(1));
+    let pauses: Vec<Duration> = (0..8).map(pause_with).collect();
+    assert!(pauses.iter().any(|p| *p != pauses[0]), "{pauses:?}");
+}
+
+#[test]
+fn too_many_requests_waits_as_long_as_retry_after_says() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    let req = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    let at = s.now;
+    s.respond(&req, with_headers(429, &[("retry-after", "7")], ""));
+    let again = s.wait_for("GET", "/incomingRequests", 20 * SEC);
+    assert!(within(again.at - at, 7.0, 7.7), "{:?}", again.at - at);
+
+    // The date form, read against the response's own Date.
+    let at = s.now;
+    s.respond(
+        &again,
+        with_headers(
+            429,
+            &[
+                ("date", "Sun, 06 Nov 1994 08:49:37 GMT"),
+                ("retry-after", "Sun, 06 Nov 1994 08:50:07 GMT"),
+            ],
+            "",
+        ),
+    );
+    let third = s.wait_for("GET", "/incomingRequests", 60 * SEC);
+    assert!(within(third.at - at, 30.0, 33.0), "{:?}", third.at - at);
+    // A 429 without Retry-After waits at least a second.
+    let at = s.now;
+    s.respond(&third, json(429, ""));
+    let fourth = s.wait_for("GET", "/incomingRequests", 60 * SEC);
+    assert!(within(fourth.at - at, 1.0, 1.1), "{:?}", fourth.at - at);
+}
+
+/// Answers every multi-chat poll outstanding with its chats and nothing new.
+fn quiet_polls(s: &mut Script<AgentMachine>) {
+    while let Some(p) = s.try_expect("GET", "/agentSession/777/chat") {
+        let keys = p.query("chatSessionKeys").unwrap_or_default();
+        let chats: Vec<String> = keys.split(',').map(|k| chat_body(k, &[])).collect();
+        s.respond(&p, json(200, &chats_body(&chats)));
+    }
+}
+
+#[test]
+fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C1~4");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("C1"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("5"));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])])),
+    );
+    assert_eq!(chat_events(&s.take_events()), [("C1".to_owned(), 5)]);
+
+    let id = s.m.send_line(&chat("C1"), NewEvent::plain("hello"));
+    s.drain();
+    let post = s.expect("POST", "/agentSession/777/chat/C1/events");
+    assert_eq!(post.json()["event"]["@type"], "line");
+    assert_eq!(post.json()["event"]["text"], "hello");
+    s.fail(&post, FailureKind::Timeout);
+    s.assert_quiet();
+
+    // After the pause the machine reads the events from where the chat stood, not a POST.
+    let check = loop {
+        quiet_polls(&mut s);
+        if let Some(r) = s.try_expect("GET", "/agentSession/777/chat/C1/events") {
+            break r;
+        }
+        assert_eq!(s.count("POST", "/events"), 0, "blind re-send");
+        s.to_timeout();
+    };
+    assert!(within(check.at - post.at, 4.5, 5.5));
+    assert_eq!(check.query("from").as_deref(), Some("6"));
+    s.respond(
+        &check,
+        json(200, &events_body(&[line(6, "agent", "hello"), line(7, "visitor", "thanks")])),
+    );
+    let events = s.take_events();
+    assert!(events.contains(&MachineEvent::LineDelivered {
+        line: id,
+        chat: chat("C1"),
+        event: Some(eid(6)),
+    }));
+    assert_eq!(chat_events(&events), [("C1".to_owned(), 6), ("C1".to_owned(), 7)]);
+
+    // The poll repeats the events: nothing is delivered twice, nothing is posted again.
+    s.advance(3 * SEC);
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("8"));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("C1", &[line(6, "agent", "hello"), line(7, "visitor", "thanks")])]),
+        ),
+    );
+    assert!(chat_events(&s.take_events()).is_empty());
+    s.advance(60 * SEC);
+    quiet_polls(&mut s);
+    let posts = s.log.iter().filter(|r| r.method == http::Method::POST && r.path().ends_with("/events")).count();
+    assert_eq!(posts, 1);
+}
+
+#[test]
+fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C1~4");
+    quiet_polls(&mut s);
+    let id = s.m.send_line(&chat("C1"), NewEvent::plain("hello"));
+    s.drain();
+    let post = s.expect("POST", "/chat/C1/events");
+    s.fail(&post, FailureKind::ConnectionDropped);
+    let check = loop {
+        quiet_polls(&mut s);
+        if let Some(r) = s.try_expect("GET", "/chat/C1/events") {
+            break r;
+        }
+        s.to_timeout();
+    };
+    assert_eq!(check.query("from").as_deref(), Some("5"));
+    // Someone else's line with the same text does not count.
+    s.respond(&check, json(200, &events_body(&[line(5, "visitor", "hello")])));
+    let again = s.expect("POST", "/chat/C1/events");
+    assert_eq!(again.json()["event"]["text"], "hello");
+    s.assert_quiet();
+    s.respond(
+        &again,
+        json(
+            201,
+            &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C1/events/6","@rel":"location"}}}}}}"#),
+        ),
+    );
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: id,
+        chat: chat("C1"),
+        event: Some(eid(6)),
+    }));
+    s.advance(60 * SEC);
+    quiet_polls(&mut s);
+    let posts = s.log.iter().filter(|r| r.method == http::Method::POST && r.path().ends_with("/events")).count();
+    assert_eq!(posts, 2);
+}
+
+#[test]
+fn a_line_refused_with_4xx_fails_and_the_next_one_goes() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C1~4");
+    quiet_polls(&mut s);
+    let first = s.m.send_line(&chat("C1"), NewEvent::plain("one"));
+    let second = s.m.send_line(&chat("C1"), NewEvent::plain("two"));
+    s.drain();
+    // One line in flight per chat.
+    let post = s.expect("POST", "/chat/C1/events");
+    assert_eq!(post.json()["event"]["text"], "one");
+    s.assert_quiet();
+    s.respond(&post, json(400, r#"{"error":{"message":"bad line"}}"#));
+    assert!(s.take_events().contains(&MachineEvent::LineFailed {
+        line: first,
+        chat: chat("C1"),
+        reason: CommandFailure::Rejected {
+            status: http::StatusCode::BAD_REQUEST
+        },
+    }));
+    let post = s.expect("POST", "/chat/C1/events");
+    assert_eq!(post.json()["event"]["text"], "two");
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C1/events/9","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: second,
+        chat: chat("C1"),
+        event: Some(eid(9)),
+    }));
+    // A chat the machine does not follow.
+    let other = s.m.send_line(&chat("NOPE"), NewEvent::plain("x"));
+    s.drain();
+    assert!(s.take_events().contains(&MachineEvent::LineFailed {
+        line: other,
+        chat: chat("NOPE"),
+        reason: CommandFailure::UnknownChat,
+    }));
+    s.assert_quiet();
+}
+
+#[test]
+fn multi_chat_polling_delivers_each_event_once() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.A~.B~2");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("A,B"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("0,3"));
+    let a = |ids: &[u64]| chat_body("A", &ids.iter().map(|i| line(*i, "visitor", &format!("a{i}"))).collect::<Vec<_>>());
+    let b = |ids: &[u64]| chat_body("B", &ids.iter().map(|i| line(*i, "visitor", &format!("b{i}"))).collect::<Vec<_>>());
+    s.respond(&poll, json(200, &chats_body(&[b(&[2, 3, 4]), a(&[0, 1, 2])])));
+    let mut all = chat_events(&s.take_events());
+    assert_eq!(
+        all,
+        [("B".into(), 3), ("B".into(), 4), ("A".into(), 0), ("A".into(), 1), ("A".into(), 2)]
+    );
+
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert_eq!(poll.at - t0, 2 * SEC, "the poll interval");
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("3,5"));
+    s.respond(&poll, json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])));
+    let got = chat_events(&s.take_events());
+    assert_eq!(got, [("A".into(), 3), ("B".into(), 5)]);
+    all.extend(got);
+
+    // The same answer again, and an empty one: nothing.
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("4,6"));
+    s.respond(&poll, json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])));
+    assert!(chat_events(&s.take_events()).is_empty());
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    s.respond(&poll, json(200, r#"{"chats":""}"#));
+    assert!(chat_events(&s.take_events()).is_empty());
+    assert_eq!(s.m.chats().len(), 2, "a chat missing from one answer is not gone");
+    assert_eq!(s.m.cursor_token(), "lpc1.A~3.B~5");
+    let mut dedup = all.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), all.len());
+}
+
+#[test]
+fn the_poll_is_never_faster_than_two_seconds() {
+    let t0 = Instant::now();
+    let cfg = user_config(t0)
+        .resume_from("lpc1.A~")
+        .unwrap()
+        .with_poll_interval(Duration::from_millis(100));
+    let mut s = started(cfg, t0);
+    let mut last = None;
+    for _ in 0..5 {
+        let p = s.wait_for("GET", "/agentSession/777/chat", 5 * SEC);
+        if let Some(prev) = last {
+            assert!(p.at - prev >= 2 * SEC);
+        }
+        last = Some(p.at);
+        s.respond(&p, json(200, &chats_body(&[chat_body("A", &[])])));
+    }
+}
+
+#[test]
+fn forced_away_is_detected_and_online_set_again() {
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0).with_initial_availability(Some(AgentState::Online));
+    cfg.availability_interval = Duration::from_secs(10);
+    let mut s = Script::new(AgentMachine::new(cfg, t0), t0);
+    let login = s.expect("POST", "/login");
+    s.respond(&login, login_ok("28800000", "b"));
+    let start = s.expect("POST", "/agentSession");
+    s.respond(&start, session_created());
+    let set = s.expect("PUT", "/agentSession/777/availability");
+    assert_eq!(set.json()["availability"]["chat"], "Online");
+    s.respond(&set, availability("Online"));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::AvailabilityChanged(AgentState::Online)));
+
+    let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
+    assert_eq!(get.at - t0, 10 * SEC);
+    s.respond(&get, availability("Away"));
+    assert!(s.take_events().contains(&MachineEvent::AvailabilityForced {
+        wanted: AgentState::Online,
+        seen: AgentState::Away,
+    }));
+    let set = s.expect("PUT", "/agentSession/777/availability");
+    assert_eq!(set.json()["availability"]["chat"], "Online");
+    s.respond(&set, availability("Online"));
+    let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
+    s.respond(&get, availability("Online"));
+    let events = s.take_events();
+    assert!(!events.iter().any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
+
+    // With the Adopt policy the machine takes Away as the new wish.
+    s.m.set_forced_away_policy(ForcedAwayPolicy::Adopt);
+    let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
+    s.respond(&get, availability("Away"));
+    assert!(s.take_events().iter().any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
+    assert_eq!(s.m.wanted_availability(), Some(&AgentState::Away));
+    assert_eq!(s.count("PUT", "/availability"), 0);
+}
+
+#[test]
+fn a_session_resumes_from_a_token_with_nothing_repeated_or_skipped() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.H1-abK2~7");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("H1-abK2"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("8"));
+    let events: Vec<String> = (5..=10).map(|i| line(i, "visitor", "x")).collect();
+    s.respond(&poll, json(200, &chats_body(&[chat_body("H1-abK2", &events)])));
+    assert_eq!(
+        chat_events(&s.take_events()),
+        [("H1-abK2".into(), 8), ("H1-abK2".into(), 9), ("H1-abK2".into(), 10)]
+    );
+    let token = s.m.cursor_token();
+    assert_eq!(token, "lpc1.H1-abK2~10");
+
+    // A second machine from that token goes on at 11.
+    let t1 = s.now;
+    let mut s2 = following(t1, &token);
+    let poll = s2.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("11"));
+    let events: Vec<String> = (9..=11).map(|i| line(i, "visitor", "x")).collect();
+    s2.respond(&poll, json(200, &chats_body(&[chat_body("H1-abK2", &events)])));
+    assert_eq!(chat_events(&s2.take_events()), [("H1-abK2".into(), 11)]);
+}
+
+#[test]
+fn an_offered_chat_is_accepted_and_polled() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(1));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatOffered { ringing_count: 1 }));
+    s.m.accept_next();
+    s.drain();
+    let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+    assert_eq!(accept.json(), serde_json::json!({}));
+    s.respond(
+        &accept,
+        json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/H9K9","@rel":"location"}}}}}}"#)),
+    );
+    assert!(s.take_events().contains(&MachineEvent::ChatAccepted(chat("H9K9"))));
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("H9K9"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("0"));
+    s.respond(&poll, json(200, &chats_body(&[chat_body("H9K9", &[state(0, "chatting")])])));
+    assert_eq!(chat_events(&s.take_events()), [("H9K9".into(), 0)]);
+    // Nothing rings any more: accepting again fails at once.
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(0));
+    s.m.accept_next();
+    s.drain();
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::AcceptFailed(CommandFailure::NothingToDo)));
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+}
+
+#[test]
+fn an_accept_of_unknown_outcome_is_settled_through_chat_sessions() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(2));
+    s.m.accept_next();
+    s.drain();
+    let accept = s.expect("POST", "/incomingRequests");
+    s.respond(&accept, json(504, ""));
+    let check = loop {
+        if let Some(r) = s.try_expect("GET", "/agentSession/777/chatSessions") {
+            break r;
+        }
+        while let Some(r) = s.try_expect("GET", "/incomingRequests") {
+            s.respond(&r, ringing(2));
+        }
+        assert_eq!(s.count("POST", "/incomingRequests"), 0, "blind re-accept");
+        s.to_timeout();
+    };
+    s.respond(
+        &check,
+        json(200, &format!(r#"{{"chatSessions":{{"chatSession":[{{"link":{{"href":"{SESSION}/chat/NEW1","rel":"chat-session"}},"chatSessionKey":"NEW1","startTime":1440934609097}}]}}}}"#)),
+    );
+    assert!(s.take_events().contains(&MachineEvent::ChatAccepted(chat("NEW1"))));
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+    assert!(s.m.chats().contains(&chat("NEW1")));
+}
+
+#[test]
+fn an_ended_chat_is_polled_once_more_then_ends() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.E~1");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("E", &[line(2, "visitor", "bye"), state(3, "ended")])])),
+    );
+    assert_eq!(chat_events(&s.take_events()), [("E".into(), 2), ("E".into(), 3)]);
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    // The system line that follows the end still comes.
+    s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[line(4, "system", "ended by agent")])])));
+    let events = s.take_events();
+    assert_eq!(chat_events(&events), [("E".into(), 4)]);
+    assert!(!events.iter().any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[])])));
+    assert!(s.take_events().contains(&MachineEvent::ChatEnded {
+        chat: chat("E"),
+        reason: EndReason::Ended,
+    }));
+    assert!(s.m.chats().is_empty());
+    assert_eq!(s.m.cursor_token(), "lpc1.");
+    s.advance(30 * SEC);
+    assert_eq!(s.count("GET", "/agentSession/777/chat"), 0);
+    let line_id = s.m.send_line(&chat("E"), NewEvent::plain("late"));
+    s.drain();
+    assert!(s.take_events().contains(&MachineEvent::LineFailed {
+        line: line_id,
+        chat: chat("E"),
+        reason: CommandFailure::UnknownChat,
+    }));
+}
+
+#[test]
+fn chats_missing_from_the_answers_are_looked_up_before_they_count_as_gone() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.K~0.G~0");
+    for _ in 0..3 {
+        let p = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+        s.respond(&p, json(200, r#"{"chats":{}}"#));
+    }
+    let verify = s.expect("GET", "/agentSession/777/chatSessions");
+    s.respond(
+        &verify,
+        json(200, r#"{"chatSessions":{"chatSession":[{"chatSessionKey":"K","startTime":1}]}}"#),
+    );
+    let events = s.take_events();
+    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("G"), reason: EndReason::Gone }));
+    assert!(!events.iter().any(|e| matches!(e, MachineEvent::ChatEnded { chat, .. } if chat.as_str() == "K")));
+    assert_eq!(s.m.chats(), [chat("K")]);
+}
+
+#[test]
+fn end_and_transfer_follow_the_lines_before_them() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.T~0.U~0");
+    quiet_polls(&mut s);
+    let l1 = s.m.send_line(&chat("T"), NewEvent::plain("one moment"));
+    let tr = s.m.transfer(&chat("T"), TransferRequest::to_skill("12").with_text("over to you"));
+    let end = s.m.end_chat(&chat("U"));
+    s.drain();
+    let post_t = s.expect("POST", "/chat/T/events");
+    let post_u = s.expect("POST", "/chat/U/events");
+    assert_eq!(post_u.json()["event"]["state"], "ended");
+    s.assert_quiet();
+    s.respond(&post_u, json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/U/events/3","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: end, chat: chat("U"), event: Some(eid(3)) }));
+    s.respond(&post_t, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/T/events/1","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: l1, chat: chat("T"), event: Some(eid(1)) }));
+    let transfer = s.expect("POST", "/chat/T/transfer");
+    assert_eq!(transfer.json()["transfer"]["skill"]["id"], "12");
+    s.respond(&transfer, empty(200));
+    let events = s.take_events();
+    assert!(events.contains(&MachineEvent::TransferDone { id: tr, chat: chat("T") }));
+    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("T"), reason: EndReason::Transferred }));
+    assert_eq!(s.m.chats(), [chat("U")]);
+}
+
+#[test]
+fn close_fails_what_was_not_sent() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C~0");
+    quiet_polls(&mut s);
+    let a = s.m.send_line(&chat("C"), NewEvent::plain("a"));
+    let b = s.m.send_line(&chat("C"), NewEvent::plain("b"));
+    s.drain();
+    let post = s.expect("POST", "/chat/C/events");
+    s.m.close();
+    s.drain();
+    assert!(s.take_events().contains(&MachineEvent::LineFailed { line: b, chat: chat("C"), reason: CommandFailure::Closed }));
+    let end = s.expect("DELETE", "/agentSession/777");
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C/events/1","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: a, chat: chat("C"), event: Some(eid(1)) }));
+    s.respond(&end, empty(200));
+    let logout = s.expect("POST", "/logout");
+    s.respond(&logout, json(500, ""));
+    assert_eq!(s.take_events(), [MachineEvent::Closed]);
+    assert!(s.m.is_closed());
+}
