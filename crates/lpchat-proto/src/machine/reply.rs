@@ -80,7 +80,7 @@ pub(crate) fn now_unix(headers: Option<&HeaderMap>, wall: Option<&WallClock>, no
     headers
         .and_then(|h| h.get(DATE))
         .and_then(|v| v.to_str().ok())
-        .and_then(crate::ops::http_date::parse)
+        .and_then(crate::retry::http_date::parse)
         .and_then(|secs| u64::try_from(secs).ok())
         .or_else(|| wall.map(|w| w.unix_secs(now)))
         .unwrap_or(0)

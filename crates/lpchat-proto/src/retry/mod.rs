@@ -45,7 +45,7 @@
 //! "not sent".
 
 mod failure;
-mod http_date;
+pub(crate) mod http_date;
 
 use std::time::Duration;
 

@@ -93,7 +93,7 @@ impl AgentMachine {
         let purpose = match self.accept_check {
             Some(_) => Purpose::AcceptCheck(GetChatSessions::new(&session)),
             None => Purpose::Accept(match &self.accept_href {
-                Some(href) => AcceptNextChat::at(href, crate::model::AcceptChat::new()),
+                Some(href) => AcceptNextChat::at(href),
                 None => AcceptNextChat::new(&session),
             }),
         };
