@@ -75,13 +75,15 @@ impl AgentMachine {
             self.out.emit(MachineEvent::ChatOffered {
                 ringing_count: count,
             });
-            if self.cfg.auto_accept && self.accepts_wanted == 0 {
-                self.accepts_wanted = 1;
-                self.accept.schedule_by(now);
-            }
         } else if count == 0 && self.offer_open {
             self.offer_open = false;
             self.out.emit(MachineEvent::OfferWithdrawn);
+        }
+        // Auto-accept whenever chats ring and no accept is under way, not only when the
+        // count rises from 0: a second chat that rang while the first did is taken too.
+        if count > 0 && self.cfg.auto_accept && self.accepts_wanted == 0 && !self.accept.active() {
+            self.accepts_wanted = 1;
+            self.accept.schedule_by(now);
         }
     }
 
