@@ -15,15 +15,19 @@ use lpchat_emulator::{Emulator, EmulatorConfig, Scenario};
 pub const TIME_FACTOR: f64 = 10.0;
 
 pub async fn emulator(seed: u64) -> Emulator {
-    Emulator::start(EmulatorConfig {
+    emulator_with(seed, |_| {}).await
+}
+
+pub async fn emulator_with(seed: u64, tweak: impl FnOnce(&mut EmulatorConfig)) -> Emulator {
+    let mut config = EmulatorConfig {
         time_factor: TIME_FACTOR,
         seed,
         ring_timeout_s: 600.0,
         agent_idle_timeout_s: 100_000.0,
         ..Default::default()
-    })
-    .await
-    .expect("emulator starts")
+    };
+    tweak(&mut config);
+    Emulator::start(config).await.expect("emulator starts")
 }
 
 /// A retry schedule short enough for tests.
@@ -91,9 +95,19 @@ impl Report {
 /// Runs an echo bot (agent1, auto-accept) while `visitors` scripted visitors chat, until
 /// every chat ended; then compares with the transcripts.
 pub async fn run_echo(emu: &Emulator, client: &Client, visitors: usize, deadline: Duration) -> Report {
+    run_echo_as(emu, client, agent1(), visitors, deadline).await
+}
+
+pub async fn run_echo_as(
+    emu: &Emulator,
+    client: &Client,
+    credentials: Credentials,
+    visitors: usize,
+    deadline: Duration,
+) -> Report {
     let started = Instant::now();
     let config = client
-        .agent_config(agent1())
+        .agent_config(credentials)
         .await
         .expect("domain lookup")
         .with_auto_accept(true);
