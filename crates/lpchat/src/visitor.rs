@@ -96,10 +96,7 @@ impl VisitorChat {
 
     /// The events that came since the last poll, each once.
     pub async fn poll(&mut self) -> Result<Vec<Event>, Error> {
-        let op = match self.cursor.next_href() {
-            Some(href) => ops::GetEvents::new(&ChatRef::Href(href.to_owned())),
-            None => ops::GetEvents::new(&self.chat).from(self.cursor.from()),
-        };
+        let op = ops::GetEvents::new(&self.chat).from(self.cursor.from());
         let events = self.visitor.call(op).await?;
         Ok(self.cursor.accept(lpchat_proto::Page::from_events(&events)))
     }

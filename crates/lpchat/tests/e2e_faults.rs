@@ -8,23 +8,11 @@ use std::time::Duration;
 use lpchat::Format;
 use lpchat_emulator::{FaultKind, FaultRule};
 
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_lose_and_repeat_nothing() {
     let emu = support::emulator(3).await;
-    let rules = [
-        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 503, retry_after: None })
-            .with_probability(0.08),
-        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 429, retry_after: Some(1) })
-            .with_probability(0.04),
-        FaultRule::new("*/agentSession/*", FaultKind::Drop).with_probability(0.04),
-        FaultRule::new("*/agentSession/*", FaultKind::Truncate).with_probability(0.04),
-        FaultRule::new("*/agentSession/*/chat*", FaultKind::RepeatEvents { count: 3 })
-            .with_probability(0.3)
-            .on_method("GET"),
-    ];
-    for rule in rules {
-        emu.add_fault(rule).expect("fault");
-    }
+    support::default_faults(&emu);
     let client = support::client(&emu, Format::Json);
     let report = support::run_echo(&emu, &client, 2, Duration::from_secs(50)).await;
     eprintln!("{}", report.line());

@@ -214,3 +214,25 @@ pub fn compare(emu: &Emulator, delivered: &BTreeMap<String, Vec<u64>>, sent: &[(
     }
     r
 }
+
+/// The soak's default fault mix: 5xx, 429 with `Retry-After`, dropped connections,
+/// truncated bodies and repeated events on every agent-session route.
+pub fn default_faults(emu: &Emulator) {
+    use lpchat_emulator::{FaultKind, FaultRule};
+    let rules = [
+        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 503, retry_after: None })
+            .with_probability(0.05),
+        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 500, retry_after: None })
+            .with_probability(0.02),
+        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 429, retry_after: Some(1) })
+            .with_probability(0.03),
+        FaultRule::new("*/agentSession/*", FaultKind::Drop).with_probability(0.03),
+        FaultRule::new("*/agentSession/*", FaultKind::Truncate).with_probability(0.03),
+        FaultRule::new("*/agentSession/*/chat*", FaultKind::RepeatEvents { count: 3 })
+            .with_probability(0.3)
+            .on_method("GET"),
+    ];
+    for rule in rules {
+        emu.add_fault(rule).expect("fault");
+    }
+}
