@@ -14,11 +14,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let user = std::env::var("LPCHAT_USER")?;
             let password = std::env::var("LPCHAT_PASSWORD")?;
             let client = Client::builder(account).build()?;
-            (client, Credentials::User(UserPassword::new(user, password)), None)
+            (
+                client,
+                Credentials::User(UserPassword::new(user, password)),
+                None,
+            )
         }
         Err(_) => {
             let emu = Emulator::start(EmulatorConfig::default()).await?;
-            let client = Client::builder(emu.account()).domain_origin(emu.base_url()).build()?;
+            let client = Client::builder(emu.account())
+                .domain_origin(emu.base_url())
+                .build()?;
             let creds = Credentials::User(UserPassword::new("agent1", "password"));
             (client, creds, Some(emu))
         }
@@ -38,15 +44,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let agents = session.available_agents().await?;
-    println!("{:<12} {:<10} {:>5} {:>5}  skills", "agent", "chat", "chats", "max");
+    println!(
+        "{:<12} {:<10} {:>5} {:>5}  skills",
+        "agent", "chat", "chats", "max"
+    );
     for agent in &agents.agents {
         println!(
             "{:<12} {:<10} {:>5} {:>5}  {}",
             agent.nickname.as_deref().unwrap_or("?"),
-            agent.chat_state.as_ref().map(|s| format!("{s:?}")).unwrap_or_default(),
+            agent
+                .chat_state
+                .as_ref()
+                .map(|s| format!("{s:?}"))
+                .unwrap_or_default(),
             agent.chat_count(),
             agent.max_chats.map(|m| m.to_string()).unwrap_or_default(),
-            agent.skills.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            agent
+                .skills
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     session.close().await?;

@@ -15,7 +15,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let user = std::env::var("LPCHAT_USER")?;
             let password = std::env::var("LPCHAT_PASSWORD")?;
             let client = Client::builder(account).build()?;
-            (client, Credentials::User(UserPassword::new(user, password)), None)
+            (
+                client,
+                Credentials::User(UserPassword::new(user, password)),
+                None,
+            )
         }
         Err(_) => {
             let emu = Emulator::start(EmulatorConfig {
@@ -24,12 +28,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             })
             .await?;
-            let client = Client::builder(emu.account()).domain_origin(emu.base_url()).build()?;
+            let client = Client::builder(emu.account())
+                .domain_origin(emu.base_url())
+                .build()?;
             let creds = Credentials::User(UserPassword::new("agent1", "password"));
             (client, creds, Some(emu))
         }
     };
-    let config = client.agent_config(credentials).await?.with_auto_accept(true);
+    let config = client
+        .agent_config(credentials)
+        .await?
+        .with_auto_accept(true);
     let session = client.start_agent(config);
     let mut events = session.events().ok_or("events taken")?;
     let mut remaining = emulator.as_ref().map(|emu| {
@@ -44,7 +53,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             MachineEvent::ChatAccepted(chat) => println!("accepted {chat}"),
             MachineEvent::ChatEvent { chat, event } => {
                 if let Some(line) = event.line() {
-                    println!("[{chat}] {}: {}", line.by.as_deref().unwrap_or("?"), line.text);
+                    println!(
+                        "[{chat}] {}: {}",
+                        line.by.as_deref().unwrap_or("?"),
+                        line.text
+                    );
                     if line.source == Some(Source::Visitor) {
                         let session = session.clone();
                         let text = format!("You said: {}", line.text);

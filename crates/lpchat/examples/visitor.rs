@@ -25,8 +25,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             })
             .await?;
-            let client = Client::builder(emu.account()).domain_origin(emu.base_url()).build()?;
-            (client, "721c180b09eb463d9f3191c41762bb68".to_owned(), Some(emu))
+            let client = Client::builder(emu.account())
+                .domain_origin(emu.base_url())
+                .build()?;
+            (
+                client,
+                "721c180b09eb463d9f3191c41762bb68".to_owned(),
+                Some(emu),
+            )
         }
     };
     // With the emulator, an agent takes the chat.

@@ -9,8 +9,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use lpchat_proto::machine::{
-    AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, Machine, MachineEvent,
-    Output, RequestId,
+    AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, Machine, MachineEvent, Output,
+    RequestId,
 };
 use lpchat_proto::model::{
     AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, ChatId,
@@ -29,7 +29,11 @@ use crate::transport::{Transport, TransportFailure};
 
 /// What a handle asks of the driver.
 enum Command {
-    Line(ChatId, NewEvent, oneshot::Sender<Result<Option<EventId>, Error>>),
+    Line(
+        ChatId,
+        NewEvent,
+        oneshot::Sender<Result<Option<EventId>, Error>>,
+    ),
     End(ChatId, oneshot::Sender<Result<Option<EventId>, Error>>),
     Transfer(ChatId, TransferRequest, oneshot::Sender<Result<(), Error>>),
     Accept(oneshot::Sender<Result<ChatId, Error>>),
@@ -85,7 +89,11 @@ impl AgentSession {
             accepts: VecDeque::new(),
             closers: Vec::new(),
         };
-        tokio::spawn(driver.run(cmd_rx).instrument(tracing::info_span!("agent_session")));
+        tokio::spawn(
+            driver
+                .run(cmd_rx)
+                .instrument(tracing::info_span!("agent_session")),
+        );
         AgentSession {
             inner: Arc::new(Inner {
                 commands: cmd_tx,
@@ -199,7 +207,12 @@ impl AgentSession {
         Ok((ctx, g, s.ok_or(Error::NotReady)?))
     }
 
-    async fn call_with<O: Operation>(&self, op: O, ctx: &Context, generation: u64) -> Result<O::Output, Error> {
+    async fn call_with<O: Operation>(
+        &self,
+        op: O,
+        ctx: &Context,
+        generation: u64,
+    ) -> Result<O::Output, Error> {
         let request = op.build(ctx)?;
         let response = self.inner.transport.execute(request).await?;
         let mut seen = Response::new(Bytes::new());
@@ -209,12 +222,19 @@ impl AgentSession {
         Ok(op.parse_with(response, &self.inner.limits)?)
     }
 
-    async fn session_op<O: Operation>(&self, make: impl FnOnce(&SessionRef) -> O) -> Result<O::Output, Error> {
+    async fn session_op<O: Operation>(
+        &self,
+        make: impl FnOnce(&SessionRef) -> O,
+    ) -> Result<O::Output, Error> {
         let (ctx, g, s) = self.session_ref().await?;
         self.call_with(make(&s), &ctx, g).await
     }
 
-    async fn chat_op<O: Operation>(&self, chat: &ChatId, make: impl FnOnce(&ChatRef) -> O) -> Result<O::Output, Error> {
+    async fn chat_op<O: Operation>(
+        &self,
+        chat: &ChatId,
+        make: impl FnOnce(&ChatRef) -> O,
+    ) -> Result<O::Output, Error> {
         let (ctx, g, s) = self.session_ref().await?;
         let chat = ChatRef::Agent {
             session: s,
@@ -235,13 +255,17 @@ impl AgentSession {
 
     /// The available agents with filters (build with `GetAvailableAgents::new(session)` via
     /// [`AgentSession::call`]), or the `next` link of an earlier answer.
-    pub async fn available_agents_next(&self, previous: &AvailableAgents) -> Result<AvailableAgents, Error> {
+    pub async fn available_agents_next(
+        &self,
+        previous: &AvailableAgents,
+    ) -> Result<AvailableAgents, Error> {
         self.call(ops::GetAvailableAgents::next(previous)?).await
     }
 
     /// Available agents of one skill (A7 `skill=`).
     pub async fn available_agents_of_skill(&self, skill: &str) -> Result<AvailableAgents, Error> {
-        self.session_op(|s| ops::GetAvailableAgents::new(s).skill(skill)).await
+        self.session_op(|s| ops::GetAvailableAgents::new(s).skill(skill))
+            .await
     }
 
     /// Free chat slots (A8), optionally for one skill.
@@ -267,7 +291,11 @@ impl AgentSession {
     }
 
     /// A chat's events (A15), from an event id (inclusive).
-    pub async fn chat_events(&self, chat: &ChatId, from: Option<EventId>) -> Result<EventList, Error> {
+    pub async fn chat_events(
+        &self,
+        chat: &ChatId,
+        from: Option<EventId>,
+    ) -> Result<EventList, Error> {
         self.chat_op(chat, |c| {
             let op = ops::GetEvents::new(c);
             match from {
@@ -300,7 +328,8 @@ impl AgentSession {
 
     /// Sets the agent's typing state (A22).
     pub async fn set_typing(&self, chat: &ChatId, typing: bool) -> Result<(), Error> {
-        self.chat_op(chat, |c| ops::SetAgentTyping::new(c, typing)).await
+        self.chat_op(chat, |c| ops::SetAgentTyping::new(c, typing))
+            .await
     }
 
     /// Skills a chat can be transferred to (A23).
@@ -314,8 +343,13 @@ impl AgentSession {
     }
 
     /// Submits the agent survey of a chat (A27).
-    pub async fn submit_agent_survey(&self, chat: &ChatId, answers: SurveyAnswers) -> Result<(), Error> {
-        self.chat_op(chat, |c| ops::SubmitAgentSurvey::new(c, answers)).await
+    pub async fn submit_agent_survey(
+        &self,
+        chat: &ChatId,
+        answers: SurveyAnswers,
+    ) -> Result<(), Error> {
+        self.chat_op(chat, |c| ops::SubmitAgentSurvey::new(c, answers))
+            .await
     }
 
     /// A participant's extended information (A31).
@@ -401,7 +435,9 @@ impl Driver {
     fn deliver(&mut self, event: MachineEvent) {
         tracing::debug!(event = event_name(&event), "event");
         match &event {
-            MachineEvent::LineDelivered { line, event: id, .. } => {
+            MachineEvent::LineDelivered {
+                line, event: id, ..
+            } => {
                 if let Some(Waiter::Line(tx)) = self.lines.remove(line) {
                     let _ = tx.send(Ok(*id));
                 }

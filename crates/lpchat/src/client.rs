@@ -40,7 +40,8 @@ impl ClientBuilder {
 
     /// Uses this host for a service (`agentVep`, `conversationVep`) without a lookup.
     pub fn service_host(mut self, service: Service, host: impl Into<String>) -> Self {
-        self.overrides.insert(service.as_str().to_owned(), host.into());
+        self.overrides
+            .insert(service.as_str().to_owned(), host.into());
         self
     }
 
@@ -155,7 +156,13 @@ impl Client {
         if let Some(host) = self.inner.cfg.overrides.get(&key) {
             return Ok(host.clone());
         }
-        if let Some(host) = self.inner.domains.lock().ok().and_then(|d| d.get(&key).cloned()) {
+        if let Some(host) = self
+            .inner
+            .domains
+            .lock()
+            .ok()
+            .and_then(|d| d.get(&key).cloned())
+        {
             return Ok(host);
         }
         let mut op = ops::LookupDomain::new(&self.inner.cfg.account, service);
@@ -178,11 +185,13 @@ impl Client {
     pub async fn base_uri(&self, service: Service) -> Result<BaseUri, Error> {
         let host = self.domain(service).await?;
         let account = self.inner.cfg.account.clone();
-        Ok(if is_loopback(&host) || self.inner.cfg.allow_insecure_http {
-            BaseUri::http(host, account)
-        } else {
-            BaseUri::new(host, account)
-        })
+        Ok(
+            if is_loopback(&host) || self.inner.cfg.allow_insecure_http {
+                BaseUri::http(host, account)
+            } else {
+                BaseUri::new(host, account)
+            },
+        )
     }
 
     /// The agent configuration for these credentials (tune it with its `with_*` methods,
@@ -211,13 +220,20 @@ impl Client {
     }
 
     /// The visitor side (Server Chat API) with this app key.
-    pub async fn visitor(&self, app_key: impl Into<lpchat_proto::Secret>) -> Result<Visitor, Error> {
+    pub async fn visitor(
+        &self,
+        app_key: impl Into<lpchat_proto::Secret>,
+    ) -> Result<Visitor, Error> {
         let base = self.base_uri(Service::ConversationVep).await?;
         let ctx = Context::new(self.inner.cfg.format)
             .with_base(base)
             .with_options(self.options())
             .with_auth(ops::Auth::AppKey(lpchat_proto::auth::AppKey::new(app_key)));
-        Ok(Visitor::new(ctx, self.inner.transport.clone(), self.inner.cfg.limits))
+        Ok(Visitor::new(
+            ctx,
+            self.inner.transport.clone(),
+            self.inner.cfg.limits,
+        ))
     }
 }
 

@@ -8,7 +8,15 @@
 //! Secrets (passwords, bearer, csrf, keys, cookies) never appear in a log line, `Debug`
 //! output or error.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod agent;
 mod client;

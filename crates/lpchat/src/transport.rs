@@ -135,7 +135,10 @@ impl Transport {
     }
 
     /// Sends `request` and reads the whole response (bounded by the body cap).
-    pub async fn execute(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportFailure> {
+    pub async fn execute(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<Bytes>, TransportFailure> {
         self.execute_with(request, None).await
     }
 

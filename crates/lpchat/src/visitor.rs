@@ -5,8 +5,7 @@
 //! events through a cursor, so each event is returned once.
 
 use lpchat_proto::model::{
-    ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, NewEvent, Survey,
-    VisitorAvailability,
+    ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, NewEvent, Survey, VisitorAvailability,
 };
 use lpchat_proto::ops::{self, ChatRef, Context};
 use lpchat_proto::{ChatCursor, Limits, Operation};
@@ -104,7 +103,10 @@ impl VisitorChat {
     /// Sends a plain line (V12).
     pub async fn send_line(&self, text: &str) -> Result<(), Error> {
         self.visitor
-            .call(ops::SendVisitorEvent::new(&self.chat, NewEvent::plain(text)))
+            .call(ops::SendVisitorEvent::new(
+                &self.chat,
+                NewEvent::plain(text),
+            ))
             .await
             .map(|_| ())
     }

@@ -8,7 +8,6 @@ use std::time::Duration;
 use lpchat::Format;
 use lpchat_emulator::{FaultKind, FaultRule};
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_lose_and_repeat_nothing() {
     let emu = support::emulator(3).await;

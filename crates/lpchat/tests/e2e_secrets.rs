@@ -51,7 +51,14 @@ async fn no_secret_in_any_log_line() {
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.lines().count() > 20, "the run logged: {logs}");
     assert!(logs.contains("lpchat::agent"), "the client logged");
-    for needle in [PASSWORD, "Bearer ", "Session_id=", "LPAgentSession", "\"csrf\":\"", "bearer\":\""] {
+    for needle in [
+        PASSWORD,
+        "Bearer ",
+        "Session_id=",
+        "LPAgentSession",
+        "\"csrf\":\"",
+        "bearer\":\"",
+    ] {
         assert!(!logs.contains(needle), "{needle:?} found in logs");
     }
 }

@@ -94,7 +94,12 @@ impl Report {
 
 /// Runs an echo bot (agent1, auto-accept) while `visitors` scripted visitors chat, until
 /// every chat ended; then compares with the transcripts.
-pub async fn run_echo(emu: &Emulator, client: &Client, visitors: usize, deadline: Duration) -> Report {
+pub async fn run_echo(
+    emu: &Emulator,
+    client: &Client,
+    visitors: usize,
+    deadline: Duration,
+) -> Report {
     run_echo_as(emu, client, agent1(), visitors, deadline).await
 }
 
@@ -169,7 +174,11 @@ pub async fn run_echo_as(
     report
 }
 
-pub fn compare(emu: &Emulator, delivered: &BTreeMap<String, Vec<u64>>, sent: &[(String, String)]) -> Report {
+pub fn compare(
+    emu: &Emulator,
+    delivered: &BTreeMap<String, Vec<u64>>,
+    sent: &[(String, String)],
+) -> Report {
     let mut r = Report::default();
     let transcripts = emu.transcripts();
     r.chats = transcripts.len();
@@ -203,7 +212,9 @@ pub fn compare(emu: &Emulator, delivered: &BTreeMap<String, Vec<u64>>, sent: &[(
         });
         let chat_ended_first = t.is_some_and(|t| {
             // the echo's question was the last visitor line and the visitor ended right after
-            serde_json::to_value(&t.events).is_ok() && n == 0 && t.visitor.as_ref().is_some_and(|v| v.outcome != "completed")
+            serde_json::to_value(&t.events).is_ok()
+                && n == 0
+                && t.visitor.as_ref().is_some_and(|v| v.outcome != "completed")
         });
         match n {
             0 if chat_ended_first => {}
@@ -220,17 +231,38 @@ pub fn compare(emu: &Emulator, delivered: &BTreeMap<String, Vec<u64>>, sent: &[(
 pub fn default_faults(emu: &Emulator) {
     use lpchat_emulator::{FaultKind, FaultRule};
     let rules = [
-        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 503, retry_after: None })
-            .with_probability(0.05),
-        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 500, retry_after: None })
-            .with_probability(0.02),
-        FaultRule::new("*/agentSession/*", FaultKind::Status { status: 429, retry_after: Some(1) })
-            .with_probability(0.03),
+        FaultRule::new(
+            "*/agentSession/*",
+            FaultKind::Status {
+                status: 503,
+                retry_after: None,
+            },
+        )
+        .with_probability(0.05),
+        FaultRule::new(
+            "*/agentSession/*",
+            FaultKind::Status {
+                status: 500,
+                retry_after: None,
+            },
+        )
+        .with_probability(0.02),
+        FaultRule::new(
+            "*/agentSession/*",
+            FaultKind::Status {
+                status: 429,
+                retry_after: Some(1),
+            },
+        )
+        .with_probability(0.03),
         FaultRule::new("*/agentSession/*", FaultKind::Drop).with_probability(0.03),
         FaultRule::new("*/agentSession/*", FaultKind::Truncate).with_probability(0.03),
-        FaultRule::new("*/agentSession/*/chat*", FaultKind::RepeatEvents { count: 3 })
-            .with_probability(0.3)
-            .on_method("GET"),
+        FaultRule::new(
+            "*/agentSession/*/chat*",
+            FaultKind::RepeatEvents { count: 3 },
+        )
+        .with_probability(0.3)
+        .on_method("GET"),
     ];
     for rule in rules {
         emu.add_fault(rule).expect("fault");
