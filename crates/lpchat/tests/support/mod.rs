@@ -120,7 +120,7 @@ pub async fn run_echo_as(
     let mut events = session.events().expect("stream");
     let group = emu.run_visitors(Scenario {
         visitors,
-        lines: vec!["hello".into(), "a question".into(), "bye".into()],
+        lines: vec!["hello".into(), "bye".into()],
         pace_ms: 500,
         start_interval_ms: 300,
         answer_timeout_ms: 300_000,

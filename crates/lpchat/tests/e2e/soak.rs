@@ -1,7 +1,7 @@
 //! A short soak: 6 chats under the default fault mix with a bearer that expires; zero
 //! lost and zero duplicated.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,25 +1,12 @@
-//! End-to-end under faults: 5xx, 429 with Retry-After, dropped connections, truncated
-//! bodies, repeated events, a fault on the send of a line, and a bearer that expires.
+//! End-to-end under targeted faults: a fault on the send of a line, and a bearer that
+//! expires (the default fault mix runs in `soak.rs`).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use lpchat::Format;
 use lpchat_emulator::{FaultKind, FaultRule};
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn faults_lose_and_repeat_nothing() {
-    let emu = support::emulator(3).await;
-    support::default_faults(&emu);
-    let client = support::client(&emu, Format::Json);
-    let report = support::run_echo(&emu, &client, 2, Duration::from_secs(50)).await;
-    eprintln!("{}", report.line());
-    let fired: u64 = emu.faults().iter().map(|f| f.fired).sum();
-    eprintln!("faults fired: {fired}");
-    assert!(report.clean(), "{}", report.line());
-    emu.shutdown().await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_line_whose_send_fails_is_delivered_once() {

@@ -1,7 +1,7 @@
 //! End-to-end: an API-key bot (OAuth-signed requests) and the one-off operations of an
 //! agent session and of the visitor side; closing and dropping end the session.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
