@@ -123,7 +123,8 @@ pub async fn run_echo_as(
         lines: vec!["hello".into(), "bye".into()],
         pace_ms: 500,
         start_interval_ms: 300,
-        answer_timeout_ms: 300_000,
+        // Auto-accept takes one chat per incoming poll (2 s): queued visitors wait.
+        answer_timeout_ms: 3_000_000,
         ..Default::default()
     });
     let mut delivered: BTreeMap<String, Vec<u64>> = BTreeMap::new();
@@ -266,5 +267,18 @@ pub fn default_faults(emu: &Emulator) {
     ];
     for rule in rules {
         emu.add_fault(rule).expect("fault");
+    }
+}
+
+/// The emulator's API-key bot (unlimited chats; requests OAuth-signed).
+pub fn bot() -> Credentials {
+    Credentials::ApiKey {
+        username: "bot".into(),
+        key: lpchat::ApiKey::new(
+            "emulatorbotappkey0000000000000001",
+            "emulatorbotsecret01",
+            "emulatorbotaccesstoken00000000001",
+            "emulatorbottokensecret01",
+        ),
     }
 }
