@@ -10,6 +10,8 @@
 //! - [`retry`]: the retry policy, a pure function of the failure and the attempt.
 //! - [`auth`]: secrets, credentials, OAuth 1.0 signing, the per-session cookie jar.
 //! - [`ops`]: one operation per endpoint, building requests and parsing responses.
+//! - [`machine`]: the agent session and visitor chat state machines (`poll_output` /
+//!   `handle_response` / `handle_failure`), with the login lifecycle.
 #![cfg_attr(
     not(test),
     deny(
@@ -35,6 +37,10 @@ pub use codec::{
 };
 pub use cursor::{ChatCursor, CursorSet, Delivery, Page, TokenError};
 pub use format::Format;
+pub use machine::{
+    AgentConfig, AgentMachine, FailureKind, LineId, Machine, MachineEvent, Output, RequestId,
+    VisitorConfig, VisitorMachine, WallClock,
+};
 pub use retry::{Attempt, Decision, Failure, Idempotency, OuterLoop, RetryAfter, RetryPolicy};
 
 pub use auth::{Credentials, Secret};

@@ -8,8 +8,7 @@ mod machine_support;
 use std::time::{Duration, Instant};
 
 use lpchat_proto::machine::{
-    AgentMachine, CommandFailure, EndReason, FailureKind, ForcedAwayPolicy, Machine,
-    MachineEvent,
+    AgentMachine, CommandFailure, EndReason, FailureKind, ForcedAwayPolicy, Machine, MachineEvent,
 };
 use lpchat_proto::model::{AgentState, NewEvent, TransferRequest};
 use machine_support::*;
@@ -124,7 +123,10 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("5"));
     s.respond(
         &poll,
-        json(200, &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])])),
+        json(
+            200,
+            &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])]),
+        ),
     );
     assert_eq!(chat_events(&s.take_events()), [("C1".to_owned(), 5)]);
 
@@ -143,13 +145,16 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
             break r;
         }
         assert_eq!(s.count("POST", "/events"), 0, "blind re-send");
-        s.to_timeout();
+        s.until_timeout();
     };
     assert!(within(check.at - post.at, 4.5, 5.5));
     assert_eq!(check.query("from").as_deref(), Some("6"));
     s.respond(
         &check,
-        json(200, &events_body(&[line(6, "agent", "hello"), line(7, "visitor", "thanks")])),
+        json(
+            200,
+            &events_body(&[line(6, "agent", "hello"), line(7, "visitor", "thanks")]),
+        ),
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
@@ -157,7 +162,10 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
         chat: chat("C1"),
         event: Some(eid(6)),
     }));
-    assert_eq!(chat_events(&events), [("C1".to_owned(), 6), ("C1".to_owned(), 7)]);
+    assert_eq!(
+        chat_events(&events),
+        [("C1".to_owned(), 6), ("C1".to_owned(), 7)]
+    );
 
     // The poll repeats the events: nothing is delivered twice, nothing is posted again.
     s.advance(3 * SEC);
@@ -167,13 +175,20 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
         &poll,
         json(
             200,
-            &chats_body(&[chat_body("C1", &[line(6, "agent", "hello"), line(7, "visitor", "thanks")])]),
+            &chats_body(&[chat_body(
+                "C1",
+                &[line(6, "agent", "hello"), line(7, "visitor", "thanks")],
+            )]),
         ),
     );
     assert!(chat_events(&s.take_events()).is_empty());
     s.advance(60 * SEC);
     quiet_polls(&mut s);
-    let posts = s.log.iter().filter(|r| r.method == http::Method::POST && r.path().ends_with("/events")).count();
+    let posts = s
+        .log
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path().ends_with("/events"))
+        .count();
     assert_eq!(posts, 1);
 }
 
@@ -191,11 +206,14 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
         if let Some(r) = s.try_expect("GET", "/chat/C1/events") {
             break r;
         }
-        s.to_timeout();
+        s.until_timeout();
     };
     assert_eq!(check.query("from").as_deref(), Some("5"));
     // Someone else's line with the same text does not count.
-    s.respond(&check, json(200, &events_body(&[line(5, "visitor", "hello")])));
+    s.respond(
+        &check,
+        json(200, &events_body(&[line(5, "visitor", "hello")])),
+    );
     let again = s.expect("POST", "/chat/C1/events");
     assert_eq!(again.json()["event"]["text"], "hello");
     s.assert_quiet();
@@ -213,7 +231,11 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
     }));
     s.advance(60 * SEC);
     quiet_polls(&mut s);
-    let posts = s.log.iter().filter(|r| r.method == http::Method::POST && r.path().ends_with("/events")).count();
+    let posts = s
+        .log
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path().ends_with("/events"))
+        .count();
     assert_eq!(posts, 2);
 }
 
@@ -263,19 +285,45 @@ fn multi_chat_polling_delivers_each_event_once() {
     let poll = s.expect("GET", "/agentSession/777/chat");
     assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("A,B"));
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("0,3"));
-    let a = |ids: &[u64]| chat_body("A", &ids.iter().map(|i| line(*i, "visitor", &format!("a{i}"))).collect::<Vec<_>>());
-    let b = |ids: &[u64]| chat_body("B", &ids.iter().map(|i| line(*i, "visitor", &format!("b{i}"))).collect::<Vec<_>>());
-    s.respond(&poll, json(200, &chats_body(&[b(&[2, 3, 4]), a(&[0, 1, 2])])));
+    let a = |ids: &[u64]| {
+        chat_body(
+            "A",
+            &ids.iter()
+                .map(|i| line(*i, "visitor", &format!("a{i}")))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let b = |ids: &[u64]| {
+        chat_body(
+            "B",
+            &ids.iter()
+                .map(|i| line(*i, "visitor", &format!("b{i}")))
+                .collect::<Vec<_>>(),
+        )
+    };
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[b(&[2, 3, 4]), a(&[0, 1, 2])])),
+    );
     let mut all = chat_events(&s.take_events());
     assert_eq!(
         all,
-        [("B".into(), 3), ("B".into(), 4), ("A".into(), 0), ("A".into(), 1), ("A".into(), 2)]
+        [
+            ("B".into(), 3),
+            ("B".into(), 4),
+            ("A".into(), 0),
+            ("A".into(), 1),
+            ("A".into(), 2)
+        ]
     );
 
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     assert_eq!(poll.at - t0, 2 * SEC, "the poll interval");
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("3,5"));
-    s.respond(&poll, json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])),
+    );
     let got = chat_events(&s.take_events());
     assert_eq!(got, [("A".into(), 3), ("B".into(), 5)]);
     all.extend(got);
@@ -283,12 +331,19 @@ fn multi_chat_polling_delivers_each_event_once() {
     // The same answer again, and an empty one: nothing.
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("4,6"));
-    s.respond(&poll, json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[a(&[3, 1, 2, 3]), b(&[4, 5, 5])])),
+    );
     assert!(chat_events(&s.take_events()).is_empty());
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     s.respond(&poll, json(200, r#"{"chats":""}"#));
     assert!(chat_events(&s.take_events()).is_empty());
-    assert_eq!(s.m.chats().len(), 2, "a chat missing from one answer is not gone");
+    assert_eq!(
+        s.m.chats().len(),
+        2,
+        "a chat missing from one answer is not gone"
+    );
     assert_eq!(s.m.cursor_token(), "lpc1.A~3.B~5");
     let mut dedup = all.clone();
     dedup.sort();
@@ -345,13 +400,18 @@ fn forced_away_is_detected_and_online_set_again() {
     let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
     s.respond(&get, availability("Online"));
     let events = s.take_events();
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
 
     // With the Adopt policy the machine takes Away as the new wish.
     s.m.set_forced_away_policy(ForcedAwayPolicy::Adopt);
     let get = s.wait_for("GET", "/agentSession/777/availability", 11 * SEC);
     s.respond(&get, availability("Away"));
-    assert!(s.take_events().iter().any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
+    assert!(s
+        .take_events()
+        .iter()
+        .any(|e| matches!(e, MachineEvent::AvailabilityForced { .. })));
     assert_eq!(s.m.wanted_availability(), Some(&AgentState::Away));
     assert_eq!(s.count("PUT", "/availability"), 0);
 }
@@ -364,10 +424,17 @@ fn a_session_resumes_from_a_token_with_nothing_repeated_or_skipped() {
     assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("H1-abK2"));
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("8"));
     let events: Vec<String> = (5..=10).map(|i| line(i, "visitor", "x")).collect();
-    s.respond(&poll, json(200, &chats_body(&[chat_body("H1-abK2", &events)])));
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("H1-abK2", &events)])),
+    );
     assert_eq!(
         chat_events(&s.take_events()),
-        [("H1-abK2".into(), 8), ("H1-abK2".into(), 9), ("H1-abK2".into(), 10)]
+        [
+            ("H1-abK2".into(), 8),
+            ("H1-abK2".into(), 9),
+            ("H1-abK2".into(), 10)
+        ]
     );
     let token = s.m.cursor_token();
     assert_eq!(token, "lpc1.H1-abK2~10");
@@ -378,7 +445,10 @@ fn a_session_resumes_from_a_token_with_nothing_repeated_or_skipped() {
     let poll = s2.expect("GET", "/agentSession/777/chat");
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("11"));
     let events: Vec<String> = (9..=11).map(|i| line(i, "visitor", "x")).collect();
-    s2.respond(&poll, json(200, &chats_body(&[chat_body("H1-abK2", &events)])));
+    s2.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("H1-abK2", &events)])),
+    );
     assert_eq!(chat_events(&s2.take_events()), [("H1-abK2".into(), 11)]);
 }
 
@@ -399,11 +469,19 @@ fn an_offered_chat_is_accepted_and_polled() {
         &accept,
         json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/H9K9","@rel":"location"}}}}}}"#)),
     );
-    assert!(s.take_events().contains(&MachineEvent::ChatAccepted(chat("H9K9"))));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("H9K9"))));
     let poll = s.expect("GET", "/agentSession/777/chat");
     assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("H9K9"));
     assert_eq!(poll.query("fromEventIds").as_deref(), Some("0"));
-    s.respond(&poll, json(200, &chats_body(&[chat_body("H9K9", &[state(0, "chatting")])])));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("H9K9", &[state(0, "chatting")])]),
+        ),
+    );
     assert_eq!(chat_events(&s.take_events()), [("H9K9".into(), 0)]);
     // Nothing rings any more: accepting again fails at once.
     let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
@@ -414,6 +492,56 @@ fn an_offered_chat_is_accepted_and_polled() {
         .take_events()
         .contains(&MachineEvent::AcceptFailed(CommandFailure::NothingToDo)));
     assert_eq!(s.count("POST", "/incomingRequests"), 0);
+}
+
+fn accepted_at(key: &str) -> http::Response<bytes::Bytes> {
+    json(
+        201,
+        &format!(
+            r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/{key}","@rel":"location"}}}}}}"#
+        ),
+    )
+}
+
+#[test]
+fn auto_accept_takes_every_ringing_chat_at_once_then_what_rings_later() {
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0).with_auto_accept(true);
+    cfg.incoming_interval = Duration::from_secs(2);
+    let mut s = started(cfg, t0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(3));
+    // Three chats ring: three accepts, one after the other, with no wait for a poll.
+    let polled_at = s.now;
+    for key in ["A1K1", "A2K2", "A3K3"] {
+        s.drain();
+        let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+        assert_eq!(accept.at, polled_at, "{key} waited");
+        s.respond(&accept, accepted_at(key));
+        assert!(s
+            .take_events()
+            .contains(&MachineEvent::ChatAccepted(chat(key))));
+    }
+    s.drain();
+    assert_eq!(s.count("POST", "/incomingRequests"), 0, "a fourth accept");
+    // A chat that rings later (or one still counted) is taken from the next poll on.
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(1));
+    s.drain();
+    let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+    s.respond(&accept, accepted_at("A4K4"));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("A4K4"))));
+    s.drain();
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(0));
+    s.drain();
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+    for key in ["A1K1", "A2K2", "A3K3", "A4K4"] {
+        assert!(s.m.chats().contains(&chat(key)), "{key} not followed");
+    }
 }
 
 #[test]
@@ -434,13 +562,15 @@ fn an_accept_of_unknown_outcome_is_settled_through_chat_sessions() {
             s.respond(&r, ringing(2));
         }
         assert_eq!(s.count("POST", "/incomingRequests"), 0, "blind re-accept");
-        s.to_timeout();
+        s.until_timeout();
     };
     s.respond(
         &check,
         json(200, &format!(r#"{{"chatSessions":{{"chatSession":[{{"link":{{"href":"{SESSION}/chat/NEW1","rel":"chat-session"}},"chatSessionKey":"NEW1","startTime":1440934609097}}]}}}}"#)),
     );
-    assert!(s.take_events().contains(&MachineEvent::ChatAccepted(chat("NEW1"))));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("NEW1"))));
     assert_eq!(s.count("POST", "/incomingRequests"), 0);
     assert!(s.m.chats().contains(&chat("NEW1")));
 }
@@ -452,15 +582,32 @@ fn an_ended_chat_is_polled_once_more_then_ends() {
     let poll = s.expect("GET", "/agentSession/777/chat");
     s.respond(
         &poll,
-        json(200, &chats_body(&[chat_body("E", &[line(2, "visitor", "bye"), state(3, "ended")])])),
+        json(
+            200,
+            &chats_body(&[chat_body(
+                "E",
+                &[line(2, "visitor", "bye"), state(3, "ended")],
+            )]),
+        ),
     );
-    assert_eq!(chat_events(&s.take_events()), [("E".into(), 2), ("E".into(), 3)]);
+    assert_eq!(
+        chat_events(&s.take_events()),
+        [("E".into(), 2), ("E".into(), 3)]
+    );
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     // The system line that follows the end still comes.
-    s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[line(4, "system", "ended by agent")])])));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("E", &[line(4, "system", "ended by agent")])]),
+        ),
+    );
     let events = s.take_events();
     assert_eq!(chat_events(&events), [("E".into(), 4)]);
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
     let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
     s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[])])));
     assert!(s.take_events().contains(&MachineEvent::ChatEnded {
@@ -491,11 +638,19 @@ fn chats_missing_from_the_answers_are_looked_up_before_they_count_as_gone() {
     let verify = s.expect("GET", "/agentSession/777/chatSessions");
     s.respond(
         &verify,
-        json(200, r#"{"chatSessions":{"chatSession":[{"chatSessionKey":"K","startTime":1}]}}"#),
+        json(
+            200,
+            r#"{"chatSessions":{"chatSession":[{"chatSessionKey":"K","startTime":1}]}}"#,
+        ),
     );
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("G"), reason: EndReason::Gone }));
-    assert!(!events.iter().any(|e| matches!(e, MachineEvent::ChatEnded { chat, .. } if chat.as_str() == "K")));
+    assert!(events.contains(&MachineEvent::ChatEnded {
+        chat: chat("G"),
+        reason: EndReason::Gone
+    }));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { chat, .. } if chat.as_str() == "K")));
     assert_eq!(s.m.chats(), [chat("K")]);
 }
 
@@ -505,7 +660,10 @@ fn end_and_transfer_follow_the_lines_before_them() {
     let mut s = following(t0, "lpc1.T~0.U~0");
     quiet_polls(&mut s);
     let l1 = s.m.send_line(&chat("T"), NewEvent::plain("one moment"));
-    let tr = s.m.transfer(&chat("T"), TransferRequest::to_skill("12").with_text("over to you"));
+    let tr = s.m.transfer(
+        &chat("T"),
+        TransferRequest::to_skill("12").with_text("over to you"),
+    );
     let end = s.m.end_chat(&chat("U"));
     s.drain();
     let post_t = s.expect("POST", "/chat/T/events");
@@ -513,15 +671,29 @@ fn end_and_transfer_follow_the_lines_before_them() {
     assert_eq!(post_u.json()["event"]["state"], "ended");
     s.assert_quiet();
     s.respond(&post_u, json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/U/events/3","@rel":"location"}}}}}}"#)));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: end, chat: chat("U"), event: Some(eid(3)) }));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: end,
+        chat: chat("U"),
+        event: Some(eid(3))
+    }));
     s.respond(&post_t, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/T/events/1","@rel":"location"}}}}}}"#)));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: l1, chat: chat("T"), event: Some(eid(1)) }));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: l1,
+        chat: chat("T"),
+        event: Some(eid(1))
+    }));
     let transfer = s.expect("POST", "/chat/T/transfer");
     assert_eq!(transfer.json()["transfer"]["skill"]["id"], "12");
     s.respond(&transfer, empty(200));
     let events = s.take_events();
-    assert!(events.contains(&MachineEvent::TransferDone { id: tr, chat: chat("T") }));
-    assert!(events.contains(&MachineEvent::ChatEnded { chat: chat("T"), reason: EndReason::Transferred }));
+    assert!(events.contains(&MachineEvent::TransferDone {
+        id: tr,
+        chat: chat("T")
+    }));
+    assert!(events.contains(&MachineEvent::ChatEnded {
+        chat: chat("T"),
+        reason: EndReason::Transferred
+    }));
     assert_eq!(s.m.chats(), [chat("U")]);
 }
 
@@ -536,13 +708,149 @@ fn close_fails_what_was_not_sent() {
     let post = s.expect("POST", "/chat/C/events");
     s.m.close();
     s.drain();
-    assert!(s.take_events().contains(&MachineEvent::LineFailed { line: b, chat: chat("C"), reason: CommandFailure::Closed }));
+    assert!(s.take_events().contains(&MachineEvent::LineFailed {
+        line: b,
+        chat: chat("C"),
+        reason: CommandFailure::Closed
+    }));
     let end = s.expect("DELETE", "/agentSession/777");
     s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C/events/1","@rel":"location"}}}}}}"#)));
-    assert!(s.take_events().contains(&MachineEvent::LineDelivered { line: a, chat: chat("C"), event: Some(eid(1)) }));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: a,
+        chat: chat("C"),
+        event: Some(eid(1))
+    }));
     s.respond(&end, empty(200));
     let logout = s.expect("POST", "/logout");
     s.respond(&logout, json(500, ""));
     assert_eq!(s.take_events(), [MachineEvent::Closed]);
     assert!(s.m.is_closed());
+}
+
+#[test]
+fn the_incoming_poll_keeps_the_session_from_its_idle_logout() {
+    let t0 = Instant::now();
+    let mut s = started(user_config(t0), t0); // incoming interval asked: 1 hour
+    let inc = s.wait_for("GET", "/incomingRequests", 301 * SEC);
+    assert!(inc.at - t0 <= Duration::from_secs(300));
+}
+
+mod model {
+    //! A model-based test: a server that repeats, reorders and duplicates events (never
+    //! skipping ahead of what was asked) and fails now and then; the machine must deliver
+    //! every event of every chat exactly once, in order.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Answer {
+        /// Events from `back` below the asked `from`, `ahead` past it, shuffled by `seed`,
+        /// each repeated when `dup`.
+        Page {
+            back: u8,
+            ahead: u8,
+            seed: u64,
+            dup: bool,
+        },
+        ServerError,
+        Timeout,
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..6, any::<u64>(), any::<bool>())
+                .prop_map(|(back, ahead, seed, dup)| Answer::Page { back, ahead, seed, dup }),
+            1 => Just(Answer::ServerError),
+            1 => Just(Answer::Timeout),
+        ]
+    }
+
+    fn page(
+        chat_id: &str,
+        from: u64,
+        total: u64,
+        back: u8,
+        ahead: u8,
+        seed: u64,
+        dup: bool,
+    ) -> String {
+        let lo = from.saturating_sub(u64::from(back));
+        let hi = (from + u64::from(ahead)).min(total);
+        let mut ids: Vec<u64> = (lo..hi).collect();
+        if dup {
+            ids.extend(lo..hi);
+        }
+        // A small deterministic shuffle.
+        let mut x = seed | 1;
+        for i in (1..ids.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ids.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let events: Vec<String> = ids
+            .iter()
+            .map(|i| line(*i, "visitor", &format!("m{i}")))
+            .collect();
+        chat_body(chat_id, &events)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_event_once_in_order(
+            totals in prop::collection::vec(0u64..25, 1..4),
+            starts in prop::collection::vec(0u64..5, 3),
+            answers in prop::collection::vec(answer(), 10..60),
+        ) {
+            let names = ["A", "B", "C"];
+            let token = format!(
+                "lpc1.{}",
+                totals.iter().enumerate().map(|(i, _)| {
+                    let start = starts[i];
+                    if start == 0 { format!("{}~", names[i]) } else { format!("{}~{}", names[i], start - 1) }
+                }).collect::<Vec<_>>().join(".")
+            );
+            let t0 = Instant::now();
+            let mut s = following(t0, &token);
+            let mut script = answers.into_iter();
+            // Then pages that give everything asked, until every chat is complete.
+            for round in 0..200 {
+                let poll = s.wait_for("GET", "/agentSession/777/chat", 200 * SEC);
+                let keys = poll.query("chatSessionKeys").unwrap();
+                let froms = poll.query("fromEventIds").unwrap();
+                let pairs: Vec<(String, u64)> = keys.split(',').map(str::to_owned)
+                    .zip(froms.split(',').map(|f| f.parse().unwrap())).collect();
+                match script.next() {
+                    Some(Answer::ServerError) => s.respond(&poll, json(500, "")),
+                    Some(Answer::Timeout) => s.fail(&poll, FailureKind::Timeout),
+                    next => {
+                        let (back, ahead, seed, dup) = match next {
+                            Some(Answer::Page { back, ahead, seed, dup }) => (back, ahead, seed, dup),
+                            _ => (0, 25, round, false),
+                        };
+                        let chats: Vec<String> = pairs.iter().map(|(c, f)| {
+                            let i = names.iter().position(|n| n == c).unwrap();
+                            page(c, *f, totals[i], back, ahead, seed, dup)
+                        }).collect();
+                        s.respond(&poll, json(200, &chats_body(&chats)));
+                    }
+                }
+                let done = pairs.iter().all(|(c, f)| {
+                    let i = names.iter().position(|n| n == c).unwrap();
+                    *f >= totals[i]
+                });
+                if done && script.len() == 0 {
+                    break;
+                }
+            }
+            let got = chat_events(&s.log_events());
+            for (i, total) in totals.iter().enumerate() {
+                let mine: Vec<u64> = got.iter().filter(|(c, _)| c == names[i]).map(|(_, id)| *id).collect();
+                let want: Vec<u64> = (starts[i].min(*total)..*total).collect();
+                prop_assert_eq!(mine, want, "chat {}", names[i]);
+            }
+        }
+    }
 }

@@ -7,7 +7,9 @@ mod machine_support;
 use std::time::{Duration, Instant};
 
 use lpchat_proto::auth::{ApiKey, Credentials, ExistingBearer};
-use lpchat_proto::machine::{AgentConfig, AgentMachine, Machine, MachineEvent, SessionLostReason, WallClock};
+use lpchat_proto::machine::{
+    AgentConfig, AgentMachine, Machine, MachineEvent, SessionLostReason, WallClock,
+};
 use lpchat_proto::ops::BaseUri;
 use machine_support::*;
 
@@ -33,8 +35,14 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
     assert_eq!(s.take_events(), [MachineEvent::LoggedIn]);
 
     let start = s.expect("POST", "/api/account/1234/agentSession");
-    assert_eq!(start.header("authorization").as_deref(), Some("Bearer bearer-1"));
-    assert_eq!(start.header("cookie").as_deref(), Some("Session_id=sess-cookie-1"));
+    assert_eq!(
+        start.header("authorization").as_deref(),
+        Some("Bearer bearer-1")
+    );
+    assert_eq!(
+        start.header("cookie").as_deref(),
+        Some("Session_id=sess-cookie-1")
+    );
     assert_eq!(start.query("v").as_deref(), Some("1"));
     assert_eq!(start.query("NC").as_deref(), Some("true"));
     s.respond(&start, session_created());
@@ -54,11 +62,14 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
         while let Some(r) = s.try_expect("GET", "/availability") {
             s.respond(&r, availability("Online"));
         }
-        s.to_timeout();
+        s.until_timeout();
     };
     assert_eq!(refresh.at, t0 + 2 * MIN);
     assert_eq!(refresh.json()["csrf"], "csrf-bearer-1");
-    assert_eq!(refresh.header("cookie").as_deref(), Some("Session_id=sess-cookie-1"));
+    assert_eq!(
+        refresh.header("cookie").as_deref(),
+        Some("Session_id=sess-cookie-1")
+    );
     assert!(refresh.header("authorization").is_none());
     s.respond(&refresh, empty(200));
     assert!(s.take_events().contains(&MachineEvent::SessionRenewed));
@@ -80,7 +91,13 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
     s.take_events();
 
     // The first 401 starts one re-login; the second does not start another.
-    s.respond(&a, json(401, r#"{"error":{"message":"bearer expired","internalCode":10}}"#));
+    s.respond(
+        &a,
+        json(
+            401,
+            r#"{"error":{"message":"bearer expired","internalCode":10}}"#,
+        ),
+    );
     let relogin = s.expect("POST", "/api/account/1234/login");
     s.respond(&b, json(401, ""));
     assert_eq!(s.count("POST", "/login"), 0, "a second re-login");
@@ -96,22 +113,29 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
     let b2 = s.expect("GET", "/availability");
     s.assert_quiet();
     for r in [&a2, &b2] {
-        assert_eq!(r.header("authorization").as_deref(), Some("Bearer bearer-2"));
+        assert_eq!(
+            r.header("authorization").as_deref(),
+            Some("Bearer bearer-2")
+        );
     }
     s.respond(&a2, ringing(0));
     s.respond(&b2, availability("Online"));
     assert_eq!(s.count("POST", "/login"), 0);
-    let logins = s.log.iter().filter(|r| r.path().ends_with("/login")).count();
+    let logins = s
+        .log
+        .iter()
+        .filter(|r| r.path().ends_with("/login"))
+        .count();
     assert_eq!(logins, 2);
 }
 
 #[test]
 fn refresh_interval_is_capped_and_never_zero() {
     for (ttl, want) in [
-        ("28800000", 5 * MIN),  // 8 h: the 5-minute cap
-        ("240000", 2 * MIN),    // 4 min: half
+        ("28800000", 5 * MIN),         // 8 h: the 5-minute cap
+        ("240000", 2 * MIN),           // 4 min: half
         ("1", Duration::from_secs(1)), // 1 ms: never below a second
-        ("0", 5 * MIN),         // unknown lifetime: the cap
+        ("0", 5 * MIN),                // unknown lifetime: the cap
     ] {
         let t0 = Instant::now();
         let mut s = Script::new(AgentMachine::new(user_config(t0), t0), t0);
@@ -149,12 +173,17 @@ fn relogin_with_bad_credentials_loses_the_session() {
     let inc = s.wait_for("GET", "/incomingRequests", Duration::from_secs(5));
     s.respond(&inc, json(401, ""));
     let login = s.expect("POST", "/login");
-    s.respond(&login, json(401, r#"{"error":{"message":"invalid credentials"}}"#));
+    s.respond(
+        &login,
+        json(401, r#"{"error":{"message":"invalid credentials"}}"#),
+    );
     let events = s.take_events();
     assert!(
-        events.contains(&MachineEvent::SessionLost(SessionLostReason::BadCredentials {
-            status: http::StatusCode::UNAUTHORIZED
-        })),
+        events.contains(&MachineEvent::SessionLost(
+            SessionLostReason::BadCredentials {
+                status: http::StatusCode::UNAUTHORIZED
+            }
+        )),
         "{events:?}"
     );
     assert!(s.m.is_closed());
@@ -173,7 +202,9 @@ fn initial_login_4xx_is_bad_credentials_and_5xx_is_retried() {
     s.respond(&again, json(400, r#"{"error":{"message":"bad request"}}"#));
     assert!(matches!(
         s.take_events().as_slice(),
-        [MachineEvent::SessionLost(SessionLostReason::BadCredentials { .. })]
+        [MachineEvent::SessionLost(
+            SessionLostReason::BadCredentials { .. }
+        )]
     ));
 }
 
@@ -190,7 +221,10 @@ fn an_existing_bearer_does_not_log_in_and_cannot_recover_from_401() {
     let mut s = Script::new(AgentMachine::new(cfg, t0), t0);
     assert_eq!(s.take_events(), [MachineEvent::LoggedIn]);
     let start = s.expect("POST", "/agentSession");
-    assert_eq!(start.header("authorization").as_deref(), Some("Bearer given-bearer"));
+    assert_eq!(
+        start.header("authorization").as_deref(),
+        Some("Bearer given-bearer")
+    );
     s.respond(&start, session_created());
     let inc = s.expect("GET", "/incomingRequests");
     s.respond(&inc, json(401, ""));
@@ -219,20 +253,39 @@ fn api_key_requests_are_oauth_signed_with_fresh_nonces() {
     let mut s = Script::new(AgentMachine::new(cfg, t0), t0);
     let login = s.expect("POST", "/login");
     assert_eq!(login.json()["appKey"], "app-key-1");
+    // The login body in flight holds the whole key; the machine's Debug shows none of it.
+    let d = format!("{:?}", s.m);
+    for secret in ["app-key-1", "app-secret-2", "token-3", "token-secret-4"] {
+        assert!(!d.contains(secret), "{secret} in {d}");
+    }
     assert_eq!(login.json()["accessTokenSecret"], "token-secret-4");
     s.respond(&login, login_ok("28800000", "bearer-k"));
     let start = s.expect("POST", "/agentSession");
     let auth = start.header("authorization").unwrap();
     assert!(auth.starts_with("OAuth "), "{auth}");
     assert!(auth.contains("oauth_consumer_key=\"app-key-1\""), "{auth}");
-    assert!(auth.contains(&format!("oauth_timestamp=\"{UNIX0}\"")), "{auth}");
+    assert!(
+        auth.contains(&format!("oauth_timestamp=\"{UNIX0}\"")),
+        "{auth}"
+    );
     s.respond(&start, session_created());
     s.advance(Duration::from_secs(3));
     let mut nonces = Vec::new();
     for r in s.outstanding.clone() {
         let auth = r.header("authorization").unwrap();
-        assert!(auth.contains(&format!("oauth_timestamp=\"{}\"", UNIX0 + 3)) || auth.contains(&format!("oauth_timestamp=\"{UNIX0}\"")), "{auth}");
-        let nonce = auth.split("oauth_nonce=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        assert!(
+            auth.contains(&format!("oauth_timestamp=\"{}\"", UNIX0 + 3))
+                || auth.contains(&format!("oauth_timestamp=\"{UNIX0}\"")),
+            "{auth}"
+        );
+        let nonce = auth
+            .split("oauth_nonce=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
         nonces.push(nonce);
     }
     let mut all = vec![nonce_of(&start)];
@@ -246,7 +299,13 @@ fn api_key_requests_are_oauth_signed_with_fresh_nonces() {
 
 fn nonce_of(r: &Req) -> String {
     let auth = r.header("authorization").unwrap();
-    auth.split("oauth_nonce=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    auth.split("oauth_nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -261,7 +320,10 @@ fn close_ends_the_session_then_logs_out() {
     s.respond(&end, empty(200));
     let logout = s.expect("POST", "/api/account/1234/logout");
     assert_eq!(logout.json()["csrf"], "csrf-bearer-1");
-    assert_eq!(logout.header("cookie").as_deref(), Some("Session_id=sess-cookie-1"));
+    assert_eq!(
+        logout.header("cookie").as_deref(),
+        Some("Session_id=sess-cookie-1")
+    );
     s.respond(&logout, empty(200));
     assert_eq!(s.take_events(), [MachineEvent::Closed]);
     assert!(s.m.is_closed());

@@ -61,6 +61,9 @@ mod tests {
         if let Some(before) = t0.checked_sub(Duration::from_millis(1500)) {
             assert_eq!(clock.unix_secs(before), 1_699_999_998);
         }
-        assert_eq!(clock.instant_of(1_700_000_010), t0 + Duration::from_secs(10));
+        assert_eq!(
+            clock.instant_of(1_700_000_010),
+            t0 + Duration::from_secs(10)
+        );
     }
 }

@@ -167,7 +167,10 @@ mod tests {
             FailureKind::ConnectFailed.as_failure(),
             Failure::ConnectFailed
         );
-        assert_eq!(FailureKind::BodyTruncated.as_failure(), Failure::BodyInvalid);
+        assert_eq!(
+            FailureKind::BodyTruncated.as_failure(),
+            Failure::BodyInvalid
+        );
         assert!(!FailureKind::Timeout.as_failure().certainly_not_applied());
     }
 }

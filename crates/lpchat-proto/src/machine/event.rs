@@ -142,8 +142,12 @@ pub enum SessionLostReason {
     Unauthorized,
     /// The login, or the agent session, could not be made and the retries gave up.
     Unreachable(MachineError),
-    /// The agent session could not be started (A2 refused).
-    AgentSessionRefused(MachineError),
+    /// The server refused to open the agent session (A2) or the chat (V8).
+    Refused(MachineError),
+    /// The chat request (V8) may or may not have created a chat: its answer was lost, and
+    /// the visitor API has no way to find the chat. It is not requested again (that could
+    /// queue a second chat).
+    OutcomeUnknown(MachineError),
 }
 
 /// Why a chat is over.
@@ -204,7 +208,11 @@ pub struct MachineError {
 
 impl MachineError {
     /// An error of `endpoint`.
-    pub fn new(endpoint: &'static str, status: Option<StatusCode>, message: impl Into<String>) -> Self {
+    pub fn new(
+        endpoint: &'static str,
+        status: Option<StatusCode>,
+        message: impl Into<String>,
+    ) -> Self {
         MachineError {
             endpoint,
             status,

@@ -1,32 +1,6 @@
 //! The login lifecycle of an agent machine (spec §4, §7): log in (L1), keep the login alive
-//! (L2), log in again after a 401, log out (L3) — and the session's cookie jar.
-//!
-//! # Authentication
-//!
-//! - User and password, or a JWT: the login's bearer authenticates every agent request.
-//! - API key: the application login (L1) gives the csrf and the `Session_id` cookie that
-//!   keep the login alive; with [`LoginSettings::sign_requests`] (the default for API
-//!   keys) every agent request is signed with OAuth 1.0 instead of carrying the bearer,
-//!   each with the current time and a fresh nonce from the machine's seeded generator.
-//! - An existing bearer: no login of our own. It is refreshed only when its csrf is known,
-//!   never logged out (the login belongs to whoever made it), and a 401 cannot be cured: the
-//!   session is lost.
-//!
-//! # Refresh
-//!
-//! Every `min(sessionTTl / 2, 5 minutes)`, and never more often than every second (see
-//! [`crate::model::LoginResponse::refresh_interval`]); 5 minutes when the login did not say
-//! its lifetime.
-//!
-//! # One re-login at a time
-//!
-//! Each successful login starts a new *generation*; every agent request remembers the
-//! generation it was authenticated with. A 401 to a request of the current generation
-//! starts one re-login; a 401 to a request of an older generation (sent before the re-login
-//! finished) does not start another. Requests that got a 401 did not act on the server, so
-//! their tasks simply become due again, and nothing is sent to the agent API until the
-//! re-login is done. A login that is refused (a 4xx), or re-logins that keep being answered
-//! with 401 without any agent request succeeding in between, lose the session.
+//! (L2), log in again after a 401 (one at a time, by generations), log out (L3) — and the
+//! session's cookie jar. The rules are in the [machine docs](super#login-lifecycle).
 
 use std::time::{Duration, Instant};
 
@@ -213,9 +187,10 @@ impl LoginState {
             AuthState::LoggingIn if self.login.ready(now) => {
                 LoginOp::from_credentials(&self.credentials).map(LoginCall::Login)
             }
-            AuthState::Ready if self.refresh.ready(now) => {
-                self.csrf.clone().map(|c| LoginCall::Refresh(Refresh::new(c)))
-            }
+            AuthState::Ready if self.refresh.ready(now) => self
+                .csrf
+                .clone()
+                .map(|c| LoginCall::Refresh(Refresh::new(c))),
             AuthState::LoggingOut if self.logout.ready(now) => {
                 self.csrf.clone().map(|c| LoginCall::Logout(Logout::new(c)))
             }
@@ -244,7 +219,12 @@ impl LoginState {
 
     /// A call could not even be built (cannot happen for well-formed settings): the
     /// lifecycle cannot go on.
-    pub(crate) fn unbuildable<P>(&mut self, call: &LoginCall, error: MachineError, out: &mut Outbox<P>) {
+    pub(crate) fn unbuildable<P>(
+        &mut self,
+        call: &LoginCall,
+        error: MachineError,
+        out: &mut Outbox<P>,
+    ) {
         match call {
             LoginCall::Logout(_) => self.finish_logout(),
             _ => self.lose(SessionLostReason::Unreachable(error), out),
@@ -253,7 +233,12 @@ impl LoginState {
 
     /// A 401 to an agent request sent with `generation`: starts one re-login when none is
     /// under way. Returns false when the session is lost instead.
-    pub(crate) fn unauthorized<P>(&mut self, generation: u64, now: Instant, out: &mut Outbox<P>) -> bool {
+    pub(crate) fn unauthorized<P>(
+        &mut self,
+        generation: u64,
+        now: Instant,
+        out: &mut Outbox<P>,
+    ) -> bool {
         match self.state {
             AuthState::Ready if generation >= self.generation => self.relogin(now, out),
             AuthState::Lost => false,

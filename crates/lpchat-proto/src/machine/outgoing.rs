@@ -1,23 +1,6 @@
 //! The ordered outgoing queues of chats, and how a machine learns whether an item whose
-//! outcome is unknown reached the chat.
-//!
-//! Each chat has its own queue; items leave it in order, one in flight at a time, so the
-//! visitor sees lines in the order they were written and an end after the lines before
-//! it. Lines, ends and transfers change server state: a timeout, a dropped connection, a
-//! cut body or a 5xx leaves their outcome unknown, and the machine never sends them again
-//! blindly. It reads the chat's events from the position the chat had before the first
-//! send ([`ChatQueue::since`]) and looks for the item ([`find_delivered`]): found, it is
-//! delivered; not found, it is sent again, as the next attempt.
-//!
-//! # Matching
-//!
-//! A line matches an event that is a line from our side (`source` agent or visitor) with
-//! the same text (ignoring surrounding white space) or, for rich content, the same `json`.
-//! An end matches an `ended` state event, a transfer a system line of message 13 or 15
-//! (spec §9.4). Event ids known to be our own earlier items (from a `201`, or found
-//! before) are never matched again, so two identical lines in a row are told apart. The
-//! server may rewrite HTML (link targets become `_blank`); an HTML line it rewrote is not
-//! recognised and is sent again, the cost of never losing a line.
+//! outcome is unknown reached the chat ([`find_delivered`]). The rules are in the
+//! [machine docs](super#requests-that-change-state).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
@@ -26,8 +9,19 @@ use super::contract::RequestId;
 use super::event::{CommandFailure, LineId};
 use super::reply::{after, Retrier};
 use super::task::{earliest, Task};
-use crate::model::{ChatId, ChatState, Event, EventId, EventKind, NewEvent, Source, TransferRequest};
+use crate::model::{
+    ChatId, ChatState, Event, EventId, EventKind, NewEvent, Source, TransferRequest,
+};
 use crate::retry::{Decision, Failure, Idempotency};
+
+/// When a result is handled, and whether the machine is stopping (closing, or its chat is
+/// over), which turns retries into failures.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Moment {
+    pub(crate) now: Instant,
+    pub(crate) now_unix: u64,
+    pub(crate) stop: bool,
+}
 
 /// How an item was settled.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,11 +145,6 @@ impl Outgoing {
         self.queues.get(chat)
     }
 
-    /// The queue of `chat`, to change.
-    pub(crate) fn queue_mut(&mut self, chat: &ChatId) -> Option<&mut ChatQueue> {
-        self.queues.get_mut(chat)
-    }
-
     /// The first chat whose head is due at `now`, with what it waits for.
     pub(crate) fn ready(&self, now: Instant) -> Option<(ChatId, Stage)> {
         self.queues
@@ -235,21 +224,17 @@ impl Outgoing {
         drained
     }
 
-    /// Every chat with a queue.
-    pub(crate) fn chats(&self) -> Vec<ChatId> {
-        self.queues.keys().cloned().collect()
-    }
-
-    /// Forgets a chat's queue altogether (its claimed ids too).
+    /// Forgets the queue of a chat no longer followed, once nothing is left in it (its
+    /// claimed ids go too: the chat will not be searched again).
     pub(crate) fn forget(&mut self, chat: &ChatId) {
         if self.queues.get(chat).is_some_and(|q| q.items.is_empty()) {
             self.queues.remove(chat);
         }
     }
 
-    /// Whether any item is queued or in flight.
-    pub(crate) fn is_idle(&self) -> bool {
-        self.queues.values().all(|q| q.items.is_empty())
+    /// Every chat with a queue.
+    pub(crate) fn chats(&self) -> Vec<ChatId> {
+        self.queues.keys().cloned().collect()
     }
 }
 
@@ -321,23 +306,31 @@ impl Outgoing {
 
     /// The head's request `id` failed. `stop` (the machine is closing) turns every retry
     /// into a failure.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn sent_failed(
         &mut self,
         chat: &ChatId,
         id: RequestId,
         failure: &Failure,
         retrier: &mut Retrier<'_>,
-        now_unix: u64,
-        now: Instant,
-        stop: bool,
+        at: Moment,
     ) -> Option<Settled> {
+        let Moment {
+            now,
+            now_unix,
+            stop,
+        } = at;
         if !self.settle(chat, id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
         let attempt = q.task.failed();
-        let decision = retrier.decide(failure, attempt, Idempotency::StateChanging, false, now_unix);
+        let decision = retrier.decide(
+            failure,
+            attempt,
+            Idempotency::StateChanging,
+            false,
+            now_unix,
+        );
         let unknown = !failure.certainly_not_applied() && !is_refusal(failure);
         match decision {
             _ if stop => {
@@ -416,16 +409,25 @@ impl Outgoing {
         id: RequestId,
         failure: &Failure,
         retrier: &mut Retrier<'_>,
-        now_unix: u64,
-        now: Instant,
-        stop: bool,
+        at: Moment,
     ) -> Option<Settled> {
+        let Moment {
+            now,
+            now_unix,
+            stop,
+        } = at;
         if !self.settle(chat, id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
         q.check_failures = q.check_failures.saturating_add(1);
-        let decision = retrier.decide(failure, q.check_failures, Idempotency::Safe, false, now_unix);
+        let decision = retrier.decide(
+            failure,
+            q.check_failures,
+            Idempotency::Safe,
+            false,
+            now_unix,
+        );
         match decision {
             Decision::Retry { after: pause } | Decision::Reconcile { after: pause } if !stop => {
                 q.task.schedule(after(now, pause));
@@ -436,11 +438,21 @@ impl Outgoing {
     }
 
     /// The head of `chat` cannot even be built: it fails.
-    pub(crate) fn unbuildable(&mut self, chat: &ChatId, reason: CommandFailure, now: Instant) -> Option<Settled> {
+    pub(crate) fn unbuildable(
+        &mut self,
+        chat: &ChatId,
+        reason: CommandFailure,
+        now: Instant,
+    ) -> Option<Settled> {
         self.fail_head(chat, reason, now)
     }
 
-    fn fail_head(&mut self, chat: &ChatId, reason: CommandFailure, now: Instant) -> Option<Settled> {
+    fn fail_head(
+        &mut self,
+        chat: &ChatId,
+        reason: CommandFailure,
+        now: Instant,
+    ) -> Option<Settled> {
         let head = self.finish_head(chat, None, now)?;
         Some(Settled::Failed(head, reason))
     }
@@ -566,14 +578,13 @@ mod tests {
         let l2 = out.push(&a, Item::Event(NewEvent::plain("2")), now);
         assert_ne!(l1, l2);
         assert_eq!(out.ready(now), Some((a.clone(), Stage::Send)));
-        let q = out.queue_mut(&a).unwrap();
-        q.task.sent(crate::machine::contract::RequestId(1));
+        out.sending(&a, crate::machine::contract::RequestId(1), EventId(0));
         assert_eq!(out.ready(now), None);
         assert_eq!(out.drain(&a, Keep::BusyHead).len(), 1);
         assert_eq!(out.queue(&a).unwrap().head().unwrap().id, l1);
         let head = out.finish_head(&a, Some(EventId(4)), now).unwrap();
         assert_eq!(head.id, l1);
-        assert!(out.is_idle());
+        assert!(out.queue(&a).unwrap().items.is_empty());
         assert!(out.queue(&a).unwrap().claimed.contains(&EventId(4)));
     }
 }

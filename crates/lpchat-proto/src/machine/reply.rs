@@ -12,7 +12,7 @@ use super::event::MachineError;
 use super::rng::Rng;
 use crate::codec::Limits;
 use crate::ops::{self, Operation};
-use crate::retry::{Attempt, Decision, Failure, Idempotency, RetryPolicy};
+use crate::retry::{Attempt, Decision, Failure, Idempotency, RetryAfter, RetryPolicy};
 
 /// What a response means for the machine.
 #[derive(Debug)]
@@ -80,10 +80,19 @@ pub(crate) fn now_unix(headers: Option<&HeaderMap>, wall: Option<&WallClock>, no
     headers
         .and_then(|h| h.get(DATE))
         .and_then(|v| v.to_str().ok())
-        .and_then(crate::retry::http_date::parse)
+        .and_then(http_date)
         .and_then(|secs| u64::try_from(secs).ok())
         .or_else(|| wall.map(|w| w.unix_secs(now)))
         .unwrap_or(0)
+}
+
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix seconds: the retry module reads
+/// the same format for `Retry-After`.
+fn http_date(value: &str) -> Option<i64> {
+    match RetryAfter::parse(value)? {
+        RetryAfter::Date(secs) => Some(secs),
+        RetryAfter::Seconds(_) => None,
+    }
 }
 
 /// The retry policy and the randomness for its jitter.
@@ -107,14 +116,6 @@ impl Retrier<'_> {
             a = a.keep_going();
         }
         self.policy.decide(failure, &a)
-    }
-}
-
-/// The retry module's idempotency of an operation.
-pub(crate) fn idempotency_of<O: Operation>(op: &O) -> Idempotency {
-    match op.idempotency() {
-        ops::Idempotency::Safe => Idempotency::Safe,
-        ops::Idempotency::StateChanging => Idempotency::StateChanging,
     }
 }
 

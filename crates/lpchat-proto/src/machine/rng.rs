@@ -8,8 +8,7 @@
 use std::fmt;
 
 /// The characters of a nonce.
-const NONCE_ALPHABET: &[u8; 62] =
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const NONCE_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /// The length of a nonce: 24 characters of 62 give about 143 bits.
 const NONCE_LEN: usize = 24;
 

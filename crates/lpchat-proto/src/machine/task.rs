@@ -55,11 +55,6 @@ impl Task {
         }
     }
 
-    /// When the task is due, whatever is in flight.
-    pub(crate) fn due(&self) -> Option<Instant> {
-        self.due
-    }
-
     /// Whether a request of this task is in flight.
     pub(crate) fn busy(&self) -> bool {
         self.in_flight.is_some()
@@ -68,11 +63,6 @@ impl Task {
     /// Whether the task is due or busy.
     pub(crate) fn active(&self) -> bool {
         self.in_flight.is_some() || self.due.is_some()
-    }
-
-    /// The request in flight.
-    pub(crate) fn in_flight(&self) -> Option<RequestId> {
-        self.in_flight
     }
 
     /// Request `id` was sent for this task: it is no longer due.
@@ -132,7 +122,7 @@ mod tests {
         assert!(!task.ready(t0));
         assert!(task.ready(t0 + Duration::from_secs(2)));
         task.schedule_by(t0 + Duration::from_secs(5));
-        assert_eq!(task.due(), Some(t0 + Duration::from_secs(2)));
+        assert_eq!(task.wake(), Some(t0 + Duration::from_secs(2)));
         task.schedule_by(t0 + Duration::from_secs(1));
         assert_eq!(task.wake(), Some(t0 + Duration::from_secs(1)));
         task.sent(RequestId(3));
@@ -146,6 +136,6 @@ mod tests {
             earliest([None, Some(t0 + Duration::from_secs(3)), Some(t0)]),
             Some(t0)
         );
-        assert_eq!(Task::due_at(t0).due(), Some(t0));
+        assert_eq!(Task::due_at(t0).wake(), Some(t0));
     }
 }

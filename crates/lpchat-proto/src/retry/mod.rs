@@ -45,7 +45,7 @@
 //! "not sent".
 
 mod failure;
-pub(crate) mod http_date;
+mod http_date;
 
 use std::time::Duration;
 

@@ -117,6 +117,8 @@ pub struct Script<M: Machine> {
     pub outstanding: VecDeque<Req>,
     /// Events not taken yet.
     pub events: Vec<MachineEvent>,
+    /// Every event ever handed out.
+    pub all_events: Vec<MachineEvent>,
     /// The last timeout the machine asked for.
     pub timeout: Option<Instant>,
     /// Every request ever handed out.
@@ -133,6 +135,7 @@ impl<M: Machine> Script<M> {
             now: t0,
             outstanding: VecDeque::new(),
             events: Vec::new(),
+            all_events: Vec::new(),
             timeout: None,
             log: Vec::new(),
             steps: 0,
@@ -155,7 +158,10 @@ impl<M: Machine> Script<M> {
                     self.log.push(req.clone());
                     self.outstanding.push_back(req);
                 }
-                Output::Event(e) => self.events.push(e),
+                Output::Event(e) => {
+                    self.all_events.push(e.clone());
+                    self.events.push(e);
+                }
                 Output::Timeout(at) => {
                     assert!(at >= self.now, "timeout in the past");
                     self.timeout = Some(at);
@@ -232,7 +238,7 @@ impl<M: Machine> Script<M> {
     }
 
     /// Moves to the machine's timeout and drains; returns how far that was.
-    pub fn to_timeout(&mut self) -> Duration {
+    pub fn until_timeout(&mut self) -> Duration {
         self.steps += 1;
         assert!(self.steps < 10_000, "the script waits forever");
         let at = self.timeout.expect("a timeout");
@@ -260,6 +266,11 @@ impl<M: Machine> Script<M> {
             self.now = at;
             self.drain();
         }
+    }
+
+    /// Every event handed out so far, taken or not.
+    pub fn log_events(&self) -> Vec<MachineEvent> {
+        self.all_events.clone()
     }
 
     /// Takes the events so far.
@@ -308,7 +319,9 @@ pub fn line(id: u64, source: &str, text: &str) -> String {
 
 /// A state event in the multi-chat shape.
 pub fn state(id: u64, state: &str) -> String {
-    format!(r#"{{"id":{id},"type":"state","time":"2018-01-29T08:19:43.963-05:00","state":"{state}"}}"#)
+    format!(
+        r#"{{"id":{id},"type":"state","time":"2018-01-29T08:19:43.963-05:00","state":"{state}"}}"#
+    )
 }
 
 /// One chat of a multi-chat body.
@@ -358,7 +371,9 @@ pub fn login_ok(ttl_ms: &str, bearer: &str) -> Response<Bytes> {
 pub fn session_created() -> Response<Bytes> {
     json(
         201,
-        &format!(r#"{{"agentSessionLocation":{{"link":{{"@href":"{SESSION}","@rel":"location"}}}}}}"#),
+        &format!(
+            r#"{{"agentSessionLocation":{{"link":{{"@href":"{SESSION}","@rel":"location"}}}}}}"#
+        ),
     )
 }
 
@@ -418,7 +433,10 @@ pub fn started(cfg: AgentConfig, t0: Instant) -> Script<AgentMachine> {
         s.respond(&info, agent_info("Online"));
     }
     if let Some(set) = s.try_expect("PUT", "/agentSession/777/availability") {
-        let state = set.json()["availability"]["chat"].as_str().unwrap().to_owned();
+        let state = set.json()["availability"]["chat"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         s.respond(&set, availability(&state));
     }
     if let Some(inc) = s.try_expect("GET", "/agentSession/777/incomingRequests") {

@@ -65,9 +65,14 @@ impl AgentMachine {
                     rng: &mut self.rng,
                 };
                 // A 4xx gives up at once; anything else is retried until it works.
-                if let Some(error) =
-                    retry_task(&mut self.set_availability, &mut retrier, &failure, error, at, true)
-                {
+                if let Some(error) = retry_task(
+                    &mut self.set_availability,
+                    &mut retrier,
+                    &failure,
+                    error,
+                    at,
+                    true,
+                ) {
                     self.out.emit(MachineEvent::Error(error));
                 }
             }
@@ -79,7 +84,10 @@ impl AgentMachine {
         if !self.get_availability.ready(now) {
             return None;
         }
-        match self.issue(Purpose::GetAvailability(GetAvailability::new(&session)), now) {
+        match self.issue(
+            Purpose::GetAvailability(GetAvailability::new(&session)),
+            now,
+        ) {
             Ok(output) => {
                 sent(&mut self.get_availability, &output);
                 Some(output)
@@ -115,9 +123,14 @@ impl AgentMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                if let Some(error) =
-                    retry_task(&mut self.get_availability, &mut retrier, &failure, error, at, true)
-                {
+                if let Some(error) = retry_task(
+                    &mut self.get_availability,
+                    &mut retrier,
+                    &failure,
+                    error,
+                    at,
+                    true,
+                ) {
                     let again = self.after_refusal(at.now);
                     self.get_availability.schedule(again);
                     self.out.emit(MachineEvent::Error(error));

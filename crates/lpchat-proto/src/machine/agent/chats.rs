@@ -152,7 +152,8 @@ impl AgentMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                if let Some(error) = retry_task(&mut self.poll, &mut retrier, &failure, error, at, true)
+                if let Some(error) =
+                    retry_task(&mut self.poll, &mut retrier, &failure, error, at, true)
                 {
                     let again = self.after_refusal(at.now);
                     self.poll.schedule(again);
@@ -180,7 +181,7 @@ impl AgentMachine {
                     .message
                     .clone()
                     .unwrap_or_else(|| "error in the chat body".to_owned());
-                self.finish_chat(&id, EndReason::ServerError(message), now);
+                self.finish_chat(&id, EndReason::ServerError(message));
                 continue;
             }
             if let Some(info) = &chat.info {
@@ -204,7 +205,7 @@ impl AgentMachine {
             }
             // Polled once more after the end, for what follows it; then it is over.
             if self.ending.contains(&chat) && !fresh.contains(&chat) {
-                self.finish_chat(&chat, EndReason::Ended, now);
+                self.finish_chat(&chat, EndReason::Ended);
             } else {
                 self.ending.insert(chat);
             }
@@ -250,7 +251,7 @@ impl AgentMachine {
                     if listed.contains(&chat) {
                         self.missing.remove(&chat);
                     } else {
-                        self.finish_chat(&chat, EndReason::Gone, at.now);
+                        self.finish_chat(&chat, EndReason::Gone);
                     }
                 }
             }
@@ -296,8 +297,17 @@ impl AgentMachine {
         });
     }
 
+    /// Drops what is kept for a chat no longer followed once its queue is empty (a head
+    /// still settling keeps its link).
+    pub(super) fn forget_chat(&mut self, chat: &ChatId) {
+        if self.outgoing.queue(chat).is_none_or(|q| q.items.is_empty()) {
+            self.chat_hrefs.remove(chat);
+            self.outgoing.forget(chat);
+        }
+    }
+
     /// Stops following `chat`: its waiting items fail, its position is kept.
-    pub(super) fn finish_chat(&mut self, chat: &ChatId, reason: EndReason, _now: Instant) {
+    pub(super) fn finish_chat(&mut self, chat: &ChatId, reason: EndReason) {
         let Some(cursor) = self.cursors.remove(chat) else {
             return;
         };
@@ -306,9 +316,7 @@ impl AgentMachine {
         self.missing.remove(chat);
         self.infos.remove(chat);
         self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
-        if self.outgoing.queue(chat).is_none_or(|q| q.items.is_empty()) {
-            self.chat_hrefs.remove(chat);
-        }
+        self.forget_chat(chat);
         self.out.emit(MachineEvent::ChatEnded {
             chat: chat.clone(),
             reason,

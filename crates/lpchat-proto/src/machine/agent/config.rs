@@ -16,6 +16,10 @@ use crate::Format;
 /// than every 2 s; the sample app polls every 2 s).
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_secs(2);
 
+/// The longest pause between two agent requests: the incoming poll never waits longer, so
+/// the server's idle logout (400 s without an agent request, spec A2) never comes.
+const MAX_IDLE: Duration = Duration::from_secs(300);
+
 /// What the machine does when the server shows an availability the user did not ask for
 /// (spec A6: a chat that rings unaccepted for 20 s sets the agent Away).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,7 +59,8 @@ pub struct AgentConfig {
     pub login: LoginSettings,
     /// The multi-chat poll (A13) interval: 2 s, never less.
     pub poll_interval: Duration,
-    /// The incoming-requests poll (A10) interval: 2 s.
+    /// The incoming-requests poll (A10) interval: 2 s; at most 5 minutes, so the agent
+    /// session never reaches its idle logout (400 s, spec A2).
     pub incoming_interval: Duration,
     /// How often the availability (A5) is read to catch a forced Away: 10 s.
     pub availability_interval: Duration,
@@ -63,7 +68,9 @@ pub struct AgentConfig {
     pub initial_availability: Option<AgentState>,
     /// What to do about a forced availability.
     pub forced_away: ForcedAwayPolicy,
-    /// Accept every offered chat without waiting for [`super::AgentMachine::accept_next`].
+    /// Accept every offered chat without waiting for [`super::AgentMachine::accept_next`]:
+    /// whenever a poll counts chats ringing and no accept is under way, and again at once
+    /// after an accept while the last poll counted more chats than were accepted since.
     pub auto_accept: bool,
     /// Chats to go on polling from where a saved token stopped (see
     /// [`super::AgentMachine::cursor_token`]).
@@ -153,7 +160,7 @@ impl AgentConfig {
     pub(crate) fn normalized(mut self) -> Self {
         let second = Duration::from_secs(1);
         self.poll_interval = self.poll_interval.max(MIN_POLL_INTERVAL);
-        self.incoming_interval = self.incoming_interval.max(second);
+        self.incoming_interval = self.incoming_interval.clamp(second, MAX_IDLE);
         self.availability_interval = self.availability_interval.max(second);
         self.login.refresh_max = self.login.refresh_max.max(second);
         self

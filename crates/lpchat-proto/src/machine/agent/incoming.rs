@@ -69,6 +69,7 @@ impl AgentMachine {
         let count = u64::try_from(incoming.ringing_count).unwrap_or(0);
         let before = self.ringing.unwrap_or(0);
         self.ringing = Some(count);
+        self.accepted_since_poll = 0;
         self.accept_href = incoming.accept_href().map(str::to_owned);
         if count > 0 && before == 0 {
             self.offer_open = true;
@@ -222,9 +223,9 @@ impl AgentMachine {
             Reply::Failed { failure, .. } => {
                 self.accept_check_failures = self.accept_check_failures.saturating_add(1);
                 let n = self.accept_check_failures;
-                let decision = self
-                    .retrier()
-                    .decide(&failure, n, Idempotency::Safe, false, at.now_unix);
+                let decision =
+                    self.retrier()
+                        .decide(&failure, n, Idempotency::Safe, false, at.now_unix);
                 match decision.after() {
                     Some(pause) if self.phase == Phase::Running => {
                         self.accept.schedule(after(at.now, pause))
@@ -248,6 +249,15 @@ impl AgentMachine {
         self.offer_open = false;
         self.follow(chat.clone(), href, now);
         self.out.emit(MachineEvent::ChatAccepted(chat));
+        // Chats the last poll counted are still ringing: auto-accept the next one at once
+        // rather than one per incoming poll.
+        self.accepted_since_poll = self.accepted_since_poll.saturating_add(1);
+        if self.cfg.auto_accept
+            && self.accepts_wanted == 0
+            && self.ringing.unwrap_or(0) > self.accepted_since_poll
+        {
+            self.accepts_wanted = 1;
+        }
         self.next_accept(now);
     }
 

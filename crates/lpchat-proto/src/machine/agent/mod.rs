@@ -4,7 +4,7 @@
 //!
 //! # What runs
 //!
-//! After the login ([`crate::machine::login`]) the machine starts the agent session (A2,
+//! After the login ([lifecycle](super#login-lifecycle)) the machine starts the agent session (A2,
 //! 200 or 201), reads the agent's information once (A9), sets the initial availability
 //! (A6) and then keeps, each in its own loop:
 //!
@@ -22,8 +22,8 @@
 //!   follows the end, then [`MachineEvent::ChatEnded`]. A chat missing from three answers in
 //!   a row is looked up in the agent's chat sessions (A12); not listed there, it is
 //!   [`EndReason::Gone`](super::EndReason::Gone);
-//! - the outgoing queues ([`crate::machine::outgoing`]): per chat, in order, one item in
-//!   flight.
+//! - the outgoing queues ([rules](super#requests-that-change-state)): per chat, in order,
+//!   one item in flight.
 //!
 //! # Requests that change state
 //!
@@ -41,9 +41,9 @@
 //! none skipped. A chat the machine stopped following (ended) remembers its position too,
 //! so a chat that comes back is not delivered again from its first event.
 
+mod availability;
 mod chats;
 mod config;
-mod availability;
 mod incoming;
 mod purpose;
 mod send;
@@ -133,6 +133,8 @@ pub struct AgentMachine {
     offer_open: bool,
     accept_href: Option<String>,
     accepts_wanted: u32,
+    /// Chats accepted since the last incoming poll counted `ringing`.
+    accepted_since_poll: u64,
     accept: Task,
     accept_check: Option<bool>,
     accept_check_failures: u32,
@@ -182,6 +184,7 @@ impl AgentMachine {
             offer_open: false,
             accept_href: None,
             accepts_wanted: 0,
+            accepted_since_poll: 0,
             accept: Task::default(),
             accept_check: None,
             accept_check_failures: 0,
@@ -334,9 +337,9 @@ impl AgentMachine {
         if self.phase != Phase::Running || !self.login.ready() {
             return None;
         }
-        let ctx = self
-            .login
-            .agent_context(&self.base_ctx, &mut self.rng, &self.cfg.wall_clock, now);
+        let ctx =
+            self.login
+                .agent_context(&self.base_ctx, &mut self.rng, &self.cfg.wall_clock, now);
         Some((ctx, self.login.generation()))
     }
 
@@ -414,8 +417,9 @@ impl AgentMachine {
         self.now
     }
 
-    /// Builds and registers a request; `None` when it cannot be built (the error is
-    /// returned to the caller's task).
+    /// Builds and registers a request: the login's context for Login Service calls, else
+    /// the agent context (bearer or OAuth signature, cookies). An error when it cannot be
+    /// built; the caller's task decides what that means.
     fn issue(&mut self, purpose: Purpose, now: Instant) -> Result<Output, MachineError> {
         let ctx = if purpose.is_login() {
             self.login.login_context(&self.base_ctx)
@@ -442,7 +446,7 @@ impl AgentMachine {
                 }
                 Err(error) => {
                     self.login.unbuildable(&call, error, &mut self.out);
-                    self.after_login_change(now);
+                    self.after_login_change();
                     return None;
                 }
             }
@@ -507,7 +511,7 @@ impl AgentMachine {
             }
             Input::Failure(_) => self.cfg.wall_clock.unix_secs(now),
         };
-        let limits = self.cfg.limits.clone();
+        let limits = self.cfg.limits;
         let at = Sent {
             id,
             generation: pending.generation,
@@ -566,11 +570,11 @@ impl AgentMachine {
             }
             LoginCall::Logout(_) => self.login.on_logout(id),
         }
-        self.after_login_change(now);
+        self.after_login_change();
     }
 
     /// After the login changed: a lost login ends the machine; a finished logout closes it.
-    fn after_login_change(&mut self, _now: Instant) {
+    fn after_login_change(&mut self) {
         self.check_lost();
         if self.phase == Phase::Closing && self.login.finished() && !self.close_session.active() {
             self.finish_close();
@@ -720,4 +724,3 @@ impl Machine for AgentMachine {
         matches!(self.phase, Phase::Closed | Phase::Lost)
     }
 }
-

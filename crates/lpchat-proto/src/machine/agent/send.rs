@@ -10,7 +10,7 @@ use crate::codec::Limits;
 use crate::cursor::Page;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
-use crate::machine::outgoing::{Item, Keep, Settled, Stage};
+use crate::machine::outgoing::{Item, Keep, Moment, Settled, Stage};
 use crate::machine::reply::{Reply, Retrier};
 use crate::model::{ChatId, EventId, Events, NewEvent, Source};
 use crate::ops::{EndChat, GetEvents, SendLine, TransferChat};
@@ -20,9 +20,7 @@ impl AgentMachine {
         // Chats whose head cannot be built fail it and the next chat is tried.
         loop {
             let (chat, stage) = self.outgoing.ready(now)?;
-            let Some(chat_ref) = self.chat_ref(&chat) else {
-                return None;
-            };
+            let chat_ref = self.chat_ref(&chat)?;
             let purpose = match stage {
                 Stage::Send => {
                     let head = self.outgoing.queue(&chat)?.head()?.item.clone();
@@ -62,7 +60,7 @@ impl AgentMachine {
                 Err(error) => {
                     let reason = CommandFailure::InvalidRequest(error.message);
                     if let Some(settled) = self.outgoing.unbuildable(&chat, reason, now) {
-                        self.report(&chat, settled, now);
+                        self.report(&chat, settled);
                     }
                 }
             }
@@ -71,13 +69,17 @@ impl AgentMachine {
 
     /// The first event id of `chat` not yet delivered: where a send starts looking.
     fn cursor_from(&self, chat: &ChatId) -> EventId {
-        self.cursors
-            .get(chat)
-            .map(|c| c.from())
-            .unwrap_or_default()
+        self.cursors.get(chat).map(|c| c.from()).unwrap_or_default()
     }
 
-    pub(super) fn on_send(&mut self, chat: ChatId, op: SendOp, input: Input, limits: &Limits, at: Sent) {
+    pub(super) fn on_send(
+        &mut self,
+        chat: ChatId,
+        op: SendOp,
+        input: Input,
+        limits: &Limits,
+        at: Sent,
+    ) {
         let reply = match &op {
             SendOp::Line(op) => map(answer(op, input, limits), |l| l.event_id()),
             SendOp::End(op) => map(answer(op, input, limits), |l| l.event_id()),
@@ -100,12 +102,21 @@ impl AgentMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                self.outgoing
-                    .sent_failed(&chat, at.id, &failure, &mut retrier, at.now_unix, at.now, stop)
+                self.outgoing.sent_failed(
+                    &chat,
+                    at.id,
+                    &failure,
+                    &mut retrier,
+                    Moment {
+                        now: at.now,
+                        now_unix: at.now_unix,
+                        stop,
+                    },
+                )
             }
         };
         if let Some(settled) = settled {
-            self.report(&chat, settled, at.now);
+            self.report(&chat, settled);
         }
     }
 
@@ -130,17 +141,26 @@ impl AgentMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                self.outgoing
-                    .check_failed(&chat, at.id, &failure, &mut retrier, at.now_unix, at.now, stop)
+                self.outgoing.check_failed(
+                    &chat,
+                    at.id,
+                    &failure,
+                    &mut retrier,
+                    Moment {
+                        now: at.now,
+                        now_unix: at.now_unix,
+                        stop,
+                    },
+                )
             }
         };
         if let Some(settled) = settled {
-            self.report(&chat, settled, at.now);
+            self.report(&chat, settled);
         }
     }
 
     /// Reports a settled item; a done transfer ends the following of its chat.
-    fn report(&mut self, chat: &ChatId, settled: Settled, now: Instant) {
+    fn report(&mut self, chat: &ChatId, settled: Settled) {
         let chat_id = chat.clone();
         match settled {
             Settled::Delivered(queued, event) => match queued.item {
@@ -149,7 +169,7 @@ impl AgentMachine {
                         id: queued.id,
                         chat: chat_id,
                     });
-                    self.finish_chat(chat, EndReason::Transferred, now);
+                    self.finish_chat(chat, EndReason::Transferred);
                 }
                 Item::Event(_) => self.out.emit(MachineEvent::LineDelivered {
                     line: queued.id,
@@ -157,10 +177,13 @@ impl AgentMachine {
                     event,
                 }),
             },
-            Settled::Failed(queued, reason) => self.emit_failed(chat, queued.id, &queued.item, reason),
+            Settled::Failed(queued, reason) => {
+                self.emit_failed(chat, queued.id, &queued.item, reason)
+            }
         }
         if !self.cursors.contains(chat) {
             self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
+            self.forget_chat(chat);
         }
     }
 }

@@ -24,7 +24,7 @@ impl AgentMachine {
                 Some(output)
             }
             Err(error) => {
-                self.lose_session(SessionLostReason::AgentSessionRefused(error));
+                self.lose_session(SessionLostReason::Refused(error));
                 None
             }
         }
@@ -56,14 +56,19 @@ impl AgentMachine {
             }
             Reply::Failed { failure, error, .. } => match failure {
                 Failure::Status { status, .. } if status.is_client_error() => {
-                    self.lose_session(SessionLostReason::AgentSessionRefused(error))
+                    self.lose_session(SessionLostReason::Refused(error))
                 }
                 _ => self.retry_start(&failure, error, at),
             },
         }
     }
 
-    fn retry_start(&mut self, failure: &Failure, error: crate::machine::event::MachineError, at: Sent) {
+    fn retry_start(
+        &mut self,
+        failure: &Failure,
+        error: crate::machine::event::MachineError,
+        at: Sent,
+    ) {
         let mut retrier = crate::machine::reply::Retrier {
             policy: &self.cfg.retry,
             rng: &mut self.rng,
@@ -78,7 +83,10 @@ impl AgentMachine {
     fn session_of(&self, location: &AgentSessionLocation) -> Option<SessionRef> {
         let href = location.href()?;
         let by_href = SessionRef::Href(href.to_owned());
-        if GetIncomingRequests::new(&by_href).build(&self.base_ctx).is_ok() {
+        if GetIncomingRequests::new(&by_href)
+            .build(&self.base_ctx)
+            .is_ok()
+        {
             return Some(by_href);
         }
         let by_id = SessionRef::Id(location.agent_session_id()?);
@@ -145,7 +153,9 @@ impl AgentMachine {
                     policy: &self.cfg.retry,
                     rng: &mut self.rng,
                 };
-                if let Some(error) = retry_task(&mut self.info, &mut retrier, &failure, error, at, false) {
+                if let Some(error) =
+                    retry_task(&mut self.info, &mut retrier, &failure, error, at, false)
+                {
                     self.out.emit(MachineEvent::Error(error));
                 }
             }
