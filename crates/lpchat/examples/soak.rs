@@ -37,7 +37,7 @@ async fn main() {
     }
     let client = support::client(&emu, format);
     // Visitors start every 0.3 s; each chat takes a few 2 s polls.
-    // Auto-accept takes one ringing chat per incoming poll (2 s).
+    // Auto-accept takes every chat a poll counts, one accept after another.
     let deadline = Duration::from_secs(60 + 3 * chats as u64);
     // The API-key bot takes any number of chats at once.
     let report = support::run_echo_as(&emu, &client, support::bot(), chats, deadline).await;

@@ -123,7 +123,7 @@ pub async fn run_echo_as(
         lines: vec!["hello".into(), "bye".into()],
         pace_ms: 500,
         start_interval_ms: 300,
-        // Auto-accept takes one chat per incoming poll (2 s): queued visitors wait.
+        // Queued visitors wait for their accept however long the bot takes.
         answer_timeout_ms: 3_000_000,
         ..Default::default()
     });
