@@ -52,13 +52,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for text in ["Hello", "Is anyone there?"] {
         chat.send_line(text).await?;
         tokio::time::sleep(Duration::from_secs(3)).await;
-        for event in chat.poll().await? {
+        for event in chat.poll()? {
             if let Some(line) = event.line() {
                 println!("{}: {}", line.by.as_deref().unwrap_or("?"), line.text);
             }
         }
     }
-    chat.end().await?;
+    chat.close().await?;
     if let Some(agent) = agent {
         agent.close().await?;
     }

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use lpchat_proto::auth::Credentials;
-use lpchat_proto::machine::{AgentConfig, AgentMachine, WallClock};
+use lpchat_proto::machine::{AgentConfig, AgentMachine, VisitorConfig, WallClock};
 use lpchat_proto::model::domain::Service;
+use lpchat_proto::model::ChatRequest;
 use lpchat_proto::ops::{self, BaseUri, Context, Options};
 use lpchat_proto::{Format, Limits, Operation, RetryPolicy};
 
@@ -225,12 +226,21 @@ impl Client {
         app_key: impl Into<lpchat_proto::Secret>,
     ) -> Result<Visitor, Error> {
         let base = self.base_uri(Service::ConversationVep).await?;
+        let app_key = lpchat_proto::auth::AppKey::new(app_key);
         let ctx = Context::new(self.inner.cfg.format)
-            .with_base(base)
+            .with_base(base.clone())
             .with_options(self.options())
-            .with_auth(ops::Auth::AppKey(lpchat_proto::auth::AppKey::new(app_key)));
+            .with_auth(ops::Auth::AppKey(app_key.clone()));
+        let mut chats = VisitorConfig::new(base, app_key, ChatRequest::default())
+            .with_seed(self.inner.cfg.seed.unwrap_or_else(clock_seed))
+            .with_wall_clock(wall_clock())
+            .with_format(self.inner.cfg.format)
+            .with_options(self.options())
+            .with_retry(self.inner.cfg.retry.clone());
+        chats.limits = self.inner.cfg.limits;
         Ok(Visitor::new(
             ctx,
+            chats,
             self.inner.transport.clone(),
             self.inner.cfg.limits,
         ))

@@ -1,7 +1,7 @@
 //! [`Error`]: what the client's async methods fail with. No variant carries a secret or a
 //! response body.
 
-use lpchat_proto::machine::{CommandFailure, MachineError};
+use lpchat_proto::machine::{CommandFailure, MachineError, SessionLostReason};
 
 use crate::transport::TransportFailure;
 
@@ -23,6 +23,9 @@ pub enum Error {
     NotReady,
     /// The session is closed.
     Closed,
+    /// The session or chat was lost (for a visitor: the chat request failed, or its
+    /// outcome is unknown).
+    Lost(SessionLostReason),
 }
 
 impl std::fmt::Display for Error {
@@ -35,6 +38,7 @@ impl std::fmt::Display for Error {
             Error::Machine(e) => write!(f, "{e}"),
             Error::NotReady => f.write_str("the session is not logged in"),
             Error::Closed => f.write_str("the session is closed"),
+            Error::Lost(r) => write!(f, "lost: {r:?}"),
         }
     }
 }

@@ -69,7 +69,7 @@ async fn ops_flow(format: Format, seed: u64) {
         .unwrap();
     visitor.availability(Some("Sales")).await.unwrap();
     visitor.wait_time().await.unwrap();
-    let mut vchat = visitor
+    let vchat = visitor
         .request_chat(ChatRequest::for_skill("Sales"))
         .await
         .unwrap();
@@ -112,14 +112,21 @@ async fn ops_flow(format: Format, seed: u64) {
     session.end_chat(&chat).await.unwrap();
     wait_for(&mut events, |e| matches!(e, MachineEvent::ChatEnded { .. })).await;
 
-    // The visitor saw the agent's plain and html lines, not the note.
-    let seen: Vec<String> = vchat
-        .poll()
-        .await
-        .unwrap()
-        .iter()
-        .filter_map(|e| e.line().map(|l| l.text.clone()))
-        .collect();
+    // The visitor saw the agent's plain and html lines, not the note, before the end.
+    let mut vevents = vchat.events().unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    while let MachineEvent::ChatEvent { event, .. } = wait_for(&mut vevents, |e| {
+        matches!(
+            e,
+            MachineEvent::ChatEvent { .. } | MachineEvent::ChatEnded { .. }
+        )
+    })
+    .await
+    {
+        seen.extend(event.line().map(|l| l.text.clone()));
+    }
+    // The chat's task finished with the chat.
+    assert!(vchat.send_line("late").await.is_err());
     assert!(seen.iter().any(|t| t == "hello visitor"), "{seen:?}");
     assert!(!seen.iter().any(|t| t == "agents only"), "{seen:?}");
 
