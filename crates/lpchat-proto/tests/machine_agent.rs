@@ -494,6 +494,56 @@ fn an_offered_chat_is_accepted_and_polled() {
     assert_eq!(s.count("POST", "/incomingRequests"), 0);
 }
 
+fn accepted_at(key: &str) -> http::Response<bytes::Bytes> {
+    json(
+        201,
+        &format!(
+            r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/{key}","@rel":"location"}}}}}}"#
+        ),
+    )
+}
+
+#[test]
+fn auto_accept_takes_every_ringing_chat_at_once_then_what_rings_later() {
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0).with_auto_accept(true);
+    cfg.incoming_interval = Duration::from_secs(2);
+    let mut s = started(cfg, t0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(3));
+    // Three chats ring: three accepts, one after the other, with no wait for a poll.
+    let polled_at = s.now;
+    for key in ["A1K1", "A2K2", "A3K3"] {
+        s.drain();
+        let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+        assert_eq!(accept.at, polled_at, "{key} waited");
+        s.respond(&accept, accepted_at(key));
+        assert!(s
+            .take_events()
+            .contains(&MachineEvent::ChatAccepted(chat(key))));
+    }
+    s.drain();
+    assert_eq!(s.count("POST", "/incomingRequests"), 0, "a fourth accept");
+    // A chat that rings later (or one still counted) is taken from the next poll on.
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(1));
+    s.drain();
+    let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+    s.respond(&accept, accepted_at("A4K4"));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("A4K4"))));
+    s.drain();
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(0));
+    s.drain();
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+    for key in ["A1K1", "A2K2", "A3K3", "A4K4"] {
+        assert!(s.m.chats().contains(&chat(key)), "{key} not followed");
+    }
+}
+
 #[test]
 fn an_accept_of_unknown_outcome_is_settled_through_chat_sessions() {
     let t0 = Instant::now();

@@ -68,7 +68,9 @@ pub struct AgentConfig {
     pub initial_availability: Option<AgentState>,
     /// What to do about a forced availability.
     pub forced_away: ForcedAwayPolicy,
-    /// Accept every offered chat without waiting for [`super::AgentMachine::accept_next`].
+    /// Accept every offered chat without waiting for [`super::AgentMachine::accept_next`]:
+    /// whenever a poll counts chats ringing and no accept is under way, and again at once
+    /// after an accept while the last poll counted more chats than were accepted since.
     pub auto_accept: bool,
     /// Chats to go on polling from where a saved token stopped (see
     /// [`super::AgentMachine::cursor_token`]).

@@ -69,19 +69,22 @@ impl AgentMachine {
         let count = u64::try_from(incoming.ringing_count).unwrap_or(0);
         let before = self.ringing.unwrap_or(0);
         self.ringing = Some(count);
+        self.accepted_since_poll = 0;
         self.accept_href = incoming.accept_href().map(str::to_owned);
         if count > 0 && before == 0 {
             self.offer_open = true;
             self.out.emit(MachineEvent::ChatOffered {
                 ringing_count: count,
             });
-            if self.cfg.auto_accept && self.accepts_wanted == 0 {
-                self.accepts_wanted = 1;
-                self.accept.schedule_by(now);
-            }
         } else if count == 0 && self.offer_open {
             self.offer_open = false;
             self.out.emit(MachineEvent::OfferWithdrawn);
+        }
+        // Auto-accept whenever chats ring and no accept is under way, not only when the
+        // count rises from 0: a second chat that rang while the first did is taken too.
+        if count > 0 && self.cfg.auto_accept && self.accepts_wanted == 0 && !self.accept.active() {
+            self.accepts_wanted = 1;
+            self.accept.schedule_by(now);
         }
     }
 
@@ -246,6 +249,15 @@ impl AgentMachine {
         self.offer_open = false;
         self.follow(chat.clone(), href, now);
         self.out.emit(MachineEvent::ChatAccepted(chat));
+        // Chats the last poll counted are still ringing: auto-accept the next one at once
+        // rather than one per incoming poll.
+        self.accepted_since_poll = self.accepted_since_poll.saturating_add(1);
+        if self.cfg.auto_accept
+            && self.accepts_wanted == 0
+            && self.ringing.unwrap_or(0) > self.accepted_since_poll
+        {
+            self.accepts_wanted = 1;
+        }
         self.next_accept(now);
     }
 

@@ -133,6 +133,8 @@ pub struct AgentMachine {
     offer_open: bool,
     accept_href: Option<String>,
     accepts_wanted: u32,
+    /// Chats accepted since the last incoming poll counted `ringing`.
+    accepted_since_poll: u64,
     accept: Task,
     accept_check: Option<bool>,
     accept_check_failures: u32,
@@ -182,6 +184,7 @@ impl AgentMachine {
             offer_open: false,
             accept_href: None,
             accepts_wanted: 0,
+            accepted_since_poll: 0,
             accept: Task::default(),
             accept_check: None,
             accept_check_failures: 0,
@@ -322,6 +325,33 @@ impl AgentMachine {
     /// The names of the session's cookies (their values are secret).
     pub fn cookie_names(&self) -> Vec<String> {
         self.login.jar().names().map(str::to_owned).collect()
+    }
+
+    /// The context of a one-off agent request that the driver sends itself (an operation the
+    /// machine runs no loop for: available agents, chat info, typing, surveys, a raw GET):
+    /// the login's authentication (bearer or a fresh OAuth signature) and the jar's cookies,
+    /// with the login generation to hand back to [`AgentMachine::observe_response`]. `None`
+    /// while logging in, and once closed or lost.
+    pub fn request_context(&mut self, now: Instant) -> Option<(Context, u64)> {
+        let now = self.clock(now);
+        if self.phase != Phase::Running || !self.login.ready() {
+            return None;
+        }
+        let ctx =
+            self.login
+                .agent_context(&self.base_ctx, &mut self.rng, &self.cfg.wall_clock, now);
+        Some((ctx, self.login.generation()))
+    }
+
+    /// The response to a one-off request made with [`AgentMachine::request_context`]: its
+    /// cookies are kept, and a 401 starts one re-login (as for the machine's own requests).
+    pub fn observe_response(&mut self, generation: u64, response: &Response<Bytes>, now: Instant) {
+        let now = self.clock(now);
+        let unix = reply::now_unix(Some(response.headers()), Some(&self.cfg.wall_clock), now);
+        self.login.store_cookies(response.headers(), unix);
+        if response.status() == http::StatusCode::UNAUTHORIZED && self.phase == Phase::Running {
+            self.unauthorized(generation, now);
+        }
     }
 
     // ---- Internals --------------------------------------------------------------------

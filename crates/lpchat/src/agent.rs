@@ -1,0 +1,573 @@
+//! [`AgentSession`]: a handle on one agent session, driven by a tokio task that runs the
+//! proto [`AgentMachine`]: it sends what the machine asks (concurrently), sleeps until the
+//! machine's timeout, and feeds back what came.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use lpchat_proto::machine::{
+    AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, Machine, MachineEvent, Output,
+    RequestId,
+};
+use lpchat_proto::model::{
+    AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, ChatId,
+    ChatInfo, ChatSessions, EventId, Events as EventList, Generic, NewEvent, ParticipantInfo,
+    Survey, SurveyAnswers, TransferRequest, TransferSkills, VisitorName, VisitorTyping,
+};
+use lpchat_proto::ops::{self, ChatRef, Context, SessionRef};
+use lpchat_proto::{Limits, Operation};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use crate::error::Error;
+use crate::events::{Events, HandlerRegistry, Handlers, SharedHandlers};
+use crate::transport::{Transport, TransportFailure};
+
+/// What a handle asks of the driver.
+enum Command {
+    Line(
+        ChatId,
+        NewEvent,
+        oneshot::Sender<Result<Option<EventId>, Error>>,
+    ),
+    End(ChatId, oneshot::Sender<Result<Option<EventId>, Error>>),
+    Transfer(ChatId, TransferRequest, oneshot::Sender<Result<(), Error>>),
+    Accept(oneshot::Sender<Result<ChatId, Error>>),
+    SetAvailability(AgentState),
+    ForcedAway(ForcedAwayPolicy),
+    Context(oneshot::Sender<Option<(Context, u64, Option<SessionRef>)>>),
+    Observe(u64, Response<Bytes>),
+    Token(oneshot::Sender<String>),
+    Chats(oneshot::Sender<Vec<ChatId>>),
+    Close(oneshot::Sender<()>),
+}
+
+/// What waits for a queued item to settle.
+enum Waiter {
+    Line(oneshot::Sender<Result<Option<EventId>, Error>>),
+    Transfer(oneshot::Sender<Result<(), Error>>),
+}
+
+struct Inner {
+    commands: mpsc::UnboundedSender<Command>,
+    events: Mutex<Option<mpsc::UnboundedReceiver<MachineEvent>>>,
+    handlers: SharedHandlers,
+    transport: Transport,
+    limits: Limits,
+}
+
+/// A handle on a running agent session. Cheap to clone; dropping the last handle closes
+/// the session (end session, logout) on its task, and [`AgentSession::close`] does the same
+/// and waits for it.
+#[derive(Clone)]
+pub struct AgentSession {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AgentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AgentSession")
+    }
+}
+
+impl AgentSession {
+    /// Starts the driver task for `machine` (which logs in and starts the session).
+    pub(crate) fn spawn(machine: AgentMachine, transport: Transport, limits: Limits) -> Self {
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
+        let driver = Driver {
+            machine,
+            transport: transport.clone(),
+            events: ev_tx,
+            handlers: handlers.clone(),
+            lines: BTreeMap::new(),
+            accepts: VecDeque::new(),
+            closers: Vec::new(),
+        };
+        tokio::spawn(
+            driver
+                .run(cmd_rx)
+                .instrument(tracing::info_span!("agent_session")),
+        );
+        AgentSession {
+            inner: Arc::new(Inner {
+                commands: cmd_tx,
+                events: Mutex::new(Some(ev_rx)),
+                handlers,
+                transport,
+                limits,
+            }),
+        }
+    }
+
+    fn command(&self, cmd: Command) -> Result<(), Error> {
+        self.inner.commands.send(cmd).map_err(|_| Error::Closed)
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.command(make(tx))?;
+        rx.await.map_err(|_| Error::Closed)
+    }
+
+    /// The session's event stream. It can be taken once; later calls return `None`.
+    pub fn events(&self) -> Option<Events> {
+        self.inner
+            .events
+            .lock()
+            .ok()
+            .and_then(|mut e| e.take())
+            .map(Events::new)
+    }
+
+    /// Per-event-type handlers.
+    pub fn handlers(&self) -> HandlerRegistry {
+        HandlerRegistry {
+            inner: self.inner.handlers.clone(),
+        }
+    }
+
+    /// Sends a line (or any [`NewEvent`]) on `chat`, after the lines queued before it, and
+    /// waits until the server has it exactly once. Returns its event id when known.
+    pub async fn send(&self, chat: &ChatId, event: NewEvent) -> Result<Option<EventId>, Error> {
+        let chat = chat.clone();
+        self.ask(|tx| Command::Line(chat, event, tx)).await?
+    }
+
+    /// Sends a plain-text line.
+    pub async fn send_line(&self, chat: &ChatId, text: &str) -> Result<Option<EventId>, Error> {
+        self.send(chat, NewEvent::plain(text)).await
+    }
+
+    /// Ends `chat` (after the lines queued before it).
+    pub async fn end_chat(&self, chat: &ChatId) -> Result<Option<EventId>, Error> {
+        let chat = chat.clone();
+        self.ask(|tx| Command::End(chat, tx)).await?
+    }
+
+    /// Transfers `chat` to a skill or an agent.
+    pub async fn transfer(&self, chat: &ChatId, request: TransferRequest) -> Result<(), Error> {
+        let chat = chat.clone();
+        self.ask(|tx| Command::Transfer(chat, request, tx)).await?
+    }
+
+    /// Accepts the next ringing chat.
+    pub async fn accept_next(&self) -> Result<ChatId, Error> {
+        self.ask(Command::Accept).await?
+    }
+
+    /// Sets the availability the keepalive holds.
+    pub fn set_availability(&self, state: AgentState) -> Result<(), Error> {
+        self.command(Command::SetAvailability(state))
+    }
+
+    /// What to do when the server forces another availability.
+    pub fn set_forced_away_policy(&self, policy: ForcedAwayPolicy) -> Result<(), Error> {
+        self.command(Command::ForcedAway(policy))
+    }
+
+    /// Where every followed chat stands, as a token to resume from.
+    pub async fn cursor_token(&self) -> Result<String, Error> {
+        self.ask(Command::Token).await
+    }
+
+    /// The chats followed now.
+    pub async fn chats(&self) -> Result<Vec<ChatId>, Error> {
+        self.ask(Command::Chats).await
+    }
+
+    /// Ends the agent session and logs out, and waits until done.
+    pub async fn close(&self) -> Result<(), Error> {
+        match self.ask(Command::Close).await {
+            Ok(()) | Err(Error::Closed) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    // ---- One-off operations -------------------------------------------------------------
+
+    /// Runs one operation with the session's authentication and cookies (for endpoints the
+    /// machine runs no loop for). A 401 starts the session's re-login; the call fails.
+    pub async fn call<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
+        let (ctx, generation, _) = self.context().await?;
+        self.call_with(op, &ctx, generation).await
+    }
+
+    async fn context(&self) -> Result<(Context, u64, Option<SessionRef>), Error> {
+        self.ask(Command::Context).await?.ok_or(Error::NotReady)
+    }
+
+    async fn session_ref(&self) -> Result<(Context, u64, SessionRef), Error> {
+        let (ctx, g, s) = self.context().await?;
+        Ok((ctx, g, s.ok_or(Error::NotReady)?))
+    }
+
+    async fn call_with<O: Operation>(
+        &self,
+        op: O,
+        ctx: &Context,
+        generation: u64,
+    ) -> Result<O::Output, Error> {
+        let request = op.build(ctx)?;
+        let response = self.inner.transport.execute(request).await?;
+        let mut seen = Response::new(Bytes::new());
+        *seen.status_mut() = response.status();
+        *seen.headers_mut() = response.headers().clone();
+        let _ = self.command(Command::Observe(generation, seen));
+        Ok(op.parse_with(response, &self.inner.limits)?)
+    }
+
+    async fn session_op<O: Operation>(
+        &self,
+        make: impl FnOnce(&SessionRef) -> O,
+    ) -> Result<O::Output, Error> {
+        let (ctx, g, s) = self.session_ref().await?;
+        self.call_with(make(&s), &ctx, g).await
+    }
+
+    async fn chat_op<O: Operation>(
+        &self,
+        chat: &ChatId,
+        make: impl FnOnce(&ChatRef) -> O,
+    ) -> Result<O::Output, Error> {
+        let (ctx, g, s) = self.session_ref().await?;
+        let chat = ChatRef::Agent {
+            session: s,
+            chat: chat.clone(),
+        };
+        self.call_with(make(&chat), &ctx, g).await
+    }
+
+    /// The availability the server shows (A5).
+    pub async fn availability(&self) -> Result<Availability, Error> {
+        self.session_op(ops::GetAvailability::new).await
+    }
+
+    /// The available agents (A7), all of them.
+    pub async fn available_agents(&self) -> Result<AvailableAgents, Error> {
+        self.session_op(ops::GetAvailableAgents::new).await
+    }
+
+    /// The available agents with filters (build with `GetAvailableAgents::new(session)` via
+    /// [`AgentSession::call`]), or the `next` link of an earlier answer.
+    pub async fn available_agents_next(
+        &self,
+        previous: &AvailableAgents,
+    ) -> Result<AvailableAgents, Error> {
+        self.call(ops::GetAvailableAgents::next(previous)?).await
+    }
+
+    /// Available agents of one skill (A7 `skill=`).
+    pub async fn available_agents_of_skill(&self, skill: &str) -> Result<AvailableAgents, Error> {
+        self.session_op(|s| ops::GetAvailableAgents::new(s).skill(skill))
+            .await
+    }
+
+    /// Free chat slots (A8), optionally for one skill.
+    pub async fn available_slots(&self, skill: Option<&str>) -> Result<AvailableSlots, Error> {
+        self.session_op(|s| {
+            let op = ops::GetAvailableSlots::new(s);
+            match skill {
+                Some(name) => op.skill(name, None),
+                None => op,
+            }
+        })
+        .await
+    }
+
+    /// The logged-in agent's information (A9).
+    pub async fn agent_info(&self) -> Result<AgentInfo, Error> {
+        self.session_op(ops::GetAgentInfo::new).await
+    }
+
+    /// The agent's chat sessions (A12).
+    pub async fn chat_sessions(&self) -> Result<ChatSessions, Error> {
+        self.session_op(ops::GetChatSessions::new).await
+    }
+
+    /// A chat's events (A15), from an event id (inclusive).
+    pub async fn chat_events(
+        &self,
+        chat: &ChatId,
+        from: Option<EventId>,
+    ) -> Result<EventList, Error> {
+        self.chat_op(chat, |c| {
+            let op = ops::GetEvents::new(c);
+            match from {
+                Some(id) => op.from(id),
+                None => op,
+            }
+        })
+        .await
+    }
+
+    /// A chat's information (A18).
+    pub async fn chat_info(&self, chat: &ChatId) -> Result<ChatInfo, Error> {
+        self.chat_op(chat, ops::GetChatInfo::new).await
+    }
+
+    /// The visitor's name (A19).
+    pub async fn visitor_name(&self, chat: &ChatId) -> Result<VisitorName, Error> {
+        self.chat_op(chat, ops::GetVisitorName::new).await
+    }
+
+    /// Whether the visitor types (A20).
+    pub async fn visitor_typing(&self, chat: &ChatId) -> Result<VisitorTyping, Error> {
+        self.chat_op(chat, ops::GetVisitorTyping::new).await
+    }
+
+    /// Whether the agent types, as the server shows (A21).
+    pub async fn agent_typing(&self, chat: &ChatId) -> Result<AgentTyping, Error> {
+        self.chat_op(chat, ops::GetAgentTyping::new).await
+    }
+
+    /// Sets the agent's typing state (A22).
+    pub async fn set_typing(&self, chat: &ChatId, typing: bool) -> Result<(), Error> {
+        self.chat_op(chat, |c| ops::SetAgentTyping::new(c, typing))
+            .await
+    }
+
+    /// Skills a chat can be transferred to (A23).
+    pub async fn transfer_skills(&self, chat: &ChatId) -> Result<TransferSkills, Error> {
+        self.chat_op(chat, ops::GetTransferSkills::new).await
+    }
+
+    /// The agent survey of a chat (A26).
+    pub async fn agent_survey(&self, chat: &ChatId) -> Result<Survey, Error> {
+        self.chat_op(chat, ops::GetAgentSurvey::new).await
+    }
+
+    /// Submits the agent survey of a chat (A27).
+    pub async fn submit_agent_survey(
+        &self,
+        chat: &ChatId,
+        answers: SurveyAnswers,
+    ) -> Result<(), Error> {
+        self.chat_op(chat, |c| ops::SubmitAgentSurvey::new(c, answers))
+            .await
+    }
+
+    /// A participant's extended information (A31).
+    pub async fn participant_info(&self, participant_id: &str) -> Result<ParticipantInfo, Error> {
+        self.session_op(|s| ops::GetParticipantInfo::new(s, participant_id))
+            .await
+    }
+
+    /// GET of an undocumented link (A25, A28-A30 …), as a generic tree.
+    pub async fn raw_get(&self, href: &str) -> Result<Generic, Error> {
+        self.call(ops::GetGeneric::at(href)).await
+    }
+}
+
+/// The task that owns the machine.
+struct Driver {
+    machine: AgentMachine,
+    transport: Transport,
+    events: mpsc::UnboundedSender<MachineEvent>,
+    handlers: SharedHandlers,
+    lines: BTreeMap<LineId, Waiter>,
+    accepts: VecDeque<oneshot::Sender<Result<ChatId, Error>>>,
+    closers: Vec<oneshot::Sender<()>>,
+}
+
+type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
+
+impl Driver {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut flights: JoinSet<Flight> = JoinSet::new();
+        let mut handles_gone = false;
+        loop {
+            let wake = self.drain(&mut flights);
+            if self.machine.is_closed() {
+                break;
+            }
+            let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(wake));
+            tokio::select! {
+                Some(joined) = flights.join_next(), if !flights.is_empty() => {
+                    let now = Instant::now();
+                    match joined {
+                        Ok((id, Ok(response))) => {
+                            tracing::debug!(request = %id, status = response.status().as_u16(), "response");
+                            self.machine.handle_response(id, response, now);
+                        }
+                        Ok((id, Err(failure))) => {
+                            tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
+                            self.machine.handle_failure(id, failure.kind, now);
+                        }
+                        Err(_) => {} // a send task panicked or was aborted: the machine's own timers cover it
+                    }
+                }
+                cmd = commands.recv(), if !handles_gone => match cmd {
+                    Some(cmd) => self.command(cmd),
+                    None => {
+                        tracing::debug!("last handle dropped: closing");
+                        handles_gone = true;
+                        self.machine.close();
+                    }
+                },
+                () = sleep => {}
+            }
+        }
+        flights.abort_all();
+        self.finish();
+    }
+
+    /// Drains the machine: sends requests, delivers events; returns when to wake.
+    fn drain(&mut self, flights: &mut JoinSet<Flight>) -> Instant {
+        loop {
+            match self.machine.poll_output(Instant::now()) {
+                Output::Send { id, request } => {
+                    tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
+                    let transport = self.transport.clone();
+                    flights.spawn(async move { (id, transport.execute(request).await) });
+                }
+                Output::Event(event) => self.deliver(event),
+                Output::Timeout(at) => return at,
+            }
+        }
+    }
+
+    fn deliver(&mut self, event: MachineEvent) {
+        tracing::debug!(event = event_name(&event), "event");
+        match &event {
+            MachineEvent::LineDelivered {
+                line, event: id, ..
+            } => {
+                if let Some(Waiter::Line(tx)) = self.lines.remove(line) {
+                    let _ = tx.send(Ok(*id));
+                }
+            }
+            MachineEvent::LineFailed { line, reason, .. } => {
+                if let Some(Waiter::Line(tx)) = self.lines.remove(line) {
+                    let _ = tx.send(Err(Error::Command(reason.clone())));
+                }
+            }
+            MachineEvent::TransferDone { id, .. } => {
+                if let Some(Waiter::Transfer(tx)) = self.lines.remove(id) {
+                    let _ = tx.send(Ok(()));
+                }
+            }
+            MachineEvent::TransferFailed { id, reason, .. } => {
+                if let Some(Waiter::Transfer(tx)) = self.lines.remove(id) {
+                    let _ = tx.send(Err(Error::Command(reason.clone())));
+                }
+            }
+            MachineEvent::ChatAccepted(chat) => {
+                if let Some(tx) = self.accepts.pop_front() {
+                    let _ = tx.send(Ok(chat.clone()));
+                }
+            }
+            MachineEvent::AcceptFailed(reason) => {
+                if let Some(tx) = self.accepts.pop_front() {
+                    let _ = tx.send(Err(Error::Command(reason.clone())));
+                }
+            }
+            _ => {}
+        }
+        if let Ok(mut h) = self.handlers.lock() {
+            h.dispatch(&event);
+        }
+        let _ = self.events.send(event);
+    }
+
+    fn command(&mut self, cmd: Command) {
+        let now = Instant::now();
+        match cmd {
+            Command::Line(chat, event, tx) => {
+                let id = self.machine.send_line(&chat, event);
+                self.lines.insert(id, Waiter::Line(tx));
+            }
+            Command::End(chat, tx) => {
+                let id = self.machine.end_chat(&chat);
+                self.lines.insert(id, Waiter::Line(tx));
+            }
+            Command::Transfer(chat, request, tx) => {
+                let id = self.machine.transfer(&chat, request);
+                self.lines.insert(id, Waiter::Transfer(tx));
+            }
+            Command::Accept(tx) => {
+                self.accepts.push_back(tx);
+                self.machine.accept_next();
+            }
+            Command::SetAvailability(state) => self.machine.set_availability(state),
+            Command::ForcedAway(policy) => self.machine.set_forced_away_policy(policy),
+            Command::Context(tx) => {
+                let ctx = self
+                    .machine
+                    .request_context(now)
+                    .map(|(c, g)| (c, g, self.machine.session().cloned()));
+                let _ = tx.send(ctx);
+            }
+            Command::Observe(generation, response) => {
+                self.machine.observe_response(generation, &response, now);
+                if response.status() == StatusCode::UNAUTHORIZED {
+                    tracing::debug!("one-off request unauthorized");
+                }
+            }
+            Command::Token(tx) => {
+                let _ = tx.send(self.machine.cursor_token());
+            }
+            Command::Chats(tx) => {
+                let _ = tx.send(self.machine.chats());
+            }
+            Command::Close(tx) => {
+                self.closers.push(tx);
+                self.machine.close();
+            }
+        }
+    }
+
+    /// The machine finished: every waiter learns it.
+    fn finish(&mut self) {
+        for (_, waiter) in std::mem::take(&mut self.lines) {
+            match waiter {
+                Waiter::Line(tx) => {
+                    let _ = tx.send(Err(Error::Command(CommandFailure::Closed)));
+                }
+                Waiter::Transfer(tx) => {
+                    let _ = tx.send(Err(Error::Command(CommandFailure::Closed)));
+                }
+            }
+        }
+        for tx in self.accepts.drain(..) {
+            let _ = tx.send(Err(Error::Closed));
+        }
+        for tx in self.closers.drain(..) {
+            let _ = tx.send(());
+        }
+        tracing::debug!("agent session driver finished");
+    }
+}
+
+/// A short name of an event for logs (events carry no secret, but lines carry user text).
+fn event_name(event: &MachineEvent) -> &'static str {
+    match event {
+        MachineEvent::LoggedIn => "logged_in",
+        MachineEvent::SessionRenewed => "session_renewed",
+        MachineEvent::SessionLost(_) => "session_lost",
+        MachineEvent::AgentSessionStarted { .. } => "agent_session_started",
+        MachineEvent::AgentInfo(_) => "agent_info",
+        MachineEvent::AvailabilityChanged(_) => "availability_changed",
+        MachineEvent::AvailabilityForced { .. } => "availability_forced",
+        MachineEvent::ChatOffered { .. } => "chat_offered",
+        MachineEvent::OfferWithdrawn => "offer_withdrawn",
+        MachineEvent::ChatAccepted(_) => "chat_accepted",
+        MachineEvent::AcceptFailed(_) => "accept_failed",
+        MachineEvent::ChatEvent { .. } => "chat_event",
+        MachineEvent::InfoUpdated { .. } => "info_updated",
+        MachineEvent::ChatEnded { .. } => "chat_ended",
+        MachineEvent::LineDelivered { .. } => "line_delivered",
+        MachineEvent::LineFailed { .. } => "line_failed",
+        MachineEvent::TransferDone { .. } => "transfer_done",
+        MachineEvent::TransferFailed { .. } => "transfer_failed",
+        MachineEvent::ChatStarted(_) => "chat_started",
+        MachineEvent::Error(_) => "error",
+        MachineEvent::Closed => "closed",
+        _ => "other",
+    }
+}

@@ -1,0 +1,58 @@
+//! [`Error`]: what the client's async methods fail with. No variant carries a secret or a
+//! response body.
+
+use lpchat_proto::machine::{CommandFailure, MachineError, SessionLostReason};
+
+use crate::transport::TransportFailure;
+
+/// Why a client call failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client or session was configured wrongly (bad URL, proxy, certificate …).
+    Config(String),
+    /// The request got no readable response.
+    Transport(TransportFailure),
+    /// The server answered with an error, or an answer that does not parse.
+    Api(lpchat_proto::ops::Error),
+    /// A queued command (line, end, transfer, accept) failed.
+    Command(CommandFailure),
+    /// A request was given up by the session.
+    Machine(MachineError),
+    /// The session is not logged in yet, or no longer.
+    NotReady,
+    /// The session is closed.
+    Closed,
+    /// The session or chat was lost (for a visitor: the chat request failed, or its
+    /// outcome is unknown).
+    Lost(SessionLostReason),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(m) => write!(f, "configuration: {m}"),
+            Error::Transport(t) => write!(f, "transport: {t}"),
+            Error::Api(e) => write!(f, "API: {e}"),
+            Error::Command(c) => write!(f, "command failed: {c:?}"),
+            Error::Machine(e) => write!(f, "{e}"),
+            Error::NotReady => f.write_str("the session is not logged in"),
+            Error::Closed => f.write_str("the session is closed"),
+            Error::Lost(r) => write!(f, "lost: {r:?}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<TransportFailure> for Error {
+    fn from(t: TransportFailure) -> Self {
+        Error::Transport(t)
+    }
+}
+
+impl From<lpchat_proto::ops::Error> for Error {
+    fn from(e: lpchat_proto::ops::Error) -> Self {
+        Error::Api(e)
+    }
+}

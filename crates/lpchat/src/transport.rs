@@ -1,0 +1,215 @@
+//! The HTTP transport: a reqwest client (rustls with the ring provider, no cookie store:
+//! the machines own the cookies) that executes an `http::Request<Bytes>` and returns an
+//! `http::Response<Bytes>` or the [`FailureKind`] the machines understand.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::{Request, Response};
+use lpchat_proto::machine::FailureKind;
+
+use crate::error::Error;
+
+/// How the transport connects: timeouts, proxy, extra TLS roots, user agent.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct TransportConfig {
+    /// Longest wait for a connection (TCP and TLS): 10 s. A failure here means the request
+    /// was certainly not sent.
+    pub connect_timeout: Duration,
+    /// Longest wait for a whole exchange (request sent, response read): 30 s.
+    pub request_timeout: Duration,
+    /// A proxy for every request (`http://`, `https://` or `socks5://` URL), if any.
+    pub proxy: Option<String>,
+    /// Extra trusted root certificates, PEM or DER, added to the platform's.
+    pub extra_roots: Vec<Vec<u8>>,
+    /// The `User-Agent` header: `lpchat-rust/<version>`.
+    pub user_agent: String,
+    /// Largest response body read, in bytes (the codec's [`lpchat_proto::Limits`] default).
+    pub max_body: usize,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            proxy: None,
+            extra_roots: Vec::new(),
+            user_agent: concat!("lpchat-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_body: lpchat_proto::Limits::default().max_body,
+        }
+    }
+}
+
+impl std::fmt::Debug for TransportConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A proxy URL may carry a user and password: shown only as present or not.
+        f.debug_struct("TransportConfig")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("proxy", &self.proxy.as_ref().map(|_| "…"))
+            .field("extra_roots", &self.extra_roots.len())
+            .field("user_agent", &self.user_agent)
+            .field("max_body", &self.max_body)
+            .finish()
+    }
+}
+
+/// A request that got no readable response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransportFailure {
+    /// How it failed, as the machines read it.
+    pub kind: FailureKind,
+}
+
+impl std::fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.kind {
+            FailureKind::ConnectFailed => "connection failed before the request was sent",
+            FailureKind::Timeout => "no response in time",
+            FailureKind::ConnectionDropped => "connection dropped before a response came",
+            FailureKind::BodyTruncated => "response body cut short or too large",
+            _ => "transport failure",
+        };
+        f.write_str(what)
+    }
+}
+
+impl std::error::Error for TransportFailure {}
+
+/// Installs the ring crypto provider for rustls once per process (another already installed
+/// is kept).
+fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// Executes requests. Cheap to clone (reqwest's client is an `Arc` with a connection pool).
+#[derive(Debug, Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    max_body: usize,
+}
+
+impl Transport {
+    /// A transport with this configuration.
+    pub fn new(config: &TransportConfig) -> Result<Transport, Error> {
+        install_crypto_provider();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(config.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none());
+        match &config.proxy {
+            Some(url) => {
+                let proxy = reqwest::Proxy::all(url.as_str())
+                    .map_err(|_| Error::Config("invalid proxy URL".into()))?;
+                builder = builder.proxy(proxy);
+            }
+            None => builder = builder.no_proxy(),
+        }
+        let mut certs = Vec::new();
+        for root in &config.extra_roots {
+            let cert = if root.starts_with(b"-----") {
+                reqwest::Certificate::from_pem(root)
+            } else {
+                reqwest::Certificate::from_der(root)
+            }
+            .map_err(|_| Error::Config("invalid TLS root certificate".into()))?;
+            certs.push(cert);
+        }
+        if !certs.is_empty() {
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        Ok(Transport {
+            client,
+            max_body: config.max_body,
+        })
+    }
+
+    /// Sends `request` and reads the whole response (bounded by the body cap).
+    pub async fn execute(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        self.execute_with(request, None).await
+    }
+
+    /// Like [`Transport::execute`] with another timeout for this exchange (a long poll).
+    pub async fn execute_with(
+        &self,
+        request: Request<Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        let (parts, body) = request.into_parts();
+        let mut builder = self
+            .client
+            .request(parts.method, parts.uri.to_string())
+            .headers(parts.headers)
+            .body(body);
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        let mut response = builder.send().await.map_err(|e| classify(&e, false))?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let version = response.version();
+        let expected = response.content_length();
+        if expected.is_some_and(|n| n > self.max_body as u64) {
+            return Err(TransportFailure {
+                kind: FailureKind::BodyTruncated,
+            });
+        }
+        let mut buf = BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if buf.len().saturating_add(chunk.len()) > self.max_body {
+                        return Err(TransportFailure {
+                            kind: FailureKind::BodyTruncated,
+                        });
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(classify(&e, true)),
+            }
+        }
+        if expected.is_some_and(|n| n != buf.len() as u64) {
+            return Err(TransportFailure {
+                kind: FailureKind::BodyTruncated,
+            });
+        }
+        let mut out = Response::new(buf.freeze());
+        *out.status_mut() = status;
+        *out.headers_mut() = headers;
+        *out.version_mut() = version;
+        Ok(out)
+    }
+}
+
+/// Maps a reqwest error to what the machines know: a connect failure means the request was
+/// not sent; once the response started, a failure means a cut body.
+fn classify(error: &reqwest::Error, reading_body: bool) -> TransportFailure {
+    let kind = if error.is_connect() {
+        FailureKind::ConnectFailed
+    } else if reading_body {
+        if error.is_timeout() {
+            FailureKind::Timeout
+        } else {
+            FailureKind::BodyTruncated
+        }
+    } else if error.is_timeout() {
+        FailureKind::Timeout
+    } else {
+        FailureKind::ConnectionDropped
+    };
+    TransportFailure { kind }
+}

@@ -1,0 +1,402 @@
+//! The visitor side (Server Chat API) with the app key: one-off calls on [`Visitor`], and
+//! each [`VisitorChat`] driven by a tokio task that runs the proto [`VisitorMachine`]
+//! (poll through `next` every 2 s, info keepalive every 30 s, lines in order with
+//! reconciliation, name and typing).
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::Response;
+use lpchat_proto::machine::{
+    CommandFailure, LineId, Machine, MachineEvent, Output, RequestId, VisitorConfig, VisitorMachine,
+};
+use lpchat_proto::model::{
+    ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, EventId, NewEvent, Survey,
+    VisitorAvailability,
+};
+use lpchat_proto::ops::{self, Context};
+use lpchat_proto::{Limits, Operation};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use crate::error::Error;
+use crate::events::Events;
+use crate::transport::{Transport, TransportFailure};
+
+/// The Server Chat API of an account, with an app key.
+#[derive(Clone)]
+pub struct Visitor {
+    ctx: Context,
+    chats: VisitorConfig,
+    transport: Transport,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Visitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Visitor")
+    }
+}
+
+impl Visitor {
+    pub(crate) fn new(
+        ctx: Context,
+        chats: VisitorConfig,
+        transport: Transport,
+        limits: Limits,
+    ) -> Self {
+        Visitor {
+            ctx,
+            chats,
+            transport,
+            limits,
+        }
+    }
+
+    /// Runs one visitor operation.
+    pub async fn call<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
+        let response = self.transport.execute(op.build(&self.ctx)?).await?;
+        Ok(op.parse_with(response, &self.limits)?)
+    }
+
+    /// Whether a chat can be requested (V2), optionally for a skill.
+    pub async fn availability(&self, skill: Option<&str>) -> Result<VisitorAvailability, Error> {
+        let op = ops::GetVisitorAvailability::new();
+        self.call(match skill {
+            Some(s) => op.skill(s),
+            None => op,
+        })
+        .await
+    }
+
+    /// The estimated wait time (V4).
+    pub async fn wait_time(&self) -> Result<EstimatedWaitTime, Error> {
+        self.call(ops::GetEstimatedWaitTime::new()).await
+    }
+
+    /// The pre-chat survey (V5).
+    pub async fn pre_chat_survey(&self) -> Result<Survey, Error> {
+        self.call(ops::GetPreChatSurvey::new()).await
+    }
+
+    /// The configuration [`Visitor::request_chat`] starts a chat with (the client's format,
+    /// switches, retry policy and limits), for this request; adjust it and start it with
+    /// [`Visitor::start_chat`] (e.g. to resume a chat).
+    pub fn chat_config(&self, request: ChatRequest) -> VisitorConfig {
+        let mut config = self.chats.clone();
+        config.request = request;
+        config
+    }
+
+    /// Requests a chat (V8) and waits until it exists.
+    pub async fn request_chat(&self, request: ChatRequest) -> Result<VisitorChat, Error> {
+        self.start_chat(self.chat_config(request)).await
+    }
+
+    /// Starts a chat machine with this configuration (requests the chat, or goes on with
+    /// the one of [`VisitorConfig::resume`]) and waits until the chat exists.
+    pub async fn start_chat(&self, config: VisitorConfig) -> Result<VisitorChat, Error> {
+        let machine = VisitorMachine::new(config, Instant::now());
+        let resumed = machine.chat_id().cloned();
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let (started_tx, started_rx) = oneshot::channel();
+        let driver = Driver {
+            machine,
+            transport: self.transport.clone(),
+            events: ev_tx,
+            started: match resumed {
+                Some(_) => None,
+                None => Some(started_tx),
+            },
+            lines: Vec::new(),
+            closers: Vec::new(),
+        };
+        tokio::spawn(
+            driver
+                .run(cmd_rx)
+                .instrument(tracing::info_span!("visitor_chat")),
+        );
+        let id = match resumed {
+            Some(id) => id,
+            None => started_rx.await.map_err(|_| Error::Closed)??,
+        };
+        Ok(VisitorChat {
+            inner: Arc::new(Inner {
+                commands: cmd_tx,
+                events: Mutex::new(Some(ev_rx)),
+            }),
+            id,
+        })
+    }
+}
+
+/// Where a sent item's outcome goes.
+type LineWaiter = oneshot::Sender<Result<Option<EventId>, Error>>;
+
+/// What a handle asks of the driver.
+enum Command {
+    Send(NewEvent, LineWaiter),
+    Name(String),
+    Typing(bool),
+    Info(oneshot::Sender<Option<ChatInfo>>),
+    Resume(oneshot::Sender<Option<(String, String)>>),
+    Close(oneshot::Sender<()>),
+}
+
+struct Inner {
+    commands: mpsc::UnboundedSender<Command>,
+    events: Mutex<Option<mpsc::UnboundedReceiver<MachineEvent>>>,
+}
+
+/// One visitor chat, driven by its own task. Cheap to clone; dropping the last handle ends
+/// the chat (after the lines queued before), and [`VisitorChat::close`] does the same and
+/// waits for it.
+#[derive(Clone)]
+pub struct VisitorChat {
+    inner: Arc<Inner>,
+    id: ChatId,
+}
+
+impl std::fmt::Debug for VisitorChat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VisitorChat").field("id", &self.id).finish()
+    }
+}
+
+impl VisitorChat {
+    fn command(&self, cmd: Command) -> Result<(), Error> {
+        self.inner.commands.send(cmd).map_err(|_| Error::Closed)
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.command(make(tx))?;
+        rx.await.map_err(|_| Error::Closed)
+    }
+
+    /// The chat id.
+    pub fn id(&self) -> &ChatId {
+        &self.id
+    }
+
+    /// The chat's event stream: each event once and in order ([`MachineEvent::ChatEvent`]),
+    /// changed information, settled lines, [`MachineEvent::ChatEnded`] and
+    /// [`MachineEvent::Closed`]. It can be taken once; later calls return `None`, and
+    /// [`VisitorChat::poll`] then fails.
+    pub fn events(&self) -> Option<Events> {
+        self.inner
+            .events
+            .lock()
+            .ok()
+            .and_then(|mut e| e.take())
+            .map(Events::new)
+    }
+
+    /// The chat events that came since the last call, each once, without waiting (the
+    /// chat's task polls every 2 s). Other machine events are dropped; use
+    /// [`VisitorChat::events`] to see them.
+    pub fn poll(&mut self) -> Result<Vec<Event>, Error> {
+        let mut guard = self
+            .inner
+            .events
+            .lock()
+            .map_err(|_| Error::Config("event stream poisoned".into()))?;
+        let rx = guard
+            .as_mut()
+            .ok_or_else(|| Error::Config("the event stream was taken".into()))?;
+        let mut out = Vec::new();
+        while let Ok(event) = rx.try_recv() {
+            if let MachineEvent::ChatEvent { event, .. } = event {
+                out.push(event);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sends a line (or any [`NewEvent`]) after the items queued before it, and waits until
+    /// the server has it exactly once. Returns its event id when known.
+    pub async fn send(&self, event: NewEvent) -> Result<Option<EventId>, Error> {
+        self.ask(|tx| Command::Send(event, tx)).await?
+    }
+
+    /// Sends a plain line (V12).
+    pub async fn send_line(&self, text: &str) -> Result<Option<EventId>, Error> {
+        self.send(NewEvent::plain(text)).await
+    }
+
+    /// Ends the chat (V12), after the lines queued before it.
+    pub async fn end(&self) -> Result<(), Error> {
+        self.send(NewEvent::End).await.map(|_| ())
+    }
+
+    /// Sets the visitor's name (V14); the latest value wins.
+    pub fn set_name(&self, name: impl Into<String>) -> Result<(), Error> {
+        self.command(Command::Name(name.into()))
+    }
+
+    /// Says whether the visitor types (V15); the latest value wins.
+    pub fn set_typing(&self, typing: bool) -> Result<(), Error> {
+        self.command(Command::Typing(typing))
+    }
+
+    /// The chat's information as last read (V13, the 30 s keepalive, and the polls);
+    /// [`Error::NotReady`] before the first read.
+    pub async fn info(&self) -> Result<ChatInfo, Error> {
+        self.ask(Command::Info).await?.ok_or(Error::NotReady)
+    }
+
+    /// The chat's URL and where its cursor stands, to go on later with
+    /// [`VisitorConfig::resume`].
+    pub async fn resume_point(&self) -> Result<(String, String), Error> {
+        self.ask(Command::Resume).await?.ok_or(Error::NotReady)
+    }
+
+    /// Ends the chat (after the lines queued before) and waits until the task finished.
+    pub async fn close(&self) -> Result<(), Error> {
+        match self.ask(Command::Close).await {
+            Ok(()) | Err(Error::Closed) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The task that owns the machine.
+struct Driver {
+    machine: VisitorMachine,
+    transport: Transport,
+    events: mpsc::UnboundedSender<MachineEvent>,
+    started: Option<oneshot::Sender<Result<ChatId, Error>>>,
+    lines: Vec<(LineId, LineWaiter)>,
+    closers: Vec<oneshot::Sender<()>>,
+}
+
+type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
+
+impl Driver {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut flights: JoinSet<Flight> = JoinSet::new();
+        let mut handles_gone = false;
+        loop {
+            let wake = self.drain(&mut flights);
+            if self.machine.is_closed() {
+                break;
+            }
+            let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(wake));
+            tokio::select! {
+                Some(joined) = flights.join_next(), if !flights.is_empty() => {
+                    let now = Instant::now();
+                    match joined {
+                        Ok((id, Ok(response))) => {
+                            tracing::debug!(request = %id, status = response.status().as_u16(), "response");
+                            self.machine.handle_response(id, response, now);
+                        }
+                        Ok((id, Err(failure))) => {
+                            tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
+                            self.machine.handle_failure(id, failure.kind, now);
+                        }
+                        Err(_) => {} // a send task panicked or was aborted: the machine's own timers cover it
+                    }
+                }
+                cmd = commands.recv(), if !handles_gone => match cmd {
+                    Some(cmd) => self.command(cmd),
+                    None => {
+                        tracing::debug!("last handle dropped: closing");
+                        handles_gone = true;
+                        self.machine.close();
+                    }
+                },
+                () = sleep => {}
+            }
+        }
+        flights.abort_all();
+        self.finish();
+    }
+
+    /// Drains the machine: sends requests, delivers events; returns when to wake.
+    fn drain(&mut self, flights: &mut JoinSet<Flight>) -> Instant {
+        loop {
+            match self.machine.poll_output(Instant::now()) {
+                Output::Send { id, request } => {
+                    tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
+                    let transport = self.transport.clone();
+                    flights.spawn(async move { (id, transport.execute(request).await) });
+                }
+                Output::Event(event) => self.deliver(event),
+                Output::Timeout(at) => return at,
+            }
+        }
+    }
+
+    fn settle(&mut self, line: LineId, result: Result<Option<EventId>, Error>) {
+        if let Some(i) = self.lines.iter().position(|(id, _)| *id == line) {
+            let (_, tx) = self.lines.swap_remove(i);
+            let _ = tx.send(result);
+        }
+    }
+
+    fn deliver(&mut self, event: MachineEvent) {
+        match &event {
+            MachineEvent::ChatStarted(chat) => {
+                if let Some(tx) = self.started.take() {
+                    let _ = tx.send(Ok(chat.clone()));
+                }
+            }
+            MachineEvent::SessionLost(reason) => {
+                if let Some(tx) = self.started.take() {
+                    let _ = tx.send(Err(Error::Lost(reason.clone())));
+                }
+            }
+            MachineEvent::LineDelivered {
+                line, event: id, ..
+            } => self.settle(*line, Ok(*id)),
+            MachineEvent::LineFailed { line, reason, .. } => {
+                self.settle(*line, Err(Error::Command(reason.clone())))
+            }
+            _ => {}
+        }
+        let _ = self.events.send(event);
+    }
+
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Send(event, tx) => {
+                let id = self.machine.send_line(event);
+                self.lines.push((id, tx));
+            }
+            Command::Name(name) => self.machine.set_visitor_name(name),
+            Command::Typing(typing) => self.machine.set_typing(typing),
+            Command::Info(tx) => {
+                let _ = tx.send(self.machine.info().cloned());
+            }
+            Command::Resume(tx) => {
+                let point = self
+                    .machine
+                    .chat_href()
+                    .map(str::to_owned)
+                    .zip(self.machine.cursor_token());
+                let _ = tx.send(point);
+            }
+            Command::Close(tx) => {
+                self.closers.push(tx);
+                self.machine.close();
+            }
+        }
+    }
+
+    /// The machine finished: every waiter learns it.
+    fn finish(&mut self) {
+        if let Some(tx) = self.started.take() {
+            let _ = tx.send(Err(Error::Closed));
+        }
+        for (_, tx) in self.lines.drain(..) {
+            let _ = tx.send(Err(Error::Command(CommandFailure::Closed)));
+        }
+        for tx in self.closers.drain(..) {
+            let _ = tx.send(());
+        }
+        tracing::debug!("visitor chat driver finished");
+    }
+}
