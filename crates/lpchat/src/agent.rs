@@ -8,10 +8,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use lpchat_proto::machine::{
-    AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, Machine, MachineEvent, Output,
-    RequestId,
-};
+use lpchat_proto::machine::{AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, MachineEvent};
 use lpchat_proto::model::{
     AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, ChatId,
     ChatInfo, ChatSessions, EventId, Events as EventList, Generic, NewEvent, ParticipantInfo,
@@ -20,12 +17,11 @@ use lpchat_proto::model::{
 use lpchat_proto::ops::{self, ChatRef, Context, SessionRef};
 use lpchat_proto::{Limits, Operation};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::error::Error;
 use crate::events::{Events, HandlerRegistry, Handlers, SharedHandlers};
-use crate::transport::{Transport, TransportFailure};
+use crate::transport::Transport;
 
 /// What a handle asks of the driver.
 enum Command {
@@ -82,7 +78,6 @@ impl AgentSession {
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
         let driver = Driver {
             machine,
-            transport: transport.clone(),
             events: ev_tx,
             handlers: handlers.clone(),
             lines: BTreeMap::new(),
@@ -90,8 +85,7 @@ impl AgentSession {
             closers: Vec::new(),
         };
         tokio::spawn(
-            driver
-                .run(cmd_rx)
+            crate::driver::run(driver, transport.clone(), cmd_rx)
                 .instrument(tracing::info_span!("agent_session")),
         );
         AgentSession {
@@ -367,7 +361,6 @@ impl AgentSession {
 /// The task that owns the machine.
 struct Driver {
     machine: AgentMachine,
-    transport: Transport,
     events: mpsc::UnboundedSender<MachineEvent>,
     handlers: SharedHandlers,
     lines: BTreeMap<LineId, Waiter>,
@@ -375,64 +368,8 @@ struct Driver {
     closers: Vec<oneshot::Sender<()>>,
 }
 
-type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
-
 impl Driver {
-    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-        let mut flights: JoinSet<Flight> = JoinSet::new();
-        let mut handles_gone = false;
-        loop {
-            let wake = self.drain(&mut flights);
-            if self.machine.is_closed() {
-                break;
-            }
-            let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(wake));
-            tokio::select! {
-                Some(joined) = flights.join_next(), if !flights.is_empty() => {
-                    let now = Instant::now();
-                    match joined {
-                        Ok((id, Ok(response))) => {
-                            tracing::debug!(request = %id, status = response.status().as_u16(), "response");
-                            self.machine.handle_response(id, response, now);
-                        }
-                        Ok((id, Err(failure))) => {
-                            tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
-                            self.machine.handle_failure(id, failure.kind, now);
-                        }
-                        Err(_) => {} // a send task panicked or was aborted: the machine's own timers cover it
-                    }
-                }
-                cmd = commands.recv(), if !handles_gone => match cmd {
-                    Some(cmd) => self.command(cmd),
-                    None => {
-                        tracing::debug!("last handle dropped: closing");
-                        handles_gone = true;
-                        self.machine.close();
-                    }
-                },
-                () = sleep => {}
-            }
-        }
-        flights.abort_all();
-        self.finish();
-    }
-
-    /// Drains the machine: sends requests, delivers events; returns when to wake.
-    fn drain(&mut self, flights: &mut JoinSet<Flight>) -> Instant {
-        loop {
-            match self.machine.poll_output(Instant::now()) {
-                Output::Send { id, request } => {
-                    tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
-                    let transport = self.transport.clone();
-                    flights.spawn(async move { (id, transport.execute(request).await) });
-                }
-                Output::Event(event) => self.deliver(event),
-                Output::Timeout(at) => return at,
-            }
-        }
-    }
-
-    fn deliver(&mut self, event: MachineEvent) {
+    fn on_event(&mut self, event: MachineEvent) {
         tracing::debug!(event = event_name(&event), "event");
         match &event {
             MachineEvent::LineDelivered {
@@ -475,7 +412,7 @@ impl Driver {
         let _ = self.events.send(event);
     }
 
-    fn command(&mut self, cmd: Command) {
+    fn on_command(&mut self, cmd: Command) {
         let now = Instant::now();
         match cmd {
             Command::Line(chat, event, tx) => {
@@ -523,7 +460,7 @@ impl Driver {
     }
 
     /// The machine finished: every waiter learns it.
-    fn finish(&mut self) {
+    fn on_finish(&mut self) {
         for (_, waiter) in std::mem::take(&mut self.lines) {
             match waiter {
                 Waiter::Line(tx) => {
@@ -569,5 +506,30 @@ fn event_name(event: &MachineEvent) -> &'static str {
         MachineEvent::Error(_) => "error",
         MachineEvent::Closed => "closed",
         _ => "other",
+    }
+}
+
+impl crate::driver::Task for Driver {
+    type Machine = AgentMachine;
+    type Command = Command;
+
+    fn machine(&mut self) -> &mut AgentMachine {
+        &mut self.machine
+    }
+
+    fn close_machine(&mut self) {
+        self.machine.close();
+    }
+
+    fn command(&mut self, command: Command) {
+        self.on_command(command);
+    }
+
+    fn deliver(&mut self, event: MachineEvent) {
+        self.on_event(event);
+    }
+
+    fn finish(&mut self) {
+        self.on_finish();
     }
 }

@@ -21,6 +21,7 @@
 
 mod agent;
 mod client;
+mod driver;
 mod error;
 mod events;
 mod transport;

@@ -6,11 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use bytes::Bytes;
-use http::Response;
-use lpchat_proto::machine::{
-    CommandFailure, LineId, Machine, MachineEvent, Output, RequestId, VisitorConfig, VisitorMachine,
-};
+use lpchat_proto::machine::{CommandFailure, LineId, MachineEvent, VisitorConfig, VisitorMachine};
 use lpchat_proto::model::{
     ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, EventId, NewEvent, Survey,
     VisitorAvailability,
@@ -18,12 +14,11 @@ use lpchat_proto::model::{
 use lpchat_proto::ops::{self, Context};
 use lpchat_proto::{Limits, Operation};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::error::Error;
 use crate::events::Events;
-use crate::transport::{Transport, TransportFailure};
+use crate::transport::Transport;
 
 /// The Server Chat API of an account, with an app key.
 #[derive(Clone)]
@@ -105,7 +100,6 @@ impl Visitor {
         let (started_tx, started_rx) = oneshot::channel();
         let driver = Driver {
             machine,
-            transport: self.transport.clone(),
             events: ev_tx,
             started: match resumed {
                 Some(_) => None,
@@ -115,8 +109,7 @@ impl Visitor {
             closers: Vec::new(),
         };
         tokio::spawn(
-            driver
-                .run(cmd_rx)
+            crate::driver::run(driver, self.transport.clone(), cmd_rx)
                 .instrument(tracing::info_span!("visitor_chat")),
         );
         let id = match resumed {
@@ -266,70 +259,13 @@ impl VisitorChat {
 /// The task that owns the machine.
 struct Driver {
     machine: VisitorMachine,
-    transport: Transport,
     events: mpsc::UnboundedSender<MachineEvent>,
     started: Option<oneshot::Sender<Result<ChatId, Error>>>,
     lines: Vec<(LineId, LineWaiter)>,
     closers: Vec<oneshot::Sender<()>>,
 }
 
-type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
-
 impl Driver {
-    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-        let mut flights: JoinSet<Flight> = JoinSet::new();
-        let mut handles_gone = false;
-        loop {
-            let wake = self.drain(&mut flights);
-            if self.machine.is_closed() {
-                break;
-            }
-            let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(wake));
-            tokio::select! {
-                Some(joined) = flights.join_next(), if !flights.is_empty() => {
-                    let now = Instant::now();
-                    match joined {
-                        Ok((id, Ok(response))) => {
-                            tracing::debug!(request = %id, status = response.status().as_u16(), "response");
-                            self.machine.handle_response(id, response, now);
-                        }
-                        Ok((id, Err(failure))) => {
-                            tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
-                            self.machine.handle_failure(id, failure.kind, now);
-                        }
-                        Err(_) => {} // a send task panicked or was aborted: the machine's own timers cover it
-                    }
-                }
-                cmd = commands.recv(), if !handles_gone => match cmd {
-                    Some(cmd) => self.command(cmd),
-                    None => {
-                        tracing::debug!("last handle dropped: closing");
-                        handles_gone = true;
-                        self.machine.close();
-                    }
-                },
-                () = sleep => {}
-            }
-        }
-        flights.abort_all();
-        self.finish();
-    }
-
-    /// Drains the machine: sends requests, delivers events; returns when to wake.
-    fn drain(&mut self, flights: &mut JoinSet<Flight>) -> Instant {
-        loop {
-            match self.machine.poll_output(Instant::now()) {
-                Output::Send { id, request } => {
-                    tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
-                    let transport = self.transport.clone();
-                    flights.spawn(async move { (id, transport.execute(request).await) });
-                }
-                Output::Event(event) => self.deliver(event),
-                Output::Timeout(at) => return at,
-            }
-        }
-    }
-
     fn settle(&mut self, line: LineId, result: Result<Option<EventId>, Error>) {
         if let Some(i) = self.lines.iter().position(|(id, _)| *id == line) {
             let (_, tx) = self.lines.swap_remove(i);
@@ -337,7 +273,7 @@ impl Driver {
         }
     }
 
-    fn deliver(&mut self, event: MachineEvent) {
+    fn on_event(&mut self, event: MachineEvent) {
         match &event {
             MachineEvent::ChatStarted(chat) => {
                 if let Some(tx) = self.started.take() {
@@ -360,7 +296,7 @@ impl Driver {
         let _ = self.events.send(event);
     }
 
-    fn command(&mut self, cmd: Command) {
+    fn on_command(&mut self, cmd: Command) {
         match cmd {
             Command::Send(event, tx) => {
                 let id = self.machine.send_line(event);
@@ -387,7 +323,7 @@ impl Driver {
     }
 
     /// The machine finished: every waiter learns it.
-    fn finish(&mut self) {
+    fn on_finish(&mut self) {
         if let Some(tx) = self.started.take() {
             let _ = tx.send(Err(Error::Closed));
         }
@@ -398,5 +334,30 @@ impl Driver {
             let _ = tx.send(());
         }
         tracing::debug!("visitor chat driver finished");
+    }
+}
+
+impl crate::driver::Task for Driver {
+    type Machine = VisitorMachine;
+    type Command = Command;
+
+    fn machine(&mut self) -> &mut VisitorMachine {
+        &mut self.machine
+    }
+
+    fn close_machine(&mut self) {
+        self.machine.close();
+    }
+
+    fn command(&mut self, command: Command) {
+        self.on_command(command);
+    }
+
+    fn deliver(&mut self, event: MachineEvent) {
+        self.on_event(event);
+    }
+
+    fn finish(&mut self) {
+        self.on_finish();
     }
 }

@@ -1,0 +1,94 @@
+//! The loop every session task runs around its sans-IO machine: send what the machine asks
+//! (concurrently), sleep until the time it names, feed back what came, and pass on the
+//! commands of the session's handles. Agent sessions and visitor chats share it; what differs
+//! (commands, events, waiters) is in their [`Task`] implementation.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::Response;
+use lpchat_proto::machine::{Machine, MachineEvent, Output, RequestId};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::transport::{Transport, TransportFailure};
+
+/// What a session task adds to the shared loop.
+pub(crate) trait Task {
+    /// The machine the task owns.
+    type Machine: Machine;
+    /// What the session's handles send it.
+    type Command;
+
+    /// The machine.
+    fn machine(&mut self) -> &mut Self::Machine;
+    /// Closes the machine (the last handle is gone): it ends its session and logs out.
+    fn close_machine(&mut self);
+    /// Acts on a handle's command.
+    fn command(&mut self, command: Self::Command);
+    /// Passes on an event of the machine.
+    fn deliver(&mut self, event: MachineEvent);
+    /// The machine has finished: every waiter learns it.
+    fn finish(&mut self);
+}
+
+type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
+
+/// Runs `task` until its machine has finished, then aborts what is still in flight.
+pub(crate) async fn run<T: Task>(
+    mut task: T,
+    transport: Transport,
+    mut commands: mpsc::UnboundedReceiver<T::Command>,
+) {
+    let mut flights: JoinSet<Flight> = JoinSet::new();
+    let mut handles_gone = false;
+    loop {
+        let wake = drain(&mut task, &transport, &mut flights);
+        if task.machine().is_closed() {
+            break;
+        }
+        let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(wake));
+        tokio::select! {
+            Some(joined) = flights.join_next(), if !flights.is_empty() => {
+                let now = Instant::now();
+                match joined {
+                    Ok((id, Ok(response))) => {
+                        tracing::debug!(request = %id, status = response.status().as_u16(), "response");
+                        task.machine().handle_response(id, response, now);
+                    }
+                    Ok((id, Err(failure))) => {
+                        tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
+                        task.machine().handle_failure(id, failure.kind, now);
+                    }
+                    Err(_) => {} // a send task panicked or was aborted: the machine's own timers cover it
+                }
+            }
+            command = commands.recv(), if !handles_gone => match command {
+                Some(command) => task.command(command),
+                None => {
+                    tracing::debug!("last handle dropped: closing");
+                    handles_gone = true;
+                    task.close_machine();
+                }
+            },
+            () = sleep => {}
+        }
+    }
+    flights.abort_all();
+    task.finish();
+}
+
+/// Drains the machine: sends requests, delivers events; returns when to wake.
+fn drain<T: Task>(task: &mut T, transport: &Transport, flights: &mut JoinSet<Flight>) -> Instant {
+    loop {
+        match task.machine().poll_output(Instant::now()) {
+            Output::Send { id, request } => {
+                tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
+                let transport = transport.clone();
+                flights.spawn(async move { (id, transport.execute(request).await) });
+            }
+            Output::Event(event) => task.deliver(event),
+            Output::Timeout(at) => return at,
+        }
+    }
+}
