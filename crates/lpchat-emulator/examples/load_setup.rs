@@ -31,6 +31,8 @@ async fn main() {
         .nth(1)
         .unwrap_or_else(|| "http://127.0.0.1:18765".into());
     let acct = format!("{base}/api/account/12345678");
+    // Needed when the workspace build gives reqwest lpchat's `rustls-no-provider` feature.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let c = reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -16,6 +16,8 @@ pub async fn start_default() -> Emulator {
 }
 
 pub fn client() -> Client {
+    // Needed when the workspace build gives reqwest lpchat's `rustls-no-provider` feature.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Client::builder().no_proxy().build().unwrap()
 }
 
