@@ -1,4 +1,13 @@
 //! `lpchat`: a command line for LivePerson's legacy chat APIs.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod decode;
 mod view;
