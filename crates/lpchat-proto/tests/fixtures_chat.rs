@@ -5,23 +5,9 @@ mod support;
 
 use lpchat_proto::model::chat::next_from;
 use lpchat_proto::model::*;
-use lpchat_proto::{decode, Limits, Resource};
+use lpchat_proto::Limits;
 use serde_json::{json, Map, Value};
-use support::fixtures::{self, Fixture};
-
-fn load<T: Resource>(f: &Fixture) -> T {
-    decode(f.format.unwrap(), &f.body(), &Limits::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", f.file))
-}
-
-fn rels(links: &[Link]) -> Value {
-    json!(links.iter().map(|l| l.rel.as_str()).collect::<Vec<_>>())
-}
-
-fn opt<T: ToString>(v: Option<T>) -> Value {
-    v.map(|x| Value::String(x.to_string()))
-        .unwrap_or(Value::Null)
-}
+use support::fixtures::{self, load, opt, rels, Fixture};
 
 fn lines(events: &[Event]) -> Vec<&Line> {
     events.iter().filter_map(Event::line).collect()

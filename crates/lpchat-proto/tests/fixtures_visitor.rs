@@ -8,7 +8,7 @@ use std::fmt::Debug;
 use lpchat_proto::model::*;
 use lpchat_proto::{decode, Limits, Resource};
 use serde_json::{json, Map, Value};
-use support::fixtures::{self, Fixture};
+use support::fixtures::{self, load, opt, rels, Fixture};
 
 /// Every resource this file covers, with the least number of fixtures each must have.
 const RESOURCES: &[(&str, usize)] = &[
@@ -33,20 +33,6 @@ const RESOURCES: &[(&str, usize)] = &[
 
 fn names() -> Vec<&'static str> {
     RESOURCES.iter().map(|(n, _)| *n).collect()
-}
-
-fn load<T: Resource>(f: &Fixture) -> T {
-    decode(f.format.unwrap(), &f.body(), &Limits::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", f.file))
-}
-
-fn rels(links: &[Link]) -> Value {
-    json!(links.iter().map(|l| l.rel.as_str()).collect::<Vec<_>>())
-}
-
-fn opt<T: ToString>(v: Option<T>) -> Value {
-    v.map(|x| Value::String(x.to_string()))
-        .unwrap_or(Value::Null)
 }
 
 fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Value {

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use lpchat_proto::{resources, DecodeErrorKind, Format, Limits};
+use lpchat_proto::model::Link;
+use lpchat_proto::{decode, resources, DecodeErrorKind, Format, Limits, Resource};
 use serde_json::Value;
 
 /// The fixture folder shared by the Rust, Python and Node suites.
@@ -94,4 +95,30 @@ pub fn assert_facts(f: &Fixture, facts: &serde_json::Map<String, Value>) {
             .unwrap_or_else(|| panic!("{}: no fact computed for expect key `{key}`", f.file));
         assert_eq!(actual, expected, "{}: `{key}`", f.file);
     }
+}
+
+/// Decodes a fixture into `T`, panicking with the file name on failure.
+pub fn load<T: Resource>(f: &Fixture) -> T {
+    decode(
+        f.format.expect("a decodable fixture names its format"),
+        &f.body(),
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", f.file))
+}
+
+/// The relations of a link list, as the manifest writes them.
+pub fn rels(links: &[Link]) -> Value {
+    Value::Array(
+        links
+            .iter()
+            .map(|l| Value::String(l.rel.as_str().to_owned()))
+            .collect(),
+    )
+}
+
+/// An optional value as the manifest writes it: its text, or `null`.
+pub fn opt<T: ToString>(v: Option<T>) -> Value {
+    v.map(|x| Value::String(x.to_string()))
+        .unwrap_or(Value::Null)
 }
