@@ -16,7 +16,7 @@ use lpchat_proto::model::{
 };
 use lpchat_proto::ops::{self, ChatRef, Context, SessionRef};
 use lpchat_proto::{Limits, Operation};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use crate::error::Error;
@@ -49,8 +49,8 @@ enum Waiter {
 }
 
 struct Inner {
-    commands: mpsc::UnboundedSender<Command>,
-    events: Mutex<Option<mpsc::UnboundedReceiver<MachineEvent>>>,
+    commands: crate::driver::CommandSender<Command>,
+    events: Mutex<Option<crate::events::EventReceiver>>,
     handlers: SharedHandlers,
     transport: Transport,
     limits: Limits,
@@ -73,8 +73,8 @@ impl std::fmt::Debug for AgentSession {
 impl AgentSession {
     /// Starts the driver task for `machine` (which logs in and starts the session).
     pub(crate) fn spawn(machine: AgentMachine, transport: Transport, limits: Limits) -> Self {
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, cmd_rx) = crate::driver::command_channel();
+        let (ev_tx, ev_rx) = crate::events::channel();
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
         let driver = Driver {
             machine,
@@ -85,7 +85,7 @@ impl AgentSession {
             closers: Vec::new(),
         };
         tokio::spawn(
-            crate::driver::run(driver, transport.clone(), cmd_rx)
+            crate::driver::run(Box::new(driver), transport.clone(), cmd_rx)
                 .instrument(tracing::info_span!("agent_session")),
         );
         AgentSession {
@@ -361,7 +361,7 @@ impl AgentSession {
 /// The task that owns the machine.
 struct Driver {
     machine: AgentMachine,
-    events: mpsc::UnboundedSender<MachineEvent>,
+    events: crate::events::EventSender,
     handlers: SharedHandlers,
     lines: BTreeMap<LineId, Waiter>,
     accepts: VecDeque<oneshot::Sender<Result<ChatId, Error>>>,
