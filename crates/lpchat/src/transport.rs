@@ -2,12 +2,13 @@
 //! the machines own the cookies) that executes an `http::Request<Bytes>` and returns an
 //! `http::Response<Bytes>` or the [`FailureKind`] the machines understand.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::{Request, Response};
 use lpchat_proto::machine::FailureKind;
+use tokio::sync::Semaphore;
 
 use crate::error::Error;
 
@@ -38,6 +39,14 @@ pub struct TransportConfig {
     /// most recently returned connection first, so connections beyond what the sessions need
     /// go idle and are closed.
     pub pool_idle_timeout: Option<Duration>,
+    /// Most exchanges in flight at once through the transport: 256 (`None`: no limit). HTTP/1
+    /// carries one exchange per connection, so this bounds the connections open at once too:
+    /// when many sessions start together and the server slows, their requests would otherwise
+    /// open a connection each (1,000 sessions opened about 1,900), whose buffers the allocator
+    /// keeps after they close. An exchange waits for its turn at most `connect_timeout`, then
+    /// fails as `ConnectFailed` (certainly not sent). 256 at once carry about 1,300 requests
+    /// per second at 200 ms each, twice what 1,000 idle agent sessions poll.
+    pub max_in_flight: Option<usize>,
 }
 
 impl Default for TransportConfig {
@@ -51,6 +60,7 @@ impl Default for TransportConfig {
             max_body: lpchat_proto::Limits::default().max_body,
             pool_max_idle_per_host: 32,
             pool_idle_timeout: Some(Duration::from_secs(30)),
+            max_in_flight: Some(256),
         }
     }
 }
@@ -67,6 +77,7 @@ impl std::fmt::Debug for TransportConfig {
             .field("max_body", &self.max_body)
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
             .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -107,6 +118,10 @@ fn install_crypto_provider() {
 pub struct Transport {
     client: reqwest::Client,
     max_body: usize,
+    /// Turns to be in flight ([`TransportConfig::max_in_flight`]), shared by the clones.
+    turns: Option<Arc<Semaphore>>,
+    /// Longest wait for a turn.
+    turn_timeout: Duration,
 }
 
 impl Transport {
@@ -147,6 +162,10 @@ impl Transport {
         Ok(Transport {
             client,
             max_body: config.max_body,
+            turns: config
+                .max_in_flight
+                .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
+            turn_timeout: config.connect_timeout,
         })
     }
 
@@ -160,6 +179,30 @@ impl Transport {
 
     /// Like [`Transport::execute`] with another timeout for this exchange (a long poll).
     pub async fn execute_with(
+        &self,
+        request: Request<Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        // Held until the body is read: the connection is busy until then.
+        let _turn = match &self.turns {
+            Some(turns) => Some(
+                tokio::time::timeout(self.turn_timeout, turns.acquire())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .ok_or(TransportFailure {
+                        kind: FailureKind::ConnectFailed,
+                    })?,
+            ),
+            None => None,
+        };
+        // Boxed: the exchange's future (reqwest's, about 1.2 KiB) exists only once it runs,
+        // so requests waiting for their turn stay small.
+        Box::pin(self.exchange(request, timeout)).await
+    }
+
+    /// One exchange, its body read whole and bounded.
+    async fn exchange(
         &self,
         request: Request<Bytes>,
         timeout: Option<Duration>,
