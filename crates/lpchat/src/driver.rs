@@ -43,8 +43,8 @@ pub(crate) struct CommandSender<C>(mpsc::UnboundedSender<Box<C>>);
 
 impl<C> CommandSender<C> {
     /// Passes `command` to the task; gives it back if the task has finished.
-    pub(crate) fn send(&self, command: C) -> Result<(), C> {
-        self.0.send(Box::new(command)).map_err(|e| *e.0)
+    pub(crate) fn send(&self, command: C) -> Result<(), Box<C>> {
+        self.0.send(Box::new(command)).map_err(|e| e.0)
     }
 }
 

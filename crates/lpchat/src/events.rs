@@ -20,8 +20,8 @@ pub(crate) struct EventSender(mpsc::UnboundedSender<Box<MachineEvent>>);
 
 impl EventSender {
     /// Queues `event` for the stream; gives it back if the stream was dropped.
-    pub(crate) fn send(&self, event: MachineEvent) -> Result<(), MachineEvent> {
-        self.0.send(Box::new(event)).map_err(|e| *e.0)
+    pub(crate) fn send(&self, event: MachineEvent) -> Result<(), Box<MachineEvent>> {
+        self.0.send(Box::new(event)).map_err(|e| e.0)
     }
 }
 

@@ -272,3 +272,96 @@ fn classify(error: &reqwest::Error, reading_body: bool) -> TransportFailure {
     };
     TransportFailure { kind }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A loopback server counting its connections; it answers `200 ok` to each request when
+    /// `answer`, and never answers otherwise.
+    async fn server(answer: bool) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut seen = Vec::new();
+                    while let Ok(n) = stream.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                            seen.drain(..end + 4);
+                            if answer {
+                                let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                                if stream.write_all(reply).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    fn transport(max_in_flight: usize) -> Transport {
+        let config = TransportConfig {
+            max_in_flight: Some(max_in_flight),
+            connect_timeout: Duration::from_millis(300),
+            ..Default::default()
+        };
+        Transport::new(&config).unwrap()
+    }
+
+    fn get(url: &str) -> Request<Bytes> {
+        Request::get(url).body(Bytes::new()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn exchanges_past_the_limit_wait_their_turn() {
+        let (url, _) = server(true).await;
+        let transport = transport(1);
+        let exchanges = (0..4).map(|_| {
+            let (t, request) = (transport.clone(), get(&url));
+            tokio::spawn(async move { t.execute(request).await })
+        });
+        for exchange in exchanges.collect::<Vec<_>>() {
+            let response = exchange.await.unwrap().unwrap();
+            assert_eq!(&response.body()[..], b"ok");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_exchange_that_gets_no_turn_fails_as_not_sent() {
+        let (url, accepted) = server(false).await;
+        let transport = transport(1);
+        let first = tokio::spawn({
+            let (t, request) = (transport.clone(), get(&url));
+            async move { t.execute(request).await }
+        });
+        // The first exchange holds the only turn once its connection is open.
+        while accepted.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let second = transport.execute(get(&url)).await;
+        assert_eq!(second.unwrap_err().kind, FailureKind::ConnectFailed);
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            1,
+            "the second never connected"
+        );
+        first.abort();
+    }
+}
