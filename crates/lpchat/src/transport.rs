@@ -29,23 +29,26 @@ pub struct TransportConfig {
     pub user_agent: String,
     /// Largest response body read, in bytes (the codec's [`lpchat_proto::Limits`] default).
     pub max_body: usize,
-    /// Most idle keep-alive connections kept per host: 32. Each costs about 27 KiB (buffers,
-    /// channel, task), more with TLS; without a cap the pool keeps every connection of the
-    /// busiest moment (1,000 sessions starting at once left about 1,900). Requests in flight
-    /// are not limited: past the cap, a returned connection is closed instead of kept.
+    /// Most idle keep-alive connections kept per host: 256, as many as may be in flight
+    /// ([`TransportConfig::max_in_flight`]). Each costs about 27 KiB (buffers, channel, task),
+    /// more with TLS. Past the cap a returned connection is closed instead of kept; a lower
+    /// cap saves little (the polls of many sessions come in bursts, and a connection closed
+    /// after one burst is opened again for the next: at 32, 1,000 idle sessions opened 20
+    /// connections a second).
     pub pool_max_idle_per_host: usize,
     /// How long an unused keep-alive connection is kept: 30 s, below the usual server and load
-    /// balancer limits of 60 s so that the client, not the server, closes it. Polls reuse the
-    /// most recently returned connection first, so connections beyond what the sessions need
-    /// go idle and are closed.
+    /// balancer limits of 60 s so that the client, not the server, closes it. Requests reuse
+    /// the most recently returned connection first, so connections beyond what the sessions
+    /// need (those of a burst at start) go unused and are closed.
     pub pool_idle_timeout: Option<Duration>,
     /// Most exchanges in flight at once through the transport: 256 (`None`: no limit). HTTP/1
     /// carries one exchange per connection, so this bounds the connections open at once too:
     /// when many sessions start together and the server slows, their requests would otherwise
-    /// open a connection each (1,000 sessions opened about 1,900), whose buffers the allocator
-    /// keeps after they close. An exchange waits for its turn at most `connect_timeout`, then
-    /// fails as `ConnectFailed` (certainly not sent). 256 at once carry about 1,300 requests
-    /// per second at 200 ms each, twice what 1,000 idle agent sessions poll.
+    /// open a connection each (1,000 sessions starting at once opened about 1,900), whose
+    /// memory the allocator keeps after they close. An exchange waits for its turn at most
+    /// `connect_timeout`, then fails as `ConnectFailed` (certainly not sent, so safe to
+    /// retry). 256 at once carry about 1,300 requests per second at 200 ms each, twice what
+    /// 1,000 idle agent sessions send.
     pub max_in_flight: Option<usize>,
 }
 
@@ -58,7 +61,7 @@ impl Default for TransportConfig {
             extra_roots: Vec::new(),
             user_agent: concat!("lpchat-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_body: lpchat_proto::Limits::default().max_body,
-            pool_max_idle_per_host: 32,
+            pool_max_idle_per_host: 256,
             pool_idle_timeout: Some(Duration::from_secs(30)),
             max_in_flight: Some(256),
         }
