@@ -139,6 +139,48 @@ impl Emulator {
         self.app.now()
     }
 
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.app.seed
+    }
+
+    /// How many times faster than real time the emulated clock runs.
+    pub fn time_factor(&self) -> f64 {
+        self.app.clock.factor()
+    }
+
+    /// What a served emulator prints at start (the `lpchat-emulator` binary and
+    /// `lpchat emulator`): its address first, then the account base, seed and time factor,
+    /// the world (no passwords) and the control URL, one item a line.
+    pub fn banner(&self) -> String {
+        let summary = self.app.state().world.summary();
+        format!(
+            "lpchat-emulator listening on {base}\naccount base {account}\nseed {seed}, time factor {factor}\n{summary}control API {base}/_emulator/state\n",
+            base = self.base_url(),
+            account = self.account_url(),
+            seed = self.seed(),
+            factor = self.time_factor(),
+        )
+    }
+
+    /// Serves until Ctrl-C: starts, calls `started` (which prints the banner, or another
+    /// form of it), runs `scenario`'s visitors, and shuts down on the signal.
+    pub async fn serve_until_ctrl_c(
+        config: EmulatorConfig,
+        scenario: Option<Scenario>,
+        started: impl FnOnce(&Emulator),
+    ) -> std::io::Result<()> {
+        let emu = Emulator::start(config).await?;
+        started(&emu);
+        let group = scenario.map(|s| emu.run_visitors(s));
+        let signal = tokio::signal::ctrl_c().await;
+        if let Some(g) = group {
+            g.abort();
+        }
+        emu.shutdown().await;
+        signal
+    }
+
     /// Stops serving: open connections are closed after at most one second.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

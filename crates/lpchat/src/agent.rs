@@ -33,6 +33,7 @@ enum Command {
     End(ChatId, oneshot::Sender<Result<Option<EventId>, Error>>),
     Transfer(ChatId, TransferRequest, oneshot::Sender<Result<(), Error>>),
     Accept(oneshot::Sender<Result<ChatId, Error>>),
+    Follow(ChatId),
     SetAvailability(AgentState),
     ForcedAway(ForcedAwayPolicy),
     Context(oneshot::Sender<Option<(Context, u64, Option<SessionRef>)>>),
@@ -153,6 +154,13 @@ impl AgentSession {
     /// Accepts the next ringing chat.
     pub async fn accept_next(&self) -> Result<ChatId, Error> {
         self.ask(Command::Accept).await?
+    }
+
+    /// Follows a chat the agent holds through another of its agent sessions (A12
+    /// continuity, see [`AgentSession::chat_sessions`]): its events come on this session's
+    /// stream and lines, ends and transfers can be sent on it.
+    pub fn follow(&self, chat: &ChatId) -> Result<(), Error> {
+        self.command(Command::Follow(chat.clone()))
     }
 
     /// Sets the availability the keepalive holds.
@@ -431,6 +439,7 @@ impl Driver {
                 self.accepts.push_back(tx);
                 self.machine.accept_next();
             }
+            Command::Follow(chat) => self.machine.follow_chat(chat),
             Command::SetAvailability(state) => self.machine.set_availability(state),
             Command::ForcedAway(policy) => self.machine.set_forced_away_policy(policy),
             Command::Context(tx) => {

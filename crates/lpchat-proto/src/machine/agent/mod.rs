@@ -224,6 +224,17 @@ impl AgentMachine {
         self.enqueue(chat, Item::Transfer(request))
     }
 
+    /// Follows `chat`, a chat the agent holds through another of its agent sessions (A12
+    /// continuity): its events are polled and delivered like an accepted chat's (from where
+    /// it stopped if it was followed before, else from its first event), and lines, ends
+    /// and transfers can be queued on it.
+    pub fn follow_chat(&mut self, chat: ChatId) {
+        if self.phase == Phase::Running {
+            let now = self.now;
+            self.follow(chat, None, now);
+        }
+    }
+
     /// Accepts the next ringing chat (A11): [`MachineEvent::ChatAccepted`] or
     /// [`MachineEvent::AcceptFailed`]. Several calls accept several chats, one at a time.
     pub fn accept_next(&mut self) {
