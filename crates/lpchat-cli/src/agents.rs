@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::config::{self, ConnectArgs};
 use crate::output::Out;
-use crate::session;
+use crate::session::{self, Interrupt};
 use crate::CliError;
 
 /// Arguments of `lpchat agents`.
@@ -39,7 +39,11 @@ pub fn run(args: &AgentsArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| list(s, args, state, &mut out)).await
+        let mut interrupt = Interrupt::listen().await;
+        session::one_shot(&settings, |s| {
+            list(s, args, state, &mut interrupt, &mut out)
+        })
+        .await
     })
 }
 
@@ -67,6 +71,7 @@ async fn list(
     session: AgentSession,
     args: &AgentsArgs,
     state: Option<AgentState>,
+    interrupt: &mut Interrupt,
     out: &mut Out,
 ) -> Result<(), CliError> {
     // Skill names the logged-in agent knows; others print as ids.
@@ -105,7 +110,7 @@ async fn list(
         }
         let pause = Duration::from_secs(args.interval.max(2));
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            () = interrupt.wait() => return Ok(()),
             () = tokio::time::sleep(pause) => {}
         }
         // The `next` link carries `timeStamp`; the filters are set on it again.
@@ -131,7 +136,12 @@ fn print(
     let skills = |a: &AvailableAgent| -> Vec<String> {
         a.skills
             .iter()
-            .map(|id| names.get(id.as_str()).cloned().unwrap_or_else(|| id.to_string()))
+            .map(|id| {
+                names
+                    .get(id.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string())
+            })
             .collect()
     };
     if out.json {

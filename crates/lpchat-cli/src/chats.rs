@@ -95,10 +95,15 @@ pub fn chats(args: &ChatsArgs) -> Result<(), CliError> {
             if rows.is_empty() {
                 return out.line("no active chats");
             }
-            out.line(&format!("{:<48} {:<9} VISITOR", "CHAT", "STATE"))?;
+            let width = rows
+                .iter()
+                .filter_map(|r| r["chat"].as_str().map(str::len))
+                .max()
+                .unwrap_or(4);
+            out.line(&format!("{:<width$} {:<9} VISITOR", "CHAT", "STATE"))?;
             for row in &rows {
                 out.line(&format!(
-                    "{:<48} {:<9} {}",
+                    "{:<width$} {:<9} {}",
                     row["chat"].as_str().unwrap_or(""),
                     row["state"].as_str().unwrap_or("?"),
                     row["visitor_name"].as_str().unwrap_or("")
@@ -172,9 +177,7 @@ pub fn transfer(args: &TransferArgs) -> Result<(), CliError> {
                     let target = json!({ "skill": { "id": id.as_str(), "name": name } });
                     (TransferRequest::to_skill(id), target)
                 }
-                (None, None) => {
-                    return Err(CliError::usage("name --skill or --agent".to_owned()))
-                }
+                (None, None) => return Err(CliError::usage("name --skill or --agent".to_owned())),
             };
             let request = match &args.text {
                 Some(text) => request.with_text(text.clone()),
@@ -217,7 +220,11 @@ async fn skill_id(
                 crate::exit::API,
                 format!(
                     "cannot transfer to skill `{skill}`: it has no available agent (available: {})",
-                    if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
                 ),
             ))
         }
@@ -235,7 +242,11 @@ async fn agent_id(s: &AgentSession, agent: &str) -> Result<AgentId, CliError> {
         .iter()
         .find(|a| a.id.as_str() == agent || a.user_name.as_deref() == Some(agent))
         .map(|a| a.id.clone())
-        .ok_or_else(|| CliError::usage(format!("no agent `{agent}` on this account (see `lpchat agents`)")))
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "no agent `{agent}` on this account (see `lpchat agents`)"
+            ))
+        })
 }
 
 /// `lpchat availability [STATE]`.
@@ -270,7 +281,10 @@ pub fn availability(args: &AvailabilityArgs) -> Result<(), CliError> {
                     if tokio::time::Instant::now() >= deadline {
                         return Err(CliError::new(
                             crate::exit::API,
-                            format!("the server did not take the availability {}", state.as_str()),
+                            format!(
+                                "the server did not take the availability {}",
+                                state.as_str()
+                            ),
                         ));
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -116,7 +116,7 @@ fn read_file(args: &ConnectArgs, env: Env<'_>) -> Result<FileConfig, CliError> {
         let at = e
             .span()
             .map(|s| {
-                let line = text.get(..s.start).map_or(0, |t| t.lines().count().max(1));
+                let line = text.get(..s.start).map_or(1, |t| t.matches('\n').count() + 1);
                 format!(" at line {line}")
             })
             .unwrap_or_default();
@@ -218,9 +218,18 @@ fn credentials(
     prompt: &dyn Fn(&str) -> Result<Option<Secret>, CliError>,
 ) -> Result<Credentials, CliError> {
     let key_parts = [
-        ("LPCHAT_APP_KEY", pick_secret(env, "LPCHAT_APP_KEY", &file.app_key)),
-        ("LPCHAT_APP_SECRET", pick_secret(env, "LPCHAT_APP_SECRET", &file.app_secret)),
-        ("LPCHAT_ACCESS_TOKEN", pick_secret(env, "LPCHAT_ACCESS_TOKEN", &file.access_token)),
+        (
+            "LPCHAT_APP_KEY",
+            pick_secret(env, "LPCHAT_APP_KEY", &file.app_key),
+        ),
+        (
+            "LPCHAT_APP_SECRET",
+            pick_secret(env, "LPCHAT_APP_SECRET", &file.app_secret),
+        ),
+        (
+            "LPCHAT_ACCESS_TOKEN",
+            pick_secret(env, "LPCHAT_ACCESS_TOKEN", &file.access_token),
+        ),
         (
             "LPCHAT_ACCESS_TOKEN_SECRET",
             pick_secret(env, "LPCHAT_ACCESS_TOKEN_SECRET", &file.access_token_secret),
@@ -348,7 +357,11 @@ mod tests {
             ("LPCHAT_APP_SECRET", "s"),
         ]);
         let e = resolve_with(&args(), &env, &no_prompt).unwrap_err();
-        assert!(e.message().contains("LPCHAT_ACCESS_TOKEN"), "{}", e.message());
+        assert!(
+            e.message().contains("LPCHAT_ACCESS_TOKEN"),
+            "{}",
+            e.message()
+        );
         assert!(!e.message().contains('s') || !e.message().contains("=s"));
     }
 

@@ -82,7 +82,7 @@ pub fn run(args: &EmulatorArgs) -> Result<(), CliError> {
                     "control_url": format!("{}/_emulator/state", emu.base_url()),
                 }))
             } else {
-                out.raw(&emu.banner()).and_then(|()| out.line(""))
+                out.raw(&emu.banner())
             };
         })
         .await

@@ -56,9 +56,11 @@ impl Out {
         }
     }
 
-    /// Writes raw text (screen control) without a newline.
+    /// Writes text as it is (screen control, a banner that ends its own lines).
     pub fn raw(&mut self, text: &str) -> Result<(), CliError> {
-        write!(self.out, "{text}").map_err(CliError::io)
+        write!(self.out, "{text}")
+            .and_then(|()| self.out.flush())
+            .map_err(CliError::io)
     }
 
     /// An agent state, coloured on a terminal: Online green, Occupied yellow, Away red,
@@ -137,22 +139,16 @@ pub fn end_reason(reason: &EndReason) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lpchat::proto::model::chat::{ChatState, Line};
+    use lpchat::proto::model::chat::ChatState;
     use lpchat::EventId;
 
     #[test]
     fn line_events_carry_their_fields() {
         let chat = ChatId::from("H1K2");
-        let line = Line {
-            text: "Hello".into(),
-            by: Some("visitor1".into()),
-            ..Line::default()
-        };
-        let event = Event {
-            id: EventId(4),
-            time: None,
-            kind: EventKind::Line(line),
-        };
+        let event: Event = serde_json::from_value(json!({
+            "@id": "4", "@type": "line", "text": "Hello", "by": "visitor1", "source": "visitor"
+        }))
+        .unwrap();
         let v = event_json(&chat, &event);
         assert_eq!(v["type"], "event");
         assert_eq!(v["chat"], "H1K2");

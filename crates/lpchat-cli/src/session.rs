@@ -8,12 +8,11 @@
 //! login only; the agent's chats stay with the agent while another of its sessions lives.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use lpchat::proto::model::ChatSessions;
-use lpchat::{
-    AgentSession, AgentState, ChatId, Client, Events, ForcedAwayPolicy, MachineEvent,
-};
+use lpchat::{AgentSession, AgentState, ChatId, Client, Events, ForcedAwayPolicy, MachineEvent};
 
 use crate::config::Settings;
 use crate::exit::{self, CliError};
@@ -40,6 +39,38 @@ where
     runtime.block_on(future)
 }
 
+/// Ctrl-C, listened for from the moment it is made: a Ctrl-C that comes while the
+/// command logs in or prints is kept, and ends the command gracefully (closing its
+/// session) instead of killing it.
+pub struct Interrupt {
+    signal: Option<Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>>,
+}
+
+impl Interrupt {
+    /// Starts listening.
+    pub async fn listen() -> Interrupt {
+        let mut signal: Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> =
+            Box::pin(tokio::signal::ctrl_c());
+        // One poll installs the handler.
+        let fired = tokio::select! {
+            biased;
+            _ = &mut signal => true,
+            () = std::future::ready(()) => false,
+        };
+        Interrupt {
+            signal: (!fired).then_some(signal),
+        }
+    }
+
+    /// Resolves on Ctrl-C (at once if it came already).
+    pub async fn wait(&mut self) {
+        if let Some(signal) = &mut self.signal {
+            let _ = signal.await;
+            self.signal = None;
+        }
+    }
+}
+
 /// A running agent session and its event stream.
 pub struct Opened {
     /// The session.
@@ -52,7 +83,10 @@ pub struct Opened {
 /// the start (`None` leaves the agent's as it is). A availability the server forces (Away
 /// after an unaccepted chat, or another session's `lpchat availability`) is adopted, not
 /// fought.
-pub async fn open(settings: &Settings, availability: Option<AgentState>) -> Result<Opened, CliError> {
+pub async fn open(
+    settings: &Settings,
+    availability: Option<AgentState>,
+) -> Result<Opened, CliError> {
     let mut builder = Client::builder(settings.account.clone()).format(settings.format);
     if let Some(origin) = &settings.domain {
         builder = builder.domain_origin(origin.clone());
@@ -94,10 +128,7 @@ pub async fn open(settings: &Settings, availability: Option<AgentState>) -> Resu
             let why = last_error.map(|e| format!(": {e}")).unwrap_or_default();
             Err(CliError::new(
                 exit::UNREACHABLE,
-                format!(
-                    "no agent session after {} s{why}",
-                    START_TIMEOUT.as_secs()
-                ),
+                format!("no agent session after {} s{why}", START_TIMEOUT.as_secs()),
             ))
         }
     }

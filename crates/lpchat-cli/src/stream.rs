@@ -5,12 +5,14 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use lpchat::proto::model::chat::ChatState;
+use lpchat::proto::model::{AgentId, ChatInfo};
 use lpchat::{AgentSession, AgentState, ChatId, Events, MachineEvent};
 use serde_json::json;
 
 use crate::config::{self, ConnectArgs};
 use crate::output::{end_reason, event_json, event_text, Out};
-use crate::session::{self, Opened};
+use crate::session::{self, Interrupt, Opened};
 use crate::{exit, CliError};
 
 /// How often `watch` looks for chats the agent took meanwhile (A12: no faster than 2 s).
@@ -38,11 +40,12 @@ pub fn take(args: &TakeArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
+        let mut interrupt = Interrupt::listen().await;
         let Opened {
             session,
             mut events,
         } = session::open(&settings, Some(AgentState::Online)).await?;
-        let result = take_loop(&session, &mut events, &mut out).await;
+        let result = take_loop(&session, &mut events, &mut interrupt, &mut out).await;
         session::close(&session).await;
         result
     })
@@ -53,11 +56,12 @@ pub fn watch(args: &WatchArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
+        let mut interrupt = Interrupt::listen().await;
         let Opened {
             session,
             mut events,
         } = session::open(&settings, None).await?;
-        let result = watch_loop(&session, &mut events, &mut out).await;
+        let result = watch_loop(&session, &mut events, &mut interrupt, &mut out).await;
         session::close(&session).await;
         result
     })
@@ -97,12 +101,14 @@ fn lost_stream() -> CliError {
 async fn take_loop(
     session: &AgentSession,
     events: &mut Events,
+    interrupt: &mut Interrupt,
     out: &mut Out,
 ) -> Result<(), CliError> {
     if !out.json {
         eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
     }
     let mut taken: Option<ChatId> = None;
+    let mut me = None;
     let mut accepting = false;
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
@@ -113,7 +119,7 @@ async fn take_loop(
             }
         };
         let event = tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            () = interrupt.wait() => return Ok(()),
             () = retry => {
                 retry_at = None;
                 if taken.is_none() && !accepting {
@@ -145,9 +151,31 @@ async fn take_loop(
                 common(&event, out)?;
                 return Ok(());
             }
+            MachineEvent::AgentInfo(info) => me = info.id.clone(),
+            MachineEvent::InfoUpdated { chat, info }
+                if taken.as_ref() == Some(chat) && has_left(info, me.as_ref()) =>
+            {
+                return left(chat, out);
+            }
             other => common(other, out)?,
         }
     }
+}
+
+/// Whether a chat's information shows it left the agent: back in the queue (transferred
+/// to a skill, or requeued), or with another agent. The information is read with each
+/// poll, after the events, so it tells where the chat stands now, not in its history.
+fn has_left(info: &ChatInfo, me: Option<&AgentId>) -> bool {
+    info.state == Some(ChatState::Waiting)
+        || matches!((&info.agent_id, me), (Some(agent), Some(me)) if agent != me)
+}
+
+/// Reports that `chat` left the agent (it is no longer shown).
+fn left(chat: &ChatId, out: &mut Out) -> Result<(), CliError> {
+    out.either(
+        &json!({ "type": "ended", "chat": chat.as_str(), "reason": "left" }),
+        &format!("[{chat}] left the agent (transferred or requeued)"),
+    )
 }
 
 /// Asks for the next ringing chat; the outcome comes on the event stream.
@@ -161,17 +189,19 @@ fn spawn_accept(session: &AgentSession) {
 async fn watch_loop(
     session: &AgentSession,
     events: &mut Events,
+    interrupt: &mut Interrupt,
     out: &mut Out,
 ) -> Result<(), CliError> {
     if !out.json {
         eprintln!("lpchat: watching the agent's chats (Ctrl-C to stop)");
     }
     let mut followed: BTreeSet<ChatId> = BTreeSet::new();
+    let mut me = None;
     let mut rescan = tokio::time::interval(RESCAN);
     rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            () = interrupt.wait() => return Ok(()),
             _ = rescan.tick() => {
                 let chats = session::active_chats(session).await?;
                 for chat in chats.chat_ids() {
@@ -188,11 +218,24 @@ async fn watch_loop(
             }
             event = events.next() => {
                 let event = event.ok_or_else(lost_stream)?;
-                if let MachineEvent::ChatEnded { chat, .. } = &event {
-                    // Found again by a later scan only if the agent has it again.
-                    followed.remove(chat);
+                match &event {
+                    MachineEvent::ChatEnded { chat, .. } => {
+                        // Found again by a later scan only if the agent has it again.
+                        if followed.remove(chat) {
+                            common(&event, out)?;
+                        }
+                    }
+                    MachineEvent::AgentInfo(info) => me = info.id.clone(),
+                    MachineEvent::InfoUpdated { chat, info }
+                        if followed.contains(chat) && has_left(info, me.as_ref()) =>
+                    {
+                        followed.remove(chat);
+                        left(chat, out)?;
+                    }
+                    // A chat that left the agent is still polled: its events are not shown.
+                    MachineEvent::ChatEvent { chat, .. } if !followed.contains(chat) => {}
+                    _ => common(&event, out)?,
                 }
-                common(&event, out)?;
             }
         }
     }

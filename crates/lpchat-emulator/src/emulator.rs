@@ -171,9 +171,20 @@ impl Emulator {
         started: impl FnOnce(&Emulator),
     ) -> std::io::Result<()> {
         let emu = Emulator::start(config).await?;
+        // Listen before anything is printed: a Ctrl-C right after the banner must stop the
+        // server gracefully, not kill the process before a handler exists.
+        let mut signal = Box::pin(tokio::signal::ctrl_c());
+        let early = tokio::select! {
+            biased;
+            r = &mut signal => Some(r),
+            () = std::future::ready(()) => None,
+        };
         started(&emu);
         let group = scenario.map(|s| emu.run_visitors(s));
-        let signal = tokio::signal::ctrl_c().await;
+        let signal = match early {
+            Some(r) => r,
+            None => signal.await,
+        };
         if let Some(g) = group {
             g.abort();
         }
