@@ -166,16 +166,18 @@ pub fn transfer(args: &TransferArgs) -> Result<(), CliError> {
     session::block_on(async {
         session::one_shot(&settings, |s| async move {
             let chat = session::adopt(&s, &args.chat).await?;
-            let (request, target) = match (&args.agent, &args.skill) {
+            let (request, target, shown) = match (&args.agent, &args.skill) {
                 (Some(agent), _) => {
                     let id = agent_id(&s, agent).await?;
                     let target = json!({ "agent": { "id": id.as_str() } });
-                    (TransferRequest::to_agent(id), target)
+                    let shown = format!("agent {id}");
+                    (TransferRequest::to_agent(id), target, shown)
                 }
                 (None, Some(skill)) => {
                     let (id, name) = skill_id(&s, &chat, skill).await?;
+                    let shown = format!("skill {} (id {id})", name.as_deref().unwrap_or("?"));
                     let target = json!({ "skill": { "id": id.as_str(), "name": name } });
-                    (TransferRequest::to_skill(id), target)
+                    (TransferRequest::to_skill(id), target, shown)
                 }
                 (None, None) => return Err(CliError::usage("name --skill or --agent".to_owned())),
             };
@@ -188,7 +190,7 @@ pub fn transfer(args: &TransferArgs) -> Result<(), CliError> {
                 .map_err(|e| CliError::client("transfer the chat", &e))?;
             out.either(
                 &json!({ "chat": chat.as_str(), "transferred_to": target }),
-                &format!("transferred {chat} to {target}"),
+                &format!("transferred {chat} to {shown}"),
             )
         })
         .await

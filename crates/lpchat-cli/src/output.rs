@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use lpchat::proto::model::chat::SubType;
 use lpchat::proto::model::EventKind;
 use lpchat::{AgentState, ChatId, EndReason, Event};
 use serde_json::{json, Value};
@@ -117,7 +118,11 @@ pub fn event_text(chat: &ChatId, event: &Event) -> String {
         EventKind::State(state) => format!("chat is {}", state.as_str()),
         EventKind::Line(line) => {
             let by = line.by.as_deref().unwrap_or("?");
-            format!("{by}: {}", line.text.replace('\n', " "))
+            let note = match line.sub_type {
+                Some(SubType::OnlyToRep) => " (agents only)",
+                _ => "",
+            };
+            format!("{by}: {}{note}", line.text.replace('\n', " "))
         }
         EventKind::Url(url) => format!("url {}", url.as_deref().unwrap_or("")),
         other => format!("{:?}", std::mem::discriminant(other)),

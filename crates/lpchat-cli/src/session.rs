@@ -80,7 +80,7 @@ pub struct Opened {
 }
 
 /// Logs in and starts an agent session; returns once it runs. `availability` is set at
-/// the start (`None` leaves the agent's as it is). A availability the server forces (Away
+/// the start (`None` leaves the agent's as it is). An availability the server forces (Away
 /// after an unaccepted chat, or another session's `lpchat availability`) is adopted, not
 /// fought.
 pub async fn open(
