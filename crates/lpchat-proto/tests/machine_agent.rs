@@ -854,3 +854,34 @@ mod model {
         }
     }
 }
+
+#[test]
+fn a_chat_of_another_session_is_followed_and_written_to() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    // A12 continuity: the chat was accepted by another session of the agent.
+    s.m.follow_chat(chat("K"));
+    s.drain();
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("K"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("0"));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("K", &[line(0, "visitor", "hi")])]),
+        ),
+    );
+    let events = s.take_events();
+    assert_eq!(chat_events(&events), [("K".into(), 0)]);
+    let sent = s.m.send_line(&chat("K"), NewEvent::plain("hello"));
+    s.drain();
+    let post = s.expect("POST", "/chat/K/events");
+    assert_eq!(post.json()["event"]["text"], "hello");
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/K/events/1","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: sent,
+        chat: chat("K"),
+        event: Some(eid(1)),
+    }));
+}
