@@ -125,7 +125,7 @@ pub fn say(args: &SayArgs) -> Result<(), CliError> {
             let id = s
                 .send_line(&chat, &args.text)
                 .await
-                .map_err(|e| CliError::client("send the line", &e))?;
+                .map_err(|e| CliError::chat("send the line", &e))?;
             let event = id.map(|i| i.0);
             out.either(
                 &json!({ "chat": chat.as_str(), "event_id": event }),
@@ -149,7 +149,7 @@ pub fn end(args: &EndArgs) -> Result<(), CliError> {
             let id = s
                 .end_chat(&chat)
                 .await
-                .map_err(|e| CliError::client("end the chat", &e))?;
+                .map_err(|e| CliError::chat("end the chat", &e))?;
             out.either(
                 &json!({ "chat": chat.as_str(), "ended": true, "event_id": id.map(|i| i.0) }),
                 &format!("ended {chat}"),
@@ -187,7 +187,7 @@ pub fn transfer(args: &TransferArgs) -> Result<(), CliError> {
             };
             s.transfer(&chat, request)
                 .await
-                .map_err(|e| CliError::client("transfer the chat", &e))?;
+                .map_err(|e| CliError::chat("transfer the chat", &e))?;
             out.either(
                 &json!({ "chat": chat.as_str(), "transferred_to": target }),
                 &format!("transferred {chat} to {shown}"),
@@ -206,7 +206,7 @@ async fn skill_id(
     let skills = s
         .transfer_skills(chat)
         .await
-        .map_err(|e| CliError::client("list the skills to transfer to", &e))?;
+        .map_err(|e| CliError::chat("list the skills to transfer to", &e))?;
     let found = skills
         .named(skill)
         .or_else(|| skills.find(&SkillId::from(skill)));

@@ -82,7 +82,6 @@ impl CliError {
             Error::Config(_) => INPUT,
             Error::Transport(_) => UNREACHABLE,
             Error::Api(e) if e.is_unauthorized() => SESSION_EXPIRED,
-            Error::Api(e) if is_unknown_chat_status(e.status()) => UNKNOWN_CHAT,
             Error::Api(_) => API,
             Error::Command(failure) => return CliError::command(what, failure),
             Error::Machine(e) if e.status.is_none() => UNREACHABLE,
@@ -92,6 +91,17 @@ impl CliError {
             _ => API,
         };
         CliError::new(code, format!("cannot {what}: {error}"))
+    }
+
+    /// A client error of a request on one chat: a 403 or 404 means the chat is not the
+    /// agent's.
+    pub fn chat(what: &str, error: &Error) -> Self {
+        match error {
+            Error::Api(e) if is_unknown_chat_status(e.status()) => {
+                CliError::new(UNKNOWN_CHAT, format!("cannot {what}: {error}"))
+            }
+            _ => CliError::client(what, error),
+        }
     }
 
     /// A queued command (line, end, transfer, accept) that failed.

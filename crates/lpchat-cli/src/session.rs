@@ -97,7 +97,7 @@ pub async fn open(
     let config = client
         .agent_config(settings.credentials.clone())
         .await
-        .map_err(|e| CliError::client("look up the account's agent host", &e))?
+        .map_err(|e| lookup_error(&settings.account, &e))?
         .with_initial_availability(availability)
         .with_forced_away(ForcedAwayPolicy::Adopt);
     let session = client.start_agent(config);
@@ -131,6 +131,21 @@ pub async fn open(
                 format!("no agent session after {} s{why}", START_TIMEOUT.as_secs()),
             ))
         }
+    }
+}
+
+/// A failed Domain API lookup: the account is part of the credentials, so a refusal of it
+/// (401 "invalid site", or 404) counts as bad credentials.
+fn lookup_error(account: &str, error: &lpchat::Error) -> CliError {
+    let refused = matches!(error, lpchat::Error::Api(e)
+        if e.status().is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 404));
+    if refused {
+        CliError::new(
+            exit::BAD_CREDENTIALS,
+            format!("the Domain API does not know account `{account}`: {error}"),
+        )
+    } else {
+        CliError::client("look up the account's agent host", error)
     }
 }
 

@@ -352,6 +352,28 @@ fn chats_is_empty_without_chats_and_works_in_xml() {
 }
 
 #[test]
+fn api_key_login_from_the_environment() {
+    let emu = emulator();
+    let mut cmd = emu.lpchat("bot", &["availability", "--json"]);
+    cmd.env_remove("LPCHAT_PASSWORD")
+        .env("LPCHAT_APP_KEY", "emulatorbotappkey0000000000000001")
+        .env("LPCHAT_APP_SECRET", "emulatorbotsecret01")
+        .env("LPCHAT_ACCESS_TOKEN", "emulatorbotaccesstoken00000000001")
+        .env("LPCHAT_ACCESS_TOKEN_SECRET", "emulatorbottokensecret01");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["chat"], "Online");
+    for secret in [
+        "emulatorbotsecret01",
+        "emulatorbottokensecret01",
+        "emulatorbotaccesstoken",
+    ] {
+        assert!(!text(&out.stdout).contains(secret) && !text(&out.stderr).contains(secret));
+    }
+}
+
+#[test]
 fn emulator_command_prints_its_address_and_world() {
     let mut cmd = bare(&["emulator", "--time-factor", "5", "--seed", "3", "--json"]);
     cmd.stdin(Stdio::null());
@@ -439,7 +461,12 @@ fn exit_codes() {
     let out = down.output().unwrap();
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
 
-    // 4: wrong password.
+    // 4: wrong password, or an account the Domain API does not know.
+    let mut unknown = emu.lpchat("agent1", &["chats"]);
+    unknown.env("LPCHAT_ACCOUNT", "999");
+    let out = unknown.output().unwrap();
+    assert_eq!(code(&out), 4, "{}", text(&out.stderr));
+
     let mut wrong = emu.lpchat("agent1", &["chats"]);
     wrong.env("LPCHAT_PASSWORD", "not-the-password");
     let out = wrong.output().unwrap();
