@@ -19,6 +19,7 @@ use lpchat_proto::{Limits, Operation};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
+use crate::driver::{Counters, SessionStats};
 use crate::error::Error;
 use crate::events::{Events, HandlerRegistry, Handlers, SharedHandlers};
 use crate::transport::Transport;
@@ -54,6 +55,7 @@ struct Inner {
     handlers: SharedHandlers,
     transport: Transport,
     limits: Limits,
+    counters: Arc<Counters>,
 }
 
 /// A handle on a running agent session. Cheap to clone; dropping the last handle closes
@@ -76,7 +78,9 @@ impl AgentSession {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
+        let counters = Arc::new(Counters::default());
         let driver = Driver {
+            counters: counters.clone(),
             machine,
             events: ev_tx,
             handlers: handlers.clone(),
@@ -95,6 +99,7 @@ impl AgentSession {
                 handlers,
                 transport,
                 limits,
+                counters,
             }),
         }
     }
@@ -173,6 +178,11 @@ impl AgentSession {
     /// The chats followed now.
     pub async fn chats(&self) -> Result<Vec<ChatId>, Error> {
         self.ask(Command::Chats).await
+    }
+
+    /// How many requests the session sent so far, and how many failed and were retried.
+    pub fn stats(&self) -> SessionStats {
+        self.inner.counters.stats()
     }
 
     /// Ends the agent session and logs out, and waits until done.
@@ -366,6 +376,7 @@ struct Driver {
     lines: BTreeMap<LineId, Waiter>,
     accepts: VecDeque<oneshot::Sender<Result<ChatId, Error>>>,
     closers: Vec<oneshot::Sender<()>>,
+    counters: Arc<Counters>,
 }
 
 impl Driver {
@@ -531,5 +542,9 @@ impl crate::driver::Task for Driver {
 
     fn finish(&mut self) {
         self.on_finish();
+    }
+
+    fn counters(&self) -> Option<&Counters> {
+        Some(&self.counters)
     }
 }

@@ -29,6 +29,7 @@ mod visitor;
 
 pub use agent::AgentSession;
 pub use client::{Client, ClientBuilder};
+pub use driver::SessionStats;
 pub use error::Error;
 pub use events::{Events, HandlerRegistry};
 pub use transport::{Transport, TransportConfig, TransportFailure};
