@@ -10,6 +10,7 @@
 )]
 
 mod decode;
+mod demo;
 mod view;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Decode one response body and print its model as JSON.
     Decode(decode::DecodeArgs),
+    /// Run the emulator, scripted visitors and a bot; summarize and check every line.
+    Demo(demo::DemoArgs),
 }
 
 /// A failure the user can act on, with the exit code it maps to.
@@ -48,6 +51,11 @@ impl CliError {
         CliError { message, code: 2 }
     }
 
+    /// A check of `lpchat demo` failed (a line lost or doubled): exit 8.
+    pub fn check_failed(message: String) -> Self {
+        CliError { message, code: 8 }
+    }
+
     /// Writing the output failed (closed pipe): exit 1.
     pub fn io(e: std::io::Error) -> Self {
         CliError {
@@ -60,8 +68,9 @@ impl CliError {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
-    let result = match &cli.command {
-        Command::Decode(args) => decode::run(args, &mut stdout),
+    let result = match cli.command {
+        Command::Decode(args) => decode::run(&args, &mut stdout),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
