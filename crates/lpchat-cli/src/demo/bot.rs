@@ -138,10 +138,9 @@ pub async fn serve(
             MachineEvent::ChatAccepted(chat) => {
                 log.lock().accepted.insert(chat.as_str().to_owned());
             }
-            MachineEvent::ChatEnded { chat, reason } => {
-                if reason != EndReason::Transferred {
-                    log.lock().ended.insert(chat.as_str().to_owned());
-                }
+            // Transferred: over for this session only; the one that takes it ends it.
+            MachineEvent::ChatEnded { chat, reason } if reason != EndReason::Transferred => {
+                log.lock().ended.insert(chat.as_str().to_owned());
             }
             MachineEvent::LoggedIn => {
                 if let Some(n) = log.lock().logins.get_mut(index) {
