@@ -68,8 +68,8 @@ impl CliError {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
-    let result = match cli.command {
-        Command::Decode(args) => decode::run(&args, &mut stdout),
+    let result = match &cli.command {
+        Command::Decode(args) => decode::run(args, &mut stdout),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -57,20 +57,21 @@ fn time_factor(s: &str) -> Result<f64, String> {
 /// What the visitors say; the bot ends a chat after answering the last line.
 const SCRIPT: [&str; 3] = ["Hello", "Where is my order?", FAREWELL];
 const FAREWELL: &str = "Thanks, bye";
-/// The skill the visitors ask for, and the one a chat is transferred to.
+/// The skill the visitors ask for.
 const SKILL: &str = "Sales";
+/// The skill one chat is transferred to.
 const TRANSFER_SKILL: &str = "Billing";
 /// The bot (API key, unlimited chats) and the agent of the transfer skill only.
 const BOT: &str = "bot";
 const SECOND: &str = "agent3";
 
 /// Runs the demo on its own runtime; prints the summary on stdout.
-pub fn run(args: DemoArgs) -> Result<(), CliError> {
+pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| failed(format!("cannot start the runtime: {e}")))?;
-    let summary = runtime.block_on(demo(&args))?;
+    let summary = runtime.block_on(demo(args))?;
     let out = if args.json {
         format!("{}\n", summary.json())
     } else {

@@ -11,6 +11,7 @@ use lpchat_emulator::{FaultKind, FaultRule, Transcript};
 use serde_json::{json, Value};
 
 use super::bot::Log;
+use super::{SKILL, TRANSFER_SKILL};
 
 /// Everything the summary is made of, gathered when the run is over.
 #[derive(Debug)]
@@ -160,8 +161,8 @@ impl Summary {
     pub fn text(&self) -> String {
         let mut s = String::new();
         let transferred = match &self.transferred {
-            Some(_) => "1 transferred Sales -> Billing and finished there",
-            None => "none transferred",
+            Some(_) => format!("1 transferred {SKILL} -> {TRANSFER_SKILL} and finished there"),
+            None => "none transferred".to_owned(),
         };
         let _ = writeln!(
             s,
