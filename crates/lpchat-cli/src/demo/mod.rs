@@ -143,19 +143,15 @@ async fn demo(args: &DemoArgs) -> Result<Summary, CliError> {
         .into_iter()
         .enumerate()
     {
-        let config = client
-            .agent_config(credentials)
-            .await
-            .map_err(|e| failed(format!("cannot configure the bot: {e}")))?
-            .with_auto_accept(true);
-        let session = client.start_agent(config);
-        bots.push(tokio::spawn(bot::serve(
+        let session = start_session(&client, credentials).await?;
+        let serve = bot::serve(
             session.clone(),
             index,
-            Arc::clone(&plan),
+            plan.clone(),
             log.clone(),
             stopped.clone(),
-        )));
+        );
+        bots.push(tokio::spawn(serve));
         sessions.push(session);
     }
 
@@ -164,21 +160,7 @@ async fn demo(args: &DemoArgs) -> Result<Summary, CliError> {
     wait_for(&bots, Duration::from_secs(30), || log.lock().ready >= 2)
         .await
         .map_err(|e| failed(format!("the bot's sessions did not start: {e}")))?;
-    let group = emu.run_visitors(Scenario {
-        visitors,
-        skill: Some(SKILL.to_owned()),
-        lines: SCRIPT.iter().map(|&l| l.to_owned()).collect(),
-        // Emulated ms: at the default factor 10, a visitor every 0.25 s, a line a second.
-        pace_ms: 10_000,
-        start_interval_ms: 2_500,
-        jitter: 0.3,
-        wait_for_answer: true,
-        answer_timeout_ms: 600_000,
-        // The bot ends the chats.
-        end: false,
-        seed: Some(args.seed),
-        ..Scenario::default()
-    });
+    let group = emu.run_visitors(scenario(visitors, args.seed));
     let deadline = Duration::from_secs(60) + Duration::from_millis(400) * u32::from(args.visitors);
     let finished = {
         let (emu, progress, log) = (&emu, &progress, &log);
@@ -225,6 +207,38 @@ async fn demo(args: &DemoArgs) -> Result<Summary, CliError> {
         chaos: args.chaos,
         elapsed: started.elapsed(),
     }))
+}
+
+/// An auto-accepting agent session.
+async fn start_session(
+    client: &Client,
+    credentials: Credentials,
+) -> Result<AgentSession, CliError> {
+    let config = client
+        .agent_config(credentials)
+        .await
+        .map_err(|e| failed(format!("cannot configure the bot: {e}")))?
+        .with_auto_accept(true);
+    Ok(client.start_agent(config))
+}
+
+/// The visitors' script: durations are emulated ms, so at the default factor 10 a visitor
+/// comes every 0.25 s and says a line a second (after the answer to the previous one).
+fn scenario(visitors: usize, seed: u64) -> Scenario {
+    Scenario {
+        visitors,
+        skill: Some(SKILL.to_owned()),
+        lines: SCRIPT.iter().map(|&l| l.to_owned()).collect(),
+        pace_ms: 10_000,
+        start_interval_ms: 2_500,
+        jitter: 0.3,
+        wait_for_answer: true,
+        answer_timeout_ms: 600_000,
+        // The bot ends the chats.
+        end: false,
+        seed: Some(seed),
+        ..Scenario::default()
+    }
 }
 
 /// Checks `done` ten times a second until it holds; fails when a bot task stopped first or
