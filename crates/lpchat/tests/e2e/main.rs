@@ -4,7 +4,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod common;
 mod faults;
 mod flow;
 mod ops;
+mod retries;
 mod soak;
