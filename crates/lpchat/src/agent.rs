@@ -12,9 +12,10 @@ use lpchat_proto::machine::{
     AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, MachineEvent, SessionLostReason,
 };
 use lpchat_proto::model::{
-    AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, ChatId,
-    ChatInfo, ChatSessions, EventId, Events as EventList, Generic, NewEvent, ParticipantInfo,
-    Survey, SurveyAnswers, TransferRequest, TransferSkills, VisitorName, VisitorTyping,
+    AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, Chat,
+    ChatId, ChatInfo, ChatSessions, EventId, Events as EventList, Generic, IncomingRequests,
+    NewEvent, ParticipantInfo, Survey, SurveyAnswers, TransferRequest, TransferSkills, VisitorName,
+    VisitorTyping,
 };
 use lpchat_proto::ops::{self, ChatRef, Context, SessionRef};
 use lpchat_proto::{Limits, Operation, RetryPolicy};
@@ -294,6 +295,25 @@ impl AgentSession {
     /// The logged-in agent's information (A9).
     pub async fn agent_info(&self) -> Result<AgentInfo, Error> {
         self.session_op(ops::GetAgentInfo::new).await
+    }
+
+    /// The chats ringing for the agent (A10); the machine polls them too, and
+    /// [`AgentSession::accept_next`] takes one.
+    pub async fn incoming_requests(&self) -> Result<IncomingRequests, Error> {
+        self.session_op(ops::GetIncomingRequests::new).await
+    }
+
+    /// A chat's resource (A14): its links, events and information, events from an id
+    /// (inclusive) when given.
+    pub async fn chat(&self, chat: &ChatId, from: Option<EventId>) -> Result<Chat, Error> {
+        self.chat_op(chat, |c| {
+            let op = ops::GetChat::new(c);
+            match from {
+                Some(id) => op.from(id),
+                None => op,
+            }
+        })
+        .await
     }
 
     /// The agent's chat sessions (A12).

@@ -6,6 +6,7 @@ use crate::support;
 use std::future::Future;
 use std::time::Duration;
 
+use lpchat::proto::model::chat::Line;
 use lpchat::proto::model::ChatRequest;
 use lpchat::{
     AgentConfig, AgentSession, ChatId, Client, Credentials, Events, Format, MachineEvent,
@@ -106,8 +107,8 @@ pub async fn accepted(events: &mut Events) -> ChatId {
     }
 }
 
-/// The texts of the lines a stream delivers until the chat ends.
-pub async fn lines_until_end(events: &mut Events) -> Vec<String> {
+/// The lines a stream delivers until its chat ends.
+pub async fn lines_until_end(events: &mut Events) -> Vec<Line> {
     let mut seen = Vec::new();
     while let MachineEvent::ChatEvent { event, .. } = wait_for(events, |e| {
         matches!(
@@ -117,7 +118,7 @@ pub async fn lines_until_end(events: &mut Events) -> Vec<String> {
     })
     .await
     {
-        seen.extend(event.line().map(|l| l.text.clone()));
+        seen.extend(event.line().cloned());
     }
     seen
 }

@@ -51,16 +51,15 @@ async fn a_one_off_call_is_retried_after_503_429_and_a_dropped_connection() {
     both_formats(|format| async move {
         let (emu, client) = common::setup(32, format).await;
         let (session, _events) = common::agent(&client, support::agent1(), |c| c).await;
+        // One fault at a time (rules matching one request all fire on it).
         let agents = "*/agentSession/*/availableAgents";
-        emu.add_fault(FaultRule::new(agents, status(503, None)).times(1))
-            .unwrap();
-        emu.add_fault(FaultRule::new(agents, status(429, Some(1))).times(1))
-            .unwrap();
-        emu.add_fault(FaultRule::new(agents, FaultKind::Drop).times(1))
-            .unwrap();
-        let all = session.available_agents().await.unwrap();
-        assert!(all.agents.iter().any(|a| a.id == AgentId::from("101")));
-        assert!(emu.faults().is_empty(), "all three faults fired");
+        for fault in [status(503, None), status(429, Some(1)), FaultKind::Drop] {
+            emu.add_fault(FaultRule::new(agents, fault.clone()).times(1))
+                .unwrap();
+            let all = session.available_agents().await.unwrap();
+            assert!(all.agents.iter().any(|a| a.id == AgentId::from("101")));
+            assert!(emu.faults().is_empty(), "{fault:?} fired");
+        }
 
         // A 4xx is not retried.
         let missing = session.chat_info(&"nochat".into()).await;
