@@ -9,6 +9,8 @@ use crate::common::{self, both_formats, eventually, wait_for};
 use crate::support;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use lpchat::proto::model::chat::{SubType, TextType, TypingState};
 use lpchat::proto::model::visitor::ConversationRequest;
@@ -67,6 +69,30 @@ async fn scenario(format: Format) {
         matches!(e, MachineEvent::AvailabilityChanged(AgentState::Occupied))
     })
     .await;
+
+    // What agent1's per-type handlers see.
+    let offered = Arc::new(AtomicUsize::new(0));
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let lines = Arc::new(AtomicUsize::new(0));
+    let ended = Arc::new(Mutex::new(Vec::new()));
+    {
+        let (offered, taken, lines) = (offered.clone(), taken.clone(), lines.clone());
+        agent1
+            .handlers()
+            .on_chat_offered(move |_| {
+                offered.fetch_add(1, Ordering::SeqCst);
+            })
+            .on_chat_accepted(move |c| taken.lock().unwrap().push(c.clone()))
+            .on_chat_event(move |_, e| {
+                if e.line().is_some() {
+                    lines.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        let ended = ended.clone();
+        agent3
+            .handlers()
+            .on_chat_ended(move |c| ended.lock().unwrap().push(c.clone()));
+    }
 
     // Visitor 1 is authenticated (V9), so its chat carries a participant id.
     let visitor = common::visitor(&client).await;
@@ -249,6 +275,12 @@ async fn scenario(format: Format) {
     })
     .await;
 
+    // The per-type handlers saw what the streams did: agent1 the offer, both accepts and
+    // the lines; agent3 the end of chat 1.
+    assert!(offered.load(Ordering::SeqCst) >= 1);
+    assert_eq!(*taken.lock().unwrap(), vec![chat1.clone(), chat2.clone()]);
+    assert!(lines.load(Ordering::SeqCst) >= 2);
+    assert_eq!(*ended.lock().unwrap(), vec![chat1.clone()]);
     for session in [&agent1, &agent2, &agent3] {
         session.close().await.unwrap();
     }
