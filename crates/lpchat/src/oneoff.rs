@@ -196,3 +196,25 @@ fn now_unix(headers: Option<&HeaderMap>) -> u64 {
             .map_or(0, |d| d.as_secs())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_dates_are_read_against_the_servers_clock() {
+        let mut headers = HeaderMap::new();
+        headers.insert(DATE, "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap());
+        assert_eq!(now_unix(Some(&headers)), 784_111_777);
+        headers.insert(DATE, "yesterday".parse().unwrap());
+        assert!(now_unix(Some(&headers)) > 1_700_000_000, "the system clock");
+        assert!(now_unix(None) > 1_700_000_000);
+    }
+
+    #[test]
+    fn a_call_waits_for_a_login_as_long_as_the_schedule_and_a_request() {
+        let transport = Transport::new(&crate::TransportConfig::default()).unwrap();
+        let oneoff = OneOff::new(transport, Limits::default(), RetryPolicy::default(), 1);
+        assert_eq!(oneoff.login_wait(), Duration::from_secs(5 + 10 + 15 + 30));
+    }
+}
