@@ -40,6 +40,13 @@ async fn a_one_off_call_succeeds_after_the_bearer_expired_with_one_relogin() {
         let agents = session.available_agents().await.unwrap();
         assert_eq!(agents.agents.len(), 4);
         assert_eq!(logins.load(Ordering::SeqCst), 1, "exactly one re-login");
+        // A 401 to the one-off request itself (the bearer is fine for the others): it starts
+        // the re-login and goes again once.
+        emu.add_fault(FaultRule::new("*/chat/availableSlots", status(401, None)).times(1))
+            .unwrap();
+        session.available_slots(None).await.unwrap();
+        assert!(emu.faults().is_empty());
+        assert_eq!(logins.load(Ordering::SeqCst), 2, "one more re-login");
         session.close().await.unwrap();
         emu.shutdown().await;
     })
