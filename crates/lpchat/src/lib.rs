@@ -24,6 +24,7 @@ mod client;
 mod driver;
 mod error;
 mod events;
+mod oneoff;
 mod transport;
 mod visitor;
 
