@@ -21,8 +21,6 @@ pub const UNKNOWN_CHAT: u8 = 6;
 /// The server refused the request (after the retries the policy allows).
 pub const API: u8 = 7;
 /// `lpchat demo`: a transcript check found a lost or doubled line.
-// Used by `lpchat demo` (its own branch).
-#[allow(dead_code)]
 pub const DEMO_CHECK: u8 = 8;
 
 /// A failure the user can act on, with the exit code it maps to. Its message is one line
@@ -51,6 +49,11 @@ impl CliError {
     /// Wrong use of the command: exit 2, as clap does.
     pub fn usage(message: String) -> Self {
         CliError::new(USAGE, message)
+    }
+
+    /// A check of `lpchat demo` failed (a line lost or doubled): exit 8.
+    pub fn check_failed(message: String) -> Self {
+        CliError::new(DEMO_CHECK, message)
     }
 
     /// Writing the output failed (closed pipe): exit 1.

@@ -13,6 +13,7 @@ mod agents;
 mod chats;
 mod config;
 mod decode;
+mod demo;
 mod emulator;
 mod exit;
 mod output;
@@ -56,6 +57,8 @@ enum Command {
     Availability(chats::AvailabilityArgs),
     /// Decode one response body and print its model as JSON.
     Decode(decode::DecodeArgs),
+    /// Run the emulator, scripted visitors and a bot; summarize and check every line.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Transfer(args) => chats::transfer(args),
         Command::Availability(args) => chats::availability(args),
         Command::Decode(args) => decode::run(args, &mut std::io::stdout().lock()),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),

@@ -104,9 +104,6 @@ async fn take_loop(
     interrupt: &mut Interrupt,
     out: &mut Out,
 ) -> Result<(), CliError> {
-    if !out.json {
-        eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
-    }
     let mut taken: Option<ChatId> = None;
     let mut me = None;
     let mut accepting = false;
@@ -152,6 +149,14 @@ async fn take_loop(
                 return Ok(());
             }
             MachineEvent::AgentInfo(info) => me = info.id.clone(),
+            MachineEvent::AvailabilityChanged(AgentState::Online) if taken.is_none() => {
+                // The server shows the agent Online: chats can ring from now on.
+                if out.json {
+                    out.object(&json!({ "type": "online" }))?;
+                } else {
+                    eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
+                }
+            }
             MachineEvent::InfoUpdated { chat, info }
                 if taken.as_ref() == Some(chat) && has_left(info, me.as_ref()) =>
             {

@@ -196,6 +196,7 @@ fn take_watch_say_transfer_end() {
     let emu = emulator();
     emu.visitors(1);
     let mut take = emu.spawn("agent1", &["take", "--json"]);
+    take.until(is("online"));
     let accepted = take.until(is("accepted"));
     let chat = accepted["chat"].as_str().unwrap().to_owned();
     let hello = take.until(|v| v["kind"] == "line" && v["source"] == "visitor");
@@ -235,6 +236,7 @@ fn take_watch_say_transfer_end() {
 
     // Transfer to Billing, where agent3 takes it; agent1's take and watch see it leave.
     let mut take3 = emu.spawn("agent3", &["take", "--json"]);
+    take3.until(is("online"));
     let moved = emu.json(
         "agent1",
         &[

@@ -134,6 +134,17 @@ impl Emulator {
         lock(&self.app.visitors).clone()
     }
 
+    /// Expires every live login now, as if `sessionTTl` had passed without a refresh: its
+    /// bearer is refused (401) from the next request on, and a new login is needed.
+    pub fn expire_logins(&self) {
+        let now = self.app.now();
+        let mut state = self.app.state();
+        let ttl = i64::try_from(state.world.session_ttl_ms).unwrap_or(i64::MAX);
+        for login in state.logins.values_mut() {
+            login.refreshed_ms = now.saturating_sub(ttl).saturating_sub(1);
+        }
+    }
+
     /// Emulated now, ms since the epoch.
     pub fn now_ms(&self) -> i64 {
         self.app.now()
