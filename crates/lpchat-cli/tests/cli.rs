@@ -354,6 +354,54 @@ fn chats_is_empty_without_chats_and_works_in_xml() {
 }
 
 #[test]
+fn settings_from_a_config_file_and_the_environment_over_it() {
+    let emu = emulator();
+    let dir = std::env::temp_dir().join(format!("lpchat-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "account = \"{}\"\nusername = \"agent2\"\npassword = \"{PASSWORD}\"\ndomain = \"{}\"\n",
+            emu.emu.account(),
+            emu.emu.base_url()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let path = file.to_str().unwrap();
+    let out = bare(&["availability", "--json", "--config", path])
+        .output()
+        .unwrap();
+    assert_no_secret(&out);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).is_empty(),
+        "no warning for a private file"
+    );
+    // The environment beats the file: an unknown user is refused.
+    let out = bare(&["availability", "--config", path])
+        .env("LPCHAT_USERNAME", "nobody")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4, "{}", text(&out.stderr));
+    // A flag beats both.
+    let out = bare(&["availability", "--json", "--config", path, "-u", "agent3"])
+        .env("LPCHAT_USERNAME", "nobody")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let missing = bare(&["chats", "--config", "/nonexistent/lpchat.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&missing), 1);
+}
+
+#[test]
 fn api_key_login_from_the_environment() {
     let emu = emulator();
     let mut cmd = emu.lpchat("bot", &["availability", "--json"]);
