@@ -41,10 +41,15 @@ pub fn take(args: &TakeArgs) -> Result<(), CliError> {
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
         let mut interrupt = Interrupt::listen().await;
+        // Ctrl-C while logging in stops at once (the half-open session closes on drop).
+        let opening = session::open(&settings, Some(AgentState::Online));
         let Opened {
             session,
             mut events,
-        } = session::open(&settings, Some(AgentState::Online)).await?;
+        } = tokio::select! {
+            opened = opening => opened?,
+            () = interrupt.wait() => return Ok(()),
+        };
         let result = take_loop(&session, &mut events, &mut interrupt, &mut out).await;
         session::close(&session).await;
         result
@@ -57,10 +62,15 @@ pub fn watch(args: &WatchArgs) -> Result<(), CliError> {
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
         let mut interrupt = Interrupt::listen().await;
+        // Ctrl-C while logging in stops at once (the half-open session closes on drop).
+        let opening = session::open(&settings, None);
         let Opened {
             session,
             mut events,
-        } = session::open(&settings, None).await?;
+        } = tokio::select! {
+            opened = opening => opened?,
+            () = interrupt.wait() => return Ok(()),
+        };
         let result = watch_loop(&session, &mut events, &mut interrupt, &mut out).await;
         session::close(&session).await;
         result
