@@ -37,33 +37,34 @@ pub struct WatchArgs {
 /// `lpchat take`: sets the agent Online, accepts the next chat that rings, prints its
 /// events until it ends or Ctrl-C, then closes the session.
 pub fn take(args: &TakeArgs) -> Result<(), CliError> {
-    let settings = config::resolve(&args.connect)?;
-    let mut out = Out::stdout(settings.json);
-    session::block_on(async {
-        let mut interrupt = Interrupt::listen().await;
-        // Ctrl-C while logging in stops at once (the half-open session closes on drop).
-        let opening = session::open(&settings, Some(AgentState::Online));
-        let Opened {
-            session,
-            mut events,
-        } = tokio::select! {
-            opened = opening => opened?,
-            () = interrupt.wait() => return Ok(()),
-        };
-        let result = take_loop(&session, &mut events, &mut interrupt, &mut out).await;
-        session::close(&session).await;
-        result
-    })
+    hold(&args.connect, Held::Take)
 }
 
 /// `lpchat watch`: prints the events of every active chat of the agent until Ctrl-C.
 pub fn watch(args: &WatchArgs) -> Result<(), CliError> {
-    let settings = config::resolve(&args.connect)?;
+    hold(&args.connect, Held::Watch)
+}
+
+/// Which of the two streaming commands runs.
+#[derive(Clone, Copy)]
+enum Held {
+    Take,
+    Watch,
+}
+
+/// Opens a session (Online for `take`; `watch` leaves the availability alone), runs the
+/// command's loop, and closes the session whatever the loop returned.
+fn hold(connect: &ConnectArgs, held: Held) -> Result<(), CliError> {
+    let settings = config::resolve(connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
         let mut interrupt = Interrupt::listen().await;
+        let availability = match held {
+            Held::Take => Some(AgentState::Online),
+            Held::Watch => None,
+        };
         // Ctrl-C while logging in stops at once (the half-open session closes on drop).
-        let opening = session::open(&settings, None);
+        let opening = session::open(&settings, availability);
         let Opened {
             session,
             mut events,
@@ -71,7 +72,10 @@ pub fn watch(args: &WatchArgs) -> Result<(), CliError> {
             opened = opening => opened?,
             () = interrupt.wait() => return Ok(()),
         };
-        let result = watch_loop(&session, &mut events, &mut interrupt, &mut out).await;
+        let result = match held {
+            Held::Take => take_loop(&session, &mut events, &mut interrupt, &mut out).await,
+            Held::Watch => watch_loop(&session, &mut events, &mut interrupt, &mut out).await,
+        };
         session::close(&session).await;
         result
     })
