@@ -9,12 +9,23 @@
     )
 )]
 
+mod agents;
+mod chats;
+mod config;
 mod decode;
+mod demo;
+mod emulator;
+mod exit;
+mod output;
+mod session;
+mod stream;
 mod view;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+pub use exit::CliError;
 
 /// lpchat: LivePerson legacy chat from the command line.
 #[derive(Debug, Parser)]
@@ -26,49 +37,51 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the emulator on loopback until Ctrl-C.
+    Emulator(emulator::EmulatorArgs),
+    /// The account's agents: state, chats against max chats, skills.
+    Agents(agents::AgentsArgs),
+    /// The agent's active chats.
+    Chats(chats::ChatsArgs),
+    /// Go Online, accept the next chat and print its events until it ends or Ctrl-C.
+    Take(stream::TakeArgs),
+    /// Print the events of every active chat of the agent until Ctrl-C.
+    Watch(stream::WatchArgs),
+    /// Send a line on a chat.
+    Say(chats::SayArgs),
+    /// End a chat.
+    End(chats::EndArgs),
+    /// Transfer a chat to a skill or an agent.
+    Transfer(chats::TransferArgs),
+    /// Show or set the agent's availability.
+    Availability(chats::AvailabilityArgs),
     /// Decode one response body and print its model as JSON.
     Decode(decode::DecodeArgs),
-}
-
-/// A failure the user can act on, with the exit code it maps to.
-#[derive(Debug)]
-pub struct CliError {
-    message: String,
-    code: u8,
-}
-
-impl CliError {
-    /// Bad input data (a body that does not decode, an unreadable file): exit 1.
-    pub fn input(message: String) -> Self {
-        CliError { message, code: 1 }
-    }
-
-    /// Wrong use of the command: exit 2, as clap does.
-    pub fn usage(message: String) -> Self {
-        CliError { message, code: 2 }
-    }
-
-    /// Writing the output failed (closed pipe): exit 1.
-    pub fn io(e: std::io::Error) -> Self {
-        CliError {
-            message: format!("cannot write output: {e}"),
-            code: 1,
-        }
-    }
+    /// Run the emulator, scripted visitors and a bot; summarize and check every line.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
     let result = match &cli.command {
-        Command::Decode(args) => decode::run(args, &mut stdout),
+        Command::Emulator(args) => emulator::run(args),
+        Command::Agents(args) => agents::run(args),
+        Command::Chats(args) => chats::chats(args),
+        Command::Take(args) => stream::take(args),
+        Command::Watch(args) => stream::watch(args),
+        Command::Say(args) => chats::say(args),
+        Command::End(args) => chats::end(args),
+        Command::Transfer(args) => chats::transfer(args),
+        Command::Availability(args) => chats::availability(args),
+        Command::Decode(args) => decode::run(args, &mut std::io::stdout().lock()),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
             // One line, whatever the error text holds.
-            eprintln!("lpchat: {}", e.message.replace('\n', " "));
-            ExitCode::from(e.code)
+            eprintln!("lpchat: {}", e.message());
+            ExitCode::from(e.code())
         }
     }
 }

@@ -134,9 +134,73 @@ impl Emulator {
         lock(&self.app.visitors).clone()
     }
 
+    /// Expires every live login now, as if `sessionTTl` had passed without a refresh: its
+    /// bearer is refused (401) from the next request on, and a new login is needed.
+    pub fn expire_logins(&self) {
+        let now = self.app.now();
+        let mut state = self.app.state();
+        let ttl = i64::try_from(state.world.session_ttl_ms).unwrap_or(i64::MAX);
+        for login in state.logins.values_mut() {
+            login.refreshed_ms = now.saturating_sub(ttl).saturating_sub(1);
+        }
+    }
+
     /// Emulated now, ms since the epoch.
     pub fn now_ms(&self) -> i64 {
         self.app.now()
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.app.seed
+    }
+
+    /// How many times faster than real time the emulated clock runs.
+    pub fn time_factor(&self) -> f64 {
+        self.app.clock.factor()
+    }
+
+    /// What a served emulator prints at start (the `lpchat-emulator` binary and
+    /// `lpchat emulator`): its address first, then the account base, seed and time factor,
+    /// the world (no passwords) and the control URL, one item a line.
+    pub fn banner(&self) -> String {
+        let summary = self.app.state().world.summary();
+        format!(
+            "lpchat-emulator listening on {base}\naccount base {account}\nseed {seed}, time factor {factor}\n{summary}control API {base}/_emulator/state\n",
+            base = self.base_url(),
+            account = self.account_url(),
+            seed = self.seed(),
+            factor = self.time_factor(),
+        )
+    }
+
+    /// Serves until Ctrl-C: starts, calls `started` (which prints the banner, or another
+    /// form of it), runs `scenario`'s visitors, and shuts down on the signal.
+    pub async fn serve_until_ctrl_c(
+        config: EmulatorConfig,
+        scenario: Option<Scenario>,
+        started: impl FnOnce(&Emulator),
+    ) -> std::io::Result<()> {
+        let emu = Emulator::start(config).await?;
+        // Listen before anything is printed: a Ctrl-C right after the banner must stop the
+        // server gracefully, not kill the process before a handler exists.
+        let mut signal = Box::pin(tokio::signal::ctrl_c());
+        let early = tokio::select! {
+            biased;
+            r = &mut signal => Some(r),
+            () = std::future::ready(()) => None,
+        };
+        started(&emu);
+        let group = scenario.map(|s| emu.run_visitors(s));
+        let signal = match early {
+            Some(r) => r,
+            None => signal.await,
+        };
+        if let Some(g) = group {
+            g.abort();
+        }
+        emu.shutdown().await;
+        signal
     }
 
     /// Stops serving: open connections are closed after at most one second.

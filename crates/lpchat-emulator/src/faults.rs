@@ -352,6 +352,31 @@ pub async fn middleware(State(app): State<Arc<App>>, mut req: Request, next: Nex
     }
 }
 
+/// The fault mix of soak runs and `lpchat demo --chaos`, on every agent-session route:
+/// 503 (5 %), 500 (2 %), 429 with `Retry-After: 1` (3 %), dropped connections (3 %),
+/// truncated bodies (3 %), and repeated events on 30 % of chat reads. A bearer expiry is
+/// not a rule: shorten the world's `session_ttl_ms` below the client's refresh period.
+pub fn default_mix() -> Vec<FaultRule> {
+    let status = |status, retry_after| FaultKind::Status {
+        status,
+        retry_after,
+    };
+    let agent = "*/agentSession/*";
+    vec![
+        FaultRule::new(agent, status(503, None)).with_probability(0.05),
+        FaultRule::new(agent, status(500, None)).with_probability(0.02),
+        FaultRule::new(agent, status(429, Some(1))).with_probability(0.03),
+        FaultRule::new(agent, FaultKind::Drop).with_probability(0.03),
+        FaultRule::new(agent, FaultKind::Truncate).with_probability(0.03),
+        FaultRule::new(
+            "*/agentSession/*/chat*",
+            FaultKind::RepeatEvents { count: 3 },
+        )
+        .with_probability(0.3)
+        .on_method("GET"),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod emulator;

@@ -62,25 +62,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let summary = config.world.summary();
-    let (seed, factor) = (config.seed, config.time_factor);
-    let emu = match Emulator::start(config).await {
-        Ok(e) => e,
+    let served = Emulator::serve_until_ctrl_c(config, scenario, |emu| print!("{}", emu.banner()));
+    match served.await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lpchat-emulator: cannot start: {e}");
-            return ExitCode::FAILURE;
+            eprintln!("lpchat-emulator: {e}");
+            ExitCode::FAILURE
         }
-    };
-    println!("lpchat-emulator listening on {}", emu.base_url());
-    println!("account base {}", emu.account_url());
-    println!("seed {seed}, time factor {factor}");
-    print!("{summary}");
-    println!("control API {}/_emulator/state", emu.base_url());
-    let group = scenario.map(|s| emu.run_visitors(s));
-    let _ = tokio::signal::ctrl_c().await;
-    if let Some(g) = group {
-        g.abort();
     }
-    emu.shutdown().await;
-    ExitCode::SUCCESS
 }

@@ -494,6 +494,37 @@ fn an_offered_chat_is_accepted_and_polled() {
     assert_eq!(s.count("POST", "/incomingRequests"), 0);
 }
 
+#[test]
+fn a_chat_that_rings_while_others_ring_is_offered_too() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    let offers = |events: &[MachineEvent]| {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                MachineEvent::ChatOffered { ringing_count } => Some(*ringing_count),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(2));
+    assert_eq!(offers(&s.take_events()), [2]);
+    // One of the two is accepted here; the next poll shows one still ringing: nothing new.
+    s.m.accept_next();
+    s.drain();
+    let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+    s.respond(&accept, accepted_at("A1K1"));
+    s.take_events();
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(1));
+    assert_eq!(offers(&s.take_events()), Vec::<u64>::new());
+    // A new chat rings beside the one left, the count never falling to 0: offered.
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(2));
+    assert_eq!(offers(&s.take_events()), [2]);
+}
+
 fn accepted_at(key: &str) -> http::Response<bytes::Bytes> {
     json(
         201,
@@ -853,4 +884,35 @@ mod model {
             }
         }
     }
+}
+
+#[test]
+fn a_chat_of_another_session_is_followed_and_written_to() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    // A12 continuity: the chat was accepted by another session of the agent.
+    s.m.follow_chat(chat("K"));
+    s.drain();
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("K"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("0"));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[chat_body("K", &[line(0, "visitor", "hi")])]),
+        ),
+    );
+    let events = s.take_events();
+    assert_eq!(chat_events(&events), [("K".into(), 0)]);
+    let sent = s.m.send_line(&chat("K"), NewEvent::plain("hello"));
+    s.drain();
+    let post = s.expect("POST", "/chat/K/events");
+    assert_eq!(post.json()["event"]["text"], "hello");
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/K/events/1","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: sent,
+        chat: chat("K"),
+        event: Some(eid(1)),
+    }));
 }

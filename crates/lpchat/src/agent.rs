@@ -4,23 +4,28 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use lpchat_proto::machine::{AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, MachineEvent};
+use lpchat_proto::machine::{
+    AgentMachine, CommandFailure, ForcedAwayPolicy, LineId, MachineEvent, SessionLostReason,
+};
 use lpchat_proto::model::{
-    AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, ChatId,
-    ChatInfo, ChatSessions, EventId, Events as EventList, Generic, NewEvent, ParticipantInfo,
-    Survey, SurveyAnswers, TransferRequest, TransferSkills, VisitorName, VisitorTyping,
+    AgentInfo, AgentState, AgentTyping, Availability, AvailableAgents, AvailableSlots, Chat,
+    ChatId, ChatInfo, ChatSessions, EventId, Events as EventList, Generic, IncomingRequests,
+    NewEvent, ParticipantInfo, Survey, SurveyAnswers, TransferRequest, TransferSkills, VisitorName,
+    VisitorTyping,
 };
 use lpchat_proto::ops::{self, ChatRef, Context, SessionRef};
-use lpchat_proto::{Limits, Operation};
+use lpchat_proto::{Limits, Operation, RetryPolicy};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
+use crate::driver::{Counters, SessionStats};
 use crate::error::Error;
 use crate::events::{Events, HandlerRegistry, Handlers, SharedHandlers};
+use crate::oneoff::{Authority, OneOff};
 use crate::transport::Transport;
 
 /// What a handle asks of the driver.
@@ -33,14 +38,23 @@ enum Command {
     End(ChatId, oneshot::Sender<Result<Option<EventId>, Error>>),
     Transfer(ChatId, TransferRequest, oneshot::Sender<Result<(), Error>>),
     Accept(oneshot::Sender<Result<ChatId, Error>>),
+    Follow(ChatId),
     SetAvailability(AgentState),
     ForcedAway(ForcedAwayPolicy),
-    Context(oneshot::Sender<Option<(Context, u64, Option<SessionRef>)>>),
+    /// The context of a one-off request, once logged in with a generation newer than the
+    /// one given (a 401 came back with it) and the session started.
+    Context(Option<u64>, ContextWaiter),
     Observe(u64, Response<Bytes>),
     Token(oneshot::Sender<String>),
     Chats(oneshot::Sender<Vec<ChatId>>),
     Close(oneshot::Sender<()>),
 }
+
+/// The context of a one-off request: authentication, its login generation, the session.
+type OneOffContext = (Context, u64, SessionRef);
+
+/// Where the context of a one-off request goes.
+type ContextWaiter = oneshot::Sender<Result<OneOffContext, Error>>;
 
 /// What waits for a queued item to settle.
 enum Waiter {
@@ -52,8 +66,8 @@ struct Inner {
     commands: crate::driver::CommandSender<Command>,
     events: Mutex<Option<crate::events::EventReceiver>>,
     handlers: SharedHandlers,
-    transport: Transport,
-    limits: Limits,
+    oneoff: OneOff,
+    counters: Arc<Counters>,
 }
 
 /// A handle on a running agent session. Cheap to clone; dropping the last handle closes
@@ -71,18 +85,28 @@ impl std::fmt::Debug for AgentSession {
 }
 
 impl AgentSession {
-    /// Starts the driver task for `machine` (which logs in and starts the session).
-    pub(crate) fn spawn(machine: AgentMachine, transport: Transport, limits: Limits) -> Self {
+    /// Starts the driver task for `machine` (which logs in and starts the session); one-off
+    /// calls retry with `retry`, their jitter seeded with `seed`.
+    pub(crate) fn spawn(
+        machine: AgentMachine,
+        transport: Transport,
+        limits: Limits,
+        retry: RetryPolicy,
+        seed: u64,
+    ) -> Self {
         let (cmd_tx, cmd_rx) = crate::driver::command_channel();
         let (ev_tx, ev_rx) = crate::events::channel();
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
+        let counters = Arc::new(Counters::default());
         let driver = Driver {
+            counters: counters.clone(),
             machine,
             events: ev_tx,
             handlers: handlers.clone(),
             lines: BTreeMap::new(),
             accepts: VecDeque::new(),
             closers: Vec::new(),
+            contexts: Vec::new(),
         };
         tokio::spawn(
             crate::driver::run(Box::new(driver), transport.clone(), cmd_rx)
@@ -93,8 +117,8 @@ impl AgentSession {
                 commands: cmd_tx,
                 events: Mutex::new(Some(ev_rx)),
                 handlers,
-                transport,
-                limits,
+                oneoff: OneOff::new(transport, limits, retry, seed),
+                counters,
             }),
         }
     }
@@ -155,6 +179,13 @@ impl AgentSession {
         self.ask(Command::Accept).await?
     }
 
+    /// Follows a chat the agent holds through another of its agent sessions (A12
+    /// continuity, see [`AgentSession::chat_sessions`]): its events come on this session's
+    /// stream and lines, ends and transfers can be sent on it.
+    pub fn follow(&self, chat: &ChatId) -> Result<(), Error> {
+        self.command(Command::Follow(chat.clone()))
+    }
+
     /// Sets the availability the keepalive holds.
     pub fn set_availability(&self, state: AgentState) -> Result<(), Error> {
         self.command(Command::SetAvailability(state))
@@ -175,6 +206,11 @@ impl AgentSession {
         self.ask(Command::Chats).await
     }
 
+    /// How many requests the session sent so far, and how many failed and were retried.
+    pub fn stats(&self) -> SessionStats {
+        self.inner.counters.stats()
+    }
+
     /// Ends the agent session and logs out, and waits until done.
     pub async fn close(&self) -> Result<(), Error> {
         match self.ask(Command::Close).await {
@@ -186,42 +222,42 @@ impl AgentSession {
     // ---- One-off operations -------------------------------------------------------------
 
     /// Runs one operation with the session's authentication and cookies (for endpoints the
-    /// machine runs no loop for). A 401 starts the session's re-login; the call fails.
+    /// machine runs no loop for), once the session has started. A 401 waits for the
+    /// session's re-login and goes again once; 5xx, 429 and transport failures are retried
+    /// by the retry policy when the operation may be repeated; a state-changing one whose
+    /// outcome is unknown fails with [`Error::OutcomeUnknown`] (use [`AgentSession::send`],
+    /// [`AgentSession::end_chat`], [`AgentSession::transfer`] and
+    /// [`AgentSession::accept_next`], which reconcile, for those).
     pub async fn call<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
-        let (ctx, generation, _) = self.context().await?;
-        self.call_with(op, &ctx, generation).await
+        self.inner.oneoff.run(op, self).await
     }
 
-    async fn context(&self) -> Result<(Context, u64, Option<SessionRef>), Error> {
-        self.ask(Command::Context).await?.ok_or(Error::NotReady)
+    /// The session's context once it has started (waits for the login, at most as long as
+    /// a one-off call does).
+    async fn session_ref(&self) -> Result<SessionRef, Error> {
+        let (_, _, session) = self
+            .context_after(None, self.inner.oneoff.login_wait())
+            .await?;
+        Ok(session)
     }
 
-    async fn session_ref(&self) -> Result<(Context, u64, SessionRef), Error> {
-        let (ctx, g, s) = self.context().await?;
-        Ok((ctx, g, s.ok_or(Error::NotReady)?))
-    }
-
-    async fn call_with<O: Operation>(
+    async fn context_after(
         &self,
-        op: O,
-        ctx: &Context,
-        generation: u64,
-    ) -> Result<O::Output, Error> {
-        let request = op.build(ctx)?;
-        let response = self.inner.transport.execute(request).await?;
-        let mut seen = Response::new(Bytes::new());
-        *seen.status_mut() = response.status();
-        *seen.headers_mut() = response.headers().clone();
-        let _ = self.command(Command::Observe(generation, seen));
-        Ok(op.parse_with(response, &self.inner.limits)?)
+        refused: Option<u64>,
+        wait: Duration,
+    ) -> Result<OneOffContext, Error> {
+        match tokio::time::timeout(wait, self.ask(|tx| Command::Context(refused, tx))).await {
+            Ok(answer) => answer?,
+            Err(_) => Err(Error::NotReady),
+        }
     }
 
     async fn session_op<O: Operation>(
         &self,
         make: impl FnOnce(&SessionRef) -> O,
     ) -> Result<O::Output, Error> {
-        let (ctx, g, s) = self.session_ref().await?;
-        self.call_with(make(&s), &ctx, g).await
+        let session = self.session_ref().await?;
+        self.call(make(&session)).await
     }
 
     async fn chat_op<O: Operation>(
@@ -229,12 +265,12 @@ impl AgentSession {
         chat: &ChatId,
         make: impl FnOnce(&ChatRef) -> O,
     ) -> Result<O::Output, Error> {
-        let (ctx, g, s) = self.session_ref().await?;
+        let session = self.session_ref().await?;
         let chat = ChatRef::Agent {
-            session: s,
+            session,
             chat: chat.clone(),
         };
-        self.call_with(make(&chat), &ctx, g).await
+        self.call(make(&chat)).await
     }
 
     /// The availability the server shows (A5).
@@ -277,6 +313,25 @@ impl AgentSession {
     /// The logged-in agent's information (A9).
     pub async fn agent_info(&self) -> Result<AgentInfo, Error> {
         self.session_op(ops::GetAgentInfo::new).await
+    }
+
+    /// The chats ringing for the agent (A10); the machine polls them too, and
+    /// [`AgentSession::accept_next`] takes one.
+    pub async fn incoming_requests(&self) -> Result<IncomingRequests, Error> {
+        self.session_op(ops::GetIncomingRequests::new).await
+    }
+
+    /// A chat's resource (A14): its links, events and information, events from an id
+    /// (inclusive) when given.
+    pub async fn chat(&self, chat: &ChatId, from: Option<EventId>) -> Result<Chat, Error> {
+        self.chat_op(chat, |c| {
+            let op = ops::GetChat::new(c);
+            match from {
+                Some(id) => op.from(id),
+                None => op,
+            }
+        })
+        .await
     }
 
     /// The agent's chat sessions (A12).
@@ -358,6 +413,27 @@ impl AgentSession {
     }
 }
 
+/// One-off requests of an agent session are authenticated by its login; a 401 starts its
+/// re-login.
+impl Authority for AgentSession {
+    async fn context(&self, refused: Option<u64>, wait: Duration) -> Result<(Context, u64), Error> {
+        let (ctx, generation, _) = self.context_after(refused, wait).await?;
+        Ok((ctx, generation))
+    }
+
+    fn observe(&self, generation: u64, response: &Response<Bytes>) {
+        // Only the status and headers (cookies) matter to the machine.
+        let mut seen = Response::new(Bytes::new());
+        *seen.status_mut() = response.status();
+        *seen.headers_mut() = response.headers().clone();
+        let _ = self.command(Command::Observe(generation, seen));
+    }
+
+    fn can_relogin(&self) -> bool {
+        true
+    }
+}
+
 /// The task that owns the machine.
 struct Driver {
     machine: AgentMachine,
@@ -366,9 +442,44 @@ struct Driver {
     lines: BTreeMap<LineId, Waiter>,
     accepts: VecDeque<oneshot::Sender<Result<ChatId, Error>>>,
     closers: Vec<oneshot::Sender<()>>,
+    counters: Arc<Counters>,
+    /// One-off calls waiting for a (newer) login or the session's start.
+    contexts: Vec<(Option<u64>, ContextWaiter)>,
 }
 
 impl Driver {
+    /// Hands a context to each one-off call waiting for one that is ready now.
+    fn serve_contexts(&mut self) {
+        if self.contexts.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let waiting = std::mem::take(&mut self.contexts);
+        for (refused, tx) in waiting {
+            if tx.is_closed() {
+                continue; // the call gave up waiting
+            }
+            let ready = self
+                .machine
+                .request_context(now)
+                .filter(|(_, g)| refused.is_none_or(|r| *g > r))
+                .zip(self.machine.session().cloned());
+            match ready {
+                Some(((ctx, g), session)) => {
+                    let _ = tx.send(Ok((ctx, g, session)));
+                }
+                None => self.contexts.push((refused, tx)),
+            }
+        }
+    }
+
+    /// The session was lost: no login will come for the waiting calls.
+    fn fail_contexts(&mut self, reason: &SessionLostReason) {
+        for (_, tx) in self.contexts.drain(..) {
+            let _ = tx.send(Err(Error::Lost(reason.clone())));
+        }
+    }
+
     fn on_event(&mut self, event: MachineEvent) {
         tracing::debug!(event = event_name(&event), "event");
         match &event {
@@ -404,6 +515,10 @@ impl Driver {
                     let _ = tx.send(Err(Error::Command(reason.clone())));
                 }
             }
+            MachineEvent::SessionLost(reason) => self.fail_contexts(reason),
+            MachineEvent::LoggedIn
+            | MachineEvent::SessionRenewed
+            | MachineEvent::AgentSessionStarted { .. } => self.serve_contexts(),
             _ => {}
         }
         if let Ok(mut h) = self.handlers.lock() {
@@ -431,14 +546,12 @@ impl Driver {
                 self.accepts.push_back(tx);
                 self.machine.accept_next();
             }
+            Command::Follow(chat) => self.machine.follow_chat(chat),
             Command::SetAvailability(state) => self.machine.set_availability(state),
             Command::ForcedAway(policy) => self.machine.set_forced_away_policy(policy),
-            Command::Context(tx) => {
-                let ctx = self
-                    .machine
-                    .request_context(now)
-                    .map(|(c, g)| (c, g, self.machine.session().cloned()));
-                let _ = tx.send(ctx);
+            Command::Context(refused, tx) => {
+                self.contexts.push((refused, tx));
+                self.serve_contexts();
             }
             Command::Observe(generation, response) => {
                 self.machine.observe_response(generation, &response, now);
@@ -476,6 +589,9 @@ impl Driver {
         }
         for tx in self.closers.drain(..) {
             let _ = tx.send(());
+        }
+        for (_, tx) in self.contexts.drain(..) {
+            let _ = tx.send(Err(Error::Closed));
         }
         tracing::debug!("agent session driver finished");
     }
@@ -531,5 +647,9 @@ impl crate::driver::Task for Driver {
 
     fn finish(&mut self) {
         self.on_finish();
+    }
+
+    fn counters(&self) -> Option<&Counters> {
+        Some(&self.counters)
     }
 }

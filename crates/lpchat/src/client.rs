@@ -210,8 +210,15 @@ impl Client {
     /// Starts an agent session with this configuration: logs in, starts the session, sets
     /// the initial availability, polls.
     pub fn start_agent(&self, config: AgentConfig) -> AgentSession {
+        let (retry, seed) = (config.retry.clone(), config.seed);
         let machine = AgentMachine::new(config, Instant::now());
-        AgentSession::spawn(machine, self.inner.transport.clone(), self.inner.cfg.limits)
+        AgentSession::spawn(
+            machine,
+            self.inner.transport.clone(),
+            self.inner.cfg.limits,
+            retry,
+            seed,
+        )
     }
 
     /// Starts an agent session with the default configuration.

@@ -3,6 +3,7 @@
 //! commands of the session's handles. Agent sessions and visitor chats share it; what differs
 //! (commands, events, waiters) is in their [`Task`] implementation.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -30,6 +31,47 @@ pub(crate) trait Task {
     fn deliver(&mut self, event: MachineEvent);
     /// The machine has finished: every waiter learns it.
     fn finish(&mut self);
+    /// Where the loop counts the task's requests, if the task keeps counts.
+    fn counters(&self) -> Option<&Counters> {
+        None
+    }
+}
+
+/// How many requests a session's loop sent, and how many of them failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionStats {
+    /// Requests the session's loop sent (logins, polls, keepalives, lines, accepts…).
+    pub requests: u64,
+    /// Of those, the ones that failed the way the retry policy handles: no response or a
+    /// cut body, or a 401 (re-login), 429 or 5xx answer. Each is retried (reconciled first
+    /// if it changed state) until the policy gives up.
+    pub retried: u64,
+}
+
+/// The counters behind [`SessionStats`], shared by the loop and the session's handles.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    requests: AtomicU64,
+    retried: AtomicU64,
+}
+
+impl Counters {
+    /// The counts so far.
+    pub(crate) fn stats(&self) -> SessionStats {
+        SessionStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            retried: self.retried.load(Ordering::Relaxed),
+        }
+    }
+
+    fn sent(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn failed(&self) {
+        self.retried.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
@@ -79,10 +121,15 @@ pub(crate) async fn run<T: Task>(
                 let now = Instant::now();
                 match joined {
                     Ok((id, Ok(response))) => {
+                        let status = response.status();
+                        if status.is_server_error() || matches!(status.as_u16(), 401 | 429) {
+                            task.counters().inspect(|c| c.failed());
+                        }
                         tracing::debug!(request = %id, status = response.status().as_u16(), "response");
                         task.machine().handle_response(id, response, now);
                     }
                     Ok((id, Err(failure))) => {
+                        task.counters().inspect(|c| c.failed());
                         tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
                         task.machine().handle_failure(id, failure.kind, now);
                     }
@@ -110,6 +157,7 @@ fn drain<T: Task>(task: &mut T, transport: &Transport, flights: &mut JoinSet<Fli
         match task.machine().poll_output(Instant::now()) {
             Output::Send { id, request } => {
                 tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
+                task.counters().inspect(|c| c.sent());
                 let transport = transport.clone();
                 flights.spawn(async move { (id, transport.execute(request).await) });
             }

@@ -2,6 +2,7 @@
 //! response body.
 
 use lpchat_proto::machine::{CommandFailure, MachineError, SessionLostReason};
+use lpchat_proto::retry::Failure;
 
 use crate::transport::TransportFailure;
 
@@ -26,6 +27,16 @@ pub enum Error {
     /// The session or chat was lost (for a visitor: the chat request failed, or its
     /// outcome is unknown).
     Lost(SessionLostReason),
+    /// A state-changing one-off request (a transcript request, an offline survey, an
+    /// operation passed to `call`) may have taken effect: a 5xx, a timeout, a dropped
+    /// connection or a cut answer came after it left. It was not sent again; read the
+    /// server's state before sending it again.
+    OutcomeUnknown {
+        /// The endpoint's number(s) in the spec (`V18`).
+        endpoint: &'static str,
+        /// How it failed.
+        failure: Failure,
+    },
 }
 
 impl std::fmt::Display for Error {
@@ -39,6 +50,12 @@ impl std::fmt::Display for Error {
             Error::NotReady => f.write_str("the session is not logged in"),
             Error::Closed => f.write_str("the session is closed"),
             Error::Lost(r) => write!(f, "lost: {r:?}"),
+            Error::OutcomeUnknown { endpoint, failure } => {
+                write!(
+                    f,
+                    "{endpoint}: outcome unknown ({failure:?}); not sent again"
+                )
+            }
         }
     }
 }

@@ -24,11 +24,13 @@ mod client;
 mod driver;
 mod error;
 mod events;
+mod oneoff;
 mod transport;
 mod visitor;
 
 pub use agent::AgentSession;
 pub use client::{Client, ClientBuilder};
+pub use driver::SessionStats;
 pub use error::Error;
 pub use events::{Events, HandlerRegistry};
 pub use transport::{Transport, TransportConfig, TransportFailure};

@@ -8,16 +8,17 @@ use std::time::Instant;
 
 use lpchat_proto::machine::{CommandFailure, LineId, MachineEvent, VisitorConfig, VisitorMachine};
 use lpchat_proto::model::{
-    ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, EventId, NewEvent, Survey,
-    VisitorAvailability,
+    AgentTyping, AvailableSlots, ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, EventId,
+    NewEvent, Survey, SurveyAnswers, VisitorAvailability,
 };
-use lpchat_proto::ops::{self, Context};
+use lpchat_proto::ops::{self, ChatRef, Context};
 use lpchat_proto::{Limits, Operation};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use crate::error::Error;
 use crate::events::Events;
+use crate::oneoff::OneOff;
 use crate::transport::Transport;
 
 /// The Server Chat API of an account, with an app key.
@@ -26,7 +27,7 @@ pub struct Visitor {
     ctx: Context,
     chats: VisitorConfig,
     transport: Transport,
-    limits: Limits,
+    oneoff: Arc<OneOff>,
 }
 
 impl std::fmt::Debug for Visitor {
@@ -42,18 +43,41 @@ impl Visitor {
         transport: Transport,
         limits: Limits,
     ) -> Self {
+        let oneoff = OneOff::new(transport.clone(), limits, chats.retry.clone(), chats.seed);
         Visitor {
             ctx,
             chats,
             transport,
-            limits,
+            oneoff: Arc::new(oneoff),
         }
     }
 
-    /// Runs one visitor operation.
+    /// Runs one visitor operation with the app key. 5xx, 429 and transport failures are
+    /// retried by the retry policy when the operation may be repeated; a state-changing one
+    /// whose outcome is unknown fails with [`Error::OutcomeUnknown`].
     pub async fn call<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
-        let response = self.transport.execute(op.build(&self.ctx)?).await?;
-        Ok(op.parse_with(response, &self.limits)?)
+        self.oneoff.run(op, &self.ctx).await
+    }
+
+    /// Free chat slots (V3), optionally for one skill.
+    pub async fn available_slots(&self, skill: Option<&str>) -> Result<AvailableSlots, Error> {
+        let op = ops::GetAvailableSlots::visitor();
+        self.call(match skill {
+            Some(name) => op.skill(name, None),
+            None => op,
+        })
+        .await
+    }
+
+    /// The offline survey (V6), for visitors who find no agent.
+    pub async fn offline_survey(&self) -> Result<Survey, Error> {
+        self.call(ops::GetOfflineSurvey::new()).await
+    }
+
+    /// Submits the offline survey (V7). Each submission is a new offline message: one whose
+    /// outcome is unknown is not sent again ([`Error::OutcomeUnknown`]).
+    pub async fn submit_offline_survey(&self, answers: SurveyAnswers) -> Result<(), Error> {
+        self.call(ops::SubmitOfflineSurvey::new(answers)).await
     }
 
     /// Whether a chat can be requested (V2), optionally for a skill.
@@ -93,8 +117,9 @@ impl Visitor {
     /// Starts a chat machine with this configuration (requests the chat, or goes on with
     /// the one of [`VisitorConfig::resume`]) and waits until the chat exists.
     pub async fn start_chat(&self, config: VisitorConfig) -> Result<VisitorChat, Error> {
+        let resumed_href = config.resume.as_ref().map(|(href, _)| href.clone());
         let machine = VisitorMachine::new(config, Instant::now());
-        let resumed = machine.chat_id().cloned();
+        let resumed = machine.chat_id().cloned().zip(resumed_href);
         let (cmd_tx, cmd_rx) = crate::driver::command_channel();
         let (ev_tx, ev_rx) = crate::events::channel();
         let (started_tx, started_rx) = oneshot::channel();
@@ -112,14 +137,17 @@ impl Visitor {
             crate::driver::run(Box::new(driver), self.transport.clone(), cmd_rx)
                 .instrument(tracing::info_span!("visitor_chat")),
         );
-        let id = match resumed {
-            Some(id) => id,
+        let (id, href) = match resumed {
+            Some(started) => started,
             None => started_rx.await.map_err(|_| Error::Closed)??,
         };
         Ok(VisitorChat {
             inner: Arc::new(Inner {
                 commands: cmd_tx,
                 events: Mutex::new(Some(ev_rx)),
+                ctx: self.ctx.clone(),
+                oneoff: self.oneoff.clone(),
+                chat: ChatRef::Href(href),
             }),
             id,
         })
@@ -142,6 +170,11 @@ enum Command {
 struct Inner {
     commands: crate::driver::CommandSender<Command>,
     events: Mutex<Option<crate::events::EventReceiver>>,
+    /// The app key's context, for one-off calls on the chat.
+    ctx: Context,
+    oneoff: Arc<OneOff>,
+    /// The chat's URL.
+    chat: ChatRef,
 }
 
 /// One visitor chat, driven by its own task. Cheap to clone; dropping the last handle ends
@@ -247,6 +280,39 @@ impl VisitorChat {
         self.ask(Command::Resume).await?.ok_or(Error::NotReady)
     }
 
+    /// Runs one operation on this chat with the app key (as [`Visitor::call`]); `make`
+    /// builds it from the chat's reference.
+    pub async fn call<O: Operation>(
+        &self,
+        make: impl FnOnce(&ChatRef) -> O,
+    ) -> Result<O::Output, Error> {
+        self.inner
+            .oneoff
+            .run(make(&self.inner.chat), &self.inner.ctx)
+            .await
+    }
+
+    /// Whether the agent types, as the visitor sees it (V16).
+    pub async fn agent_typing(&self) -> Result<AgentTyping, Error> {
+        self.call(ops::GetAgentTyping::new).await
+    }
+
+    /// The exit survey (V17).
+    pub async fn exit_survey(&self) -> Result<Survey, Error> {
+        self.call(ops::GetExitSurvey::new).await
+    }
+
+    /// Submits the exit survey (V17).
+    pub async fn submit_exit_survey(&self, answers: SurveyAnswers) -> Result<(), Error> {
+        self.call(|c| ops::SubmitExitSurvey::new(c, answers)).await
+    }
+
+    /// E-mails the chat's transcript to `email` (V18). Each request sends an e-mail: one
+    /// whose outcome is unknown is not sent again ([`Error::OutcomeUnknown`]).
+    pub async fn request_transcript(&self, email: &str) -> Result<(), Error> {
+        self.call(|c| ops::RequestTranscript::new(c, email)).await
+    }
+
     /// Ends the chat (after the lines queued before) and waits until the task finished.
     pub async fn close(&self) -> Result<(), Error> {
         match self.ask(Command::Close).await {
@@ -260,7 +326,8 @@ impl VisitorChat {
 struct Driver {
     machine: VisitorMachine,
     events: crate::events::EventSender,
-    started: Option<oneshot::Sender<Result<ChatId, Error>>>,
+    /// Where the new chat's id and URL go.
+    started: Option<oneshot::Sender<Result<(ChatId, String), Error>>>,
     lines: Vec<(LineId, LineWaiter)>,
     closers: Vec<oneshot::Sender<()>>,
 }
@@ -277,7 +344,11 @@ impl Driver {
         match &event {
             MachineEvent::ChatStarted(chat) => {
                 if let Some(tx) = self.started.take() {
-                    let _ = tx.send(Ok(chat.clone()));
+                    let started = match self.machine.chat_href() {
+                        Some(href) => Ok((chat.clone(), href.to_owned())),
+                        None => Err(Error::NotReady),
+                    };
+                    let _ = tx.send(started);
                 }
             }
             MachineEvent::SessionLost(reason) => {

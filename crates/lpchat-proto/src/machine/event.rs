@@ -52,7 +52,8 @@ pub enum MachineEvent {
         /// What the server shows.
         seen: AgentState,
     },
-    /// Chats ring for this agent: the ringing count rose from 0.
+    /// New chats ring for this agent: the ringing count rose above the last one less the
+    /// chats accepted since (the API gives a count, not the chats).
     ChatOffered {
         /// How many chats ring.
         ringing_count: u64,

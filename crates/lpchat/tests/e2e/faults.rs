@@ -29,6 +29,8 @@ async fn a_line_whose_send_fails_is_delivered_once() {
     eprintln!("{}", report.line());
     assert!(report.clean(), "{}", report.line());
     assert!(emu.faults().is_empty(), "both faults fired");
+    // Both rules fire on the first post (a drop wins over a truncation): one failed request.
+    assert!(report.retried >= 1, "retries counted: {}", report.retried);
     emu.shutdown().await;
 }
 

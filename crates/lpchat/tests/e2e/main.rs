@@ -4,7 +4,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agent_ops;
+mod chat_ops;
+mod common;
 mod faults;
 mod flow;
 mod ops;
+mod resume;
+mod retries;
+mod session_events;
 mod soak;
+mod visitor_ops;

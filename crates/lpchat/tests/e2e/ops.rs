@@ -1,47 +1,20 @@
 //! End-to-end: an API-key bot (OAuth-signed requests) and the one-off operations of an
 //! agent session and of the visitor side; closing and dropping end the session.
 
+use crate::common::{self, wait_for};
 use crate::support;
 
 use std::time::Duration;
 
 use lpchat::proto::model::chat::{SubType, TextType};
 use lpchat::proto::model::ChatRequest;
-use lpchat::{ApiKey, Credentials, Format, MachineEvent, NewEvent};
-
-fn bot() -> Credentials {
-    Credentials::ApiKey {
-        username: "bot".into(),
-        key: ApiKey::new(
-            "emulatorbotappkey0000000000000001",
-            "emulatorbotsecret01",
-            "emulatorbotaccesstoken00000000001",
-            "emulatorbottokensecret01",
-        ),
-    }
-}
-
-async fn wait_for(
-    events: &mut lpchat::Events,
-    mut pred: impl FnMut(&MachineEvent) -> bool,
-) -> MachineEvent {
-    let until = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        match tokio::time::timeout_at(until, events.next()).await {
-            Ok(Some(e)) if pred(&e) => return e,
-            Ok(Some(MachineEvent::SessionLost(r))) => panic!("session lost: {r:?}"),
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("session finished"),
-            Err(_) => panic!("timed out waiting"),
-        }
-    }
-}
+use lpchat::{Format, MachineEvent, NewEvent};
 
 async fn ops_flow(format: Format, seed: u64) {
     let emu = support::emulator(seed).await;
     let client = support::client(&emu, format);
     let config = client
-        .agent_config(bot())
+        .agent_config(support::bot())
         .await
         .unwrap()
         .with_auto_accept(true);
@@ -114,17 +87,11 @@ async fn ops_flow(format: Format, seed: u64) {
 
     // The visitor saw the agent's plain and html lines, not the note, before the end.
     let mut vevents = vchat.events().unwrap();
-    let mut seen: Vec<String> = Vec::new();
-    while let MachineEvent::ChatEvent { event, .. } = wait_for(&mut vevents, |e| {
-        matches!(
-            e,
-            MachineEvent::ChatEvent { .. } | MachineEvent::ChatEnded { .. }
-        )
-    })
-    .await
-    {
-        seen.extend(event.line().map(|l| l.text.clone()));
-    }
+    let seen: Vec<String> = common::lines_until_end(&mut vevents)
+        .await
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
     // The chat's task finished with the chat.
     assert!(vchat.send_line("late").await.is_err());
     assert!(seen.iter().any(|t| t == "hello visitor"), "{seen:?}");

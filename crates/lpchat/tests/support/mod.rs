@@ -3,13 +3,13 @@
 //! against what the bot sent.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use lpchat::proto::model::chat::Source;
 use lpchat::proto::retry::{OuterLoop, RetryPolicy};
 use lpchat::{Client, Credentials, Format, MachineEvent, UserPassword};
-use lpchat_emulator::{Emulator, EmulatorConfig, Scenario};
+use lpchat_emulator::{check, Emulator, EmulatorConfig, Scenario};
 
 /// Faster than real time, slow enough that a 2 s poll accepts before the ring timeout.
 pub const TIME_FACTOR: f64 = 10.0;
@@ -66,6 +66,7 @@ pub struct Report {
     pub lines_duplicated: usize,
     pub chats: usize,
     pub logged_in: usize,
+    pub retried: u64,
     pub elapsed: Duration,
 }
 
@@ -168,9 +169,11 @@ pub async fn run_echo_as(
         let _ = r.expect("send task");
     }
     group.wait().await;
+    let retried = session.stats().retried;
     session.close().await.expect("close");
     let mut report = compare(emu, &delivered, &sent);
     report.logged_in = logged_in;
+    report.retried = retried;
     report.elapsed = started.elapsed();
     report
 }
@@ -180,92 +183,25 @@ pub fn compare(
     delivered: &BTreeMap<String, Vec<u64>>,
     sent: &[(String, String)],
 ) -> Report {
-    let mut r = Report::default();
     let transcripts = emu.transcripts();
-    r.chats = transcripts.len();
-    for t in &transcripts {
-        let got = delivered.get(&t.chat_id).cloned().unwrap_or_default();
-        let mut counts: HashMap<u64, usize> = HashMap::new();
-        for id in &got {
-            *counts.entry(*id).or_default() += 1;
-        }
-        r.events_delivered += got.len();
-        r.events_duplicated += counts.values().map(|c| c - 1).sum::<usize>();
-        r.events_lost += t
-            .events
-            .iter()
-            .filter(|e| !counts.contains_key(&e.event.id))
-            .count();
+    let events = check::events(&transcripts, &[delivered]);
+    let lines = check::sent_lines(&transcripts, sent);
+    Report {
+        events_delivered: delivered.values().map(Vec::len).sum(),
+        events_lost: events.lost,
+        events_duplicated: events.doubled,
+        lines_sent: sent.len(),
+        lines_lost: lines.lost,
+        lines_duplicated: lines.doubled,
+        chats: transcripts.len(),
+        ..Report::default()
     }
-    // Lines: each sent text is in its chat's transcript exactly once, unless the chat ended
-    // before it went (then it must not be there at all).
-    for (chat, text) in sent {
-        r.lines_sent += 1;
-        let t = transcripts.iter().find(|t| &t.chat_id == chat);
-        let n = t.map_or(0, |t| {
-            serde_json::to_value(&t.events)
-                .ok()
-                .and_then(|v| v.as_array().cloned())
-                .unwrap_or_default()
-                .iter()
-                .filter(|e| e.get("text").and_then(|x| x.as_str()) == Some(text.as_str()))
-                .count()
-        });
-        let chat_ended_first = t.is_some_and(|t| {
-            // the echo's question was the last visitor line and the visitor ended right after
-            serde_json::to_value(&t.events).is_ok()
-                && n == 0
-                && t.visitor.as_ref().is_some_and(|v| v.outcome != "completed")
-        });
-        match n {
-            0 if chat_ended_first => {}
-            0 => r.lines_lost += 1,
-            1 => {}
-            k => r.lines_duplicated += k - 1,
-        }
-    }
-    r
 }
 
 /// The soak's default fault mix: 5xx, 429 with `Retry-After`, dropped connections,
 /// truncated bodies and repeated events on every agent-session route.
 pub fn default_faults(emu: &Emulator) {
-    use lpchat_emulator::{FaultKind, FaultRule};
-    let rules = [
-        FaultRule::new(
-            "*/agentSession/*",
-            FaultKind::Status {
-                status: 503,
-                retry_after: None,
-            },
-        )
-        .with_probability(0.05),
-        FaultRule::new(
-            "*/agentSession/*",
-            FaultKind::Status {
-                status: 500,
-                retry_after: None,
-            },
-        )
-        .with_probability(0.02),
-        FaultRule::new(
-            "*/agentSession/*",
-            FaultKind::Status {
-                status: 429,
-                retry_after: Some(1),
-            },
-        )
-        .with_probability(0.03),
-        FaultRule::new("*/agentSession/*", FaultKind::Drop).with_probability(0.03),
-        FaultRule::new("*/agentSession/*", FaultKind::Truncate).with_probability(0.03),
-        FaultRule::new(
-            "*/agentSession/*/chat*",
-            FaultKind::RepeatEvents { count: 3 },
-        )
-        .with_probability(0.3)
-        .on_method("GET"),
-    ];
-    for rule in rules {
+    for rule in lpchat_emulator::faults::default_mix() {
         emu.add_fault(rule).expect("fault");
     }
 }

@@ -67,11 +67,17 @@ impl AgentMachine {
 
     fn ringing_seen(&mut self, incoming: &IncomingRequests, now: Instant) {
         let count = u64::try_from(incoming.ringing_count).unwrap_or(0);
-        let before = self.ringing.unwrap_or(0);
+        // What would ring now had no chat arrived: the last count less the chats this
+        // machine accepted since. More than that means new chats rang, even when the count
+        // never fell to 0 between them.
+        let expected = self
+            .ringing
+            .unwrap_or(0)
+            .saturating_sub(self.accepted_since_poll);
         self.ringing = Some(count);
         self.accepted_since_poll = 0;
         self.accept_href = incoming.accept_href().map(str::to_owned);
-        if count > 0 && before == 0 {
+        if count > expected {
             self.offer_open = true;
             self.out.emit(MachineEvent::ChatOffered {
                 ringing_count: count,

@@ -8,8 +8,8 @@
 //! 200 or 201), reads the agent's information once (A9), sets the initial availability
 //! (A6) and then keeps, each in its own loop:
 //!
-//! - the incoming poll (A10, every 2 s): [`MachineEvent::ChatOffered`] when the ringing
-//!   count rises from 0; these polls also keep the agent session from its idle logout
+//! - the incoming poll (A10, every 2 s): [`MachineEvent::ChatOffered`] when new chats
+//!   ring (the count rises above what is left of the last one after this machine's accepts); these polls also keep the agent session from its idle logout
 //!   (400 s, spec A2);
 //! - the availability keepalive (A5, every 10 s): an availability other than the wanted
 //!   one means the server forced it (typically Away after a chat rang unaccepted for 20 s):
@@ -222,6 +222,17 @@ impl AgentMachine {
     /// [`MachineEvent::TransferFailed`].
     pub fn transfer(&mut self, chat: &ChatId, request: TransferRequest) -> LineId {
         self.enqueue(chat, Item::Transfer(request))
+    }
+
+    /// Follows `chat`, a chat the agent holds through another of its agent sessions (A12
+    /// continuity): its events are polled and delivered like an accepted chat's (from where
+    /// it stopped if it was followed before, else from its first event), and lines, ends
+    /// and transfers can be queued on it.
+    pub fn follow_chat(&mut self, chat: ChatId) {
+        if self.phase == Phase::Running {
+            let now = self.now;
+            self.follow(chat, None, now);
+        }
     }
 
     /// Accepts the next ringing chat (A11): [`MachineEvent::ChatAccepted`] or

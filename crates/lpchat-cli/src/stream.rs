@@ -1,0 +1,261 @@
+//! The commands that hold a session and stream events until Ctrl-C: `take` (accepts the
+//! next chat and prints its events until it ends) and `watch` (every active chat of the
+//! agent, those of its other sessions included, A12 continuity).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use lpchat::proto::model::chat::ChatState;
+use lpchat::proto::model::{AgentId, ChatInfo};
+use lpchat::{AgentSession, AgentState, ChatId, Events, MachineEvent};
+use serde_json::json;
+
+use crate::config::{self, ConnectArgs};
+use crate::output::{end_reason, event_json, event_text, Out};
+use crate::session::{self, Interrupt, Opened};
+use crate::{exit, CliError};
+
+/// How often `watch` looks for chats the agent took meanwhile (A12: no faster than 2 s).
+const RESCAN: Duration = Duration::from_secs(3);
+/// How long `take` waits after a failed accept before trying again.
+const ACCEPT_RETRY: Duration = Duration::from_secs(2);
+
+/// Arguments of `lpchat take`.
+#[derive(Debug, clap::Args)]
+pub struct TakeArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// Arguments of `lpchat watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// `lpchat take`: sets the agent Online, accepts the next chat that rings, prints its
+/// events until it ends or Ctrl-C, then closes the session.
+pub fn take(args: &TakeArgs) -> Result<(), CliError> {
+    hold(&args.connect, Held::Take)
+}
+
+/// `lpchat watch`: prints the events of every active chat of the agent until Ctrl-C.
+pub fn watch(args: &WatchArgs) -> Result<(), CliError> {
+    hold(&args.connect, Held::Watch)
+}
+
+/// Which of the two streaming commands runs.
+#[derive(Clone, Copy)]
+enum Held {
+    Take,
+    Watch,
+}
+
+/// Opens a session (Online for `take`; `watch` leaves the availability alone), runs the
+/// command's loop, and closes the session whatever the loop returned.
+fn hold(connect: &ConnectArgs, held: Held) -> Result<(), CliError> {
+    let settings = config::resolve(connect)?;
+    let mut out = Out::stdout(settings.json);
+    session::block_on(async {
+        let mut interrupt = Interrupt::listen().await;
+        let availability = match held {
+            Held::Take => Some(AgentState::Online),
+            Held::Watch => None,
+        };
+        // Ctrl-C while logging in stops at once (the half-open session closes on drop).
+        let opening = session::open(&settings, availability);
+        let Opened {
+            session,
+            mut events,
+        } = tokio::select! {
+            opened = opening => opened?,
+            () = interrupt.wait() => return Ok(()),
+        };
+        let result = match held {
+            Held::Take => take_loop(&session, &mut events, &mut interrupt, &mut out).await,
+            Held::Watch => watch_loop(&session, &mut events, &mut interrupt, &mut out).await,
+        };
+        session::close(&session).await;
+        result
+    })
+}
+
+/// Prints what the session reports that both commands show; `Err` ends the command.
+fn common(event: &MachineEvent, out: &mut Out) -> Result<(), CliError> {
+    match event {
+        MachineEvent::ChatEvent { chat, event } => {
+            out.either(&event_json(chat, event), &event_text(chat, event))
+        }
+        MachineEvent::ChatEnded { chat, reason } => {
+            let why = end_reason(reason);
+            out.either(
+                &json!({ "type": "ended", "chat": chat.as_str(), "reason": why }),
+                &format!("[{chat}] {why}"),
+            )
+        }
+        MachineEvent::AvailabilityForced { seen, .. } => out.either(
+            &json!({ "type": "availability", "state": seen.as_str() }),
+            &format!("availability is now {}", seen.as_str()),
+        ),
+        MachineEvent::SessionLost(reason) => Err(CliError::lost(reason)),
+        MachineEvent::Error(e) => {
+            // A poll that failed and was given up; polling goes on. One line, no secret.
+            eprintln!("lpchat: {e}");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn lost_stream() -> CliError {
+    CliError::new(exit::SESSION_EXPIRED, "the agent session ended")
+}
+
+async fn take_loop(
+    session: &AgentSession,
+    events: &mut Events,
+    interrupt: &mut Interrupt,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    let mut taken: Option<ChatId> = None;
+    let mut me = None;
+    let mut accepting = false;
+    let mut retry_at: Option<tokio::time::Instant> = None;
+    loop {
+        let retry = async {
+            match retry_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let event = tokio::select! {
+            () = interrupt.wait() => return Ok(()),
+            () = retry => {
+                retry_at = None;
+                if taken.is_none() && !accepting {
+                    accepting = true;
+                    spawn_accept(session);
+                }
+                continue;
+            }
+            event = events.next() => event.ok_or_else(lost_stream)?,
+        };
+        match &event {
+            MachineEvent::ChatOffered { .. } if taken.is_none() && !accepting => {
+                accepting = true;
+                spawn_accept(session);
+            }
+            MachineEvent::ChatAccepted(chat) => {
+                accepting = false;
+                taken = Some(chat.clone());
+                out.either(
+                    &json!({ "type": "accepted", "chat": chat.as_str() }),
+                    &format!("accepted {chat}"),
+                )?;
+            }
+            MachineEvent::AcceptFailed(_) => {
+                accepting = false;
+                retry_at = Some(tokio::time::Instant::now() + ACCEPT_RETRY);
+            }
+            MachineEvent::ChatEnded { chat, .. } if taken.as_ref() == Some(chat) => {
+                common(&event, out)?;
+                return Ok(());
+            }
+            MachineEvent::AgentInfo(info) => me = info.id.clone(),
+            MachineEvent::AvailabilityChanged(AgentState::Online) if taken.is_none() => {
+                // The server shows the agent Online: chats can ring from now on.
+                if out.json {
+                    out.object(&json!({ "type": "online" }))?;
+                } else {
+                    eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
+                }
+            }
+            MachineEvent::InfoUpdated { chat, info }
+                if taken.as_ref() == Some(chat) && has_left(info, me.as_ref()) =>
+            {
+                return left(chat, out);
+            }
+            other => common(other, out)?,
+        }
+    }
+}
+
+/// Whether a chat's information shows it left the agent: back in the queue (transferred
+/// to a skill, or requeued), or with another agent. The information is read with each
+/// poll, after the events, so it tells where the chat stands now, not in its history.
+fn has_left(info: &ChatInfo, me: Option<&AgentId>) -> bool {
+    info.state == Some(ChatState::Waiting)
+        || matches!((&info.agent_id, me), (Some(agent), Some(me)) if agent != me)
+}
+
+/// Reports that `chat` left the agent (it is no longer shown).
+fn left(chat: &ChatId, out: &mut Out) -> Result<(), CliError> {
+    out.either(
+        &json!({ "type": "ended", "chat": chat.as_str(), "reason": "left" }),
+        &format!("[{chat}] left the agent (transferred or requeued)"),
+    )
+}
+
+/// Asks for the next ringing chat; the outcome comes on the event stream.
+fn spawn_accept(session: &AgentSession) {
+    let session = session.clone();
+    tokio::spawn(async move {
+        let _ = session.accept_next().await;
+    });
+}
+
+async fn watch_loop(
+    session: &AgentSession,
+    events: &mut Events,
+    interrupt: &mut Interrupt,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    if !out.json {
+        eprintln!("lpchat: watching the agent's chats (Ctrl-C to stop)");
+    }
+    let mut followed: BTreeSet<ChatId> = BTreeSet::new();
+    let mut me = None;
+    let mut rescan = tokio::time::interval(RESCAN);
+    rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = interrupt.wait() => return Ok(()),
+            _ = rescan.tick() => {
+                let chats = session::active_chats(session).await?;
+                for chat in chats.chat_ids() {
+                    if followed.insert(chat.clone()) {
+                        session
+                            .follow(&chat)
+                            .map_err(|e| CliError::client("follow the chat", &e))?;
+                        out.either(
+                            &json!({ "type": "following", "chat": chat.as_str() }),
+                            &format!("following {chat}"),
+                        )?;
+                    }
+                }
+            }
+            event = events.next() => {
+                let event = event.ok_or_else(lost_stream)?;
+                match &event {
+                    MachineEvent::ChatEnded { chat, .. } => {
+                        // Found again by a later scan only if the agent has it again.
+                        if followed.remove(chat) {
+                            common(&event, out)?;
+                        }
+                    }
+                    MachineEvent::AgentInfo(info) => me = info.id.clone(),
+                    MachineEvent::InfoUpdated { chat, info }
+                        if followed.contains(chat) && has_left(info, me.as_ref()) =>
+                    {
+                        followed.remove(chat);
+                        left(chat, out)?;
+                    }
+                    // A chat that left the agent is still polled: its events are not shown.
+                    MachineEvent::ChatEvent { chat, .. } if !followed.contains(chat) => {}
+                    _ => common(&event, out)?,
+                }
+            }
+        }
+    }
+}

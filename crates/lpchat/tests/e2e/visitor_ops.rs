@@ -1,0 +1,80 @@
+//! End-to-end, the visitor side: availability, slots, wait time, the pre-chat and offline
+//! surveys, and the info keepalive that holds a quiet chat past the visitor timeout; in
+//! JSON and XML.
+
+use crate::common::{self, both_formats};
+use crate::support;
+
+use std::time::Duration;
+
+use lpchat::proto::model::{ChatRequest, SurveyAnswers};
+use lpchat_emulator::engine::ChatState;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitor_availability_slots_wait_time_and_surveys() {
+    both_formats(|format| async move {
+        let (emu, client) = common::setup(61, format).await;
+        let visitor = common::visitor(&client).await;
+        // Nobody logged in: not available, no slots, nobody to wait for.
+        assert!(!visitor
+            .availability(Some("Sales"))
+            .await
+            .unwrap()
+            .is_available());
+        assert_eq!(visitor.wait_time().await.unwrap().0, -1);
+        let offline = visitor.offline_survey().await.unwrap();
+        let answers =
+            SurveyAnswers::new(offline.id.clone().unwrap()).answer("4991310", ["call me back"]);
+        visitor.submit_offline_survey(answers).await.unwrap();
+
+        let (agent, _events) = common::agent(&client, support::agent1(), |c| c).await;
+        assert!(visitor
+            .availability(Some("Sales"))
+            .await
+            .unwrap()
+            .is_available());
+        assert_eq!(visitor.available_slots(Some("Sales")).await.unwrap().0, 3);
+        assert_eq!(visitor.wait_time().await.unwrap().0, 0);
+        let pre = visitor.pre_chat_survey().await.unwrap();
+        assert!(pre.id.is_some());
+        agent.close().await.unwrap();
+        emu.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_info_keepalive_holds_a_quiet_chat_past_the_visitor_timeout() {
+    both_formats(|format| async move {
+        // The visitor timeout is 40 emulated seconds: 4 s real. Both chats poll at their
+        // start and then every 8 s real; one reads the chat information every 3 s (30
+        // emulated seconds, the documented keepalive), the other every 8 s. At 6 s real the
+        // first is alive, the second timed out.
+        let (emu, client) = common::setup(62, format).await;
+        let visitor = common::visitor(&client).await;
+        let quiet = |keepalive: u64| {
+            let mut config = visitor.chat_config(ChatRequest::for_skill("Sales"));
+            config.poll_interval = Duration::from_secs(8);
+            config.keepalive_interval = Duration::from_secs(keepalive);
+            config
+        };
+        let kept = visitor.start_chat(quiet(3)).await.unwrap();
+        let idle = visitor.start_chat(quiet(8)).await.unwrap();
+        let until = emu.now_ms() + 60_000;
+        while emu.now_ms() < until {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let kept_t = emu.transcript(kept.id().as_str()).unwrap();
+        let idle_t = emu.transcript(idle.id().as_str()).unwrap();
+        assert_ne!(kept_t.state, ChatState::Ended, "{kept_t:?}");
+        assert_eq!(idle_t.state, ChatState::Ended, "the control chat timed out");
+        assert!(
+            kept.info().await.is_ok(),
+            "the keepalive read the information"
+        );
+        // Closing waits for a last poll (8 s): the handles are dropped instead, and the
+        // chats' tasks end with the test's runtime.
+        emu.shutdown().await;
+    })
+    .await;
+}
