@@ -16,6 +16,7 @@ mod decode;
 mod demo;
 mod emulator;
 mod exit;
+mod log;
 mod output;
 mod session;
 mod stream;
@@ -63,6 +64,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    log::init();
     let result = match &cli.command {
         Command::Emulator(args) => emulator::run(args),
         Command::Agents(args) => agents::run(args),

@@ -60,8 +60,8 @@ pub struct Log {
     pub failures: Vec<String>,
     /// Visitor lines answered or being answered: chat id, event id.
     answered: HashSet<(String, u64)>,
-    /// Whether a transfer was started.
-    transfer_started: bool,
+    /// The transfer started, if any: the session that hands the chat over, and the chat.
+    transferring: Option<(usize, String)>,
     /// Whether the sabotage was done.
     sabotaged: bool,
     /// The visitor line left out of the log by `Sabotage::Drop`: chat id, event id.
@@ -186,6 +186,12 @@ fn on_chat_event(
         }
     }
     let text = visitor_line?;
+    // Lines that reach the handing-over session after it decided to transfer are left to
+    // the session that takes the chat (it delivers the history): an answer sent now would
+    // queue behind the transfer and fail once the chat has left.
+    if log.transferring.as_ref() == Some(&(index, chat_id.clone())) {
+        return None;
+    }
     // A session that takes a transferred chat delivers its history too: answered already.
     if !log.answered.insert(key) {
         return None;
@@ -194,13 +200,13 @@ fn on_chat_event(
         log.visitor_lines += 1;
     }
     let answer = format!("You said \"{text}\" (#{id})");
-    log.answers.push((chat_id, id, answer.clone()));
+    log.answers.push((chat_id.clone(), id, answer.clone()));
     let then = if text == plan.farewell {
         Then::End
     } else {
         match &plan.transfer_to {
-            Some(skill) if index == 0 && !log.transfer_started => {
-                log.transfer_started = true;
+            Some(skill) if index == 0 && log.transferring.is_none() => {
+                log.transferring = Some((index, chat_id.clone()));
                 Then::Transfer(skill.clone())
             }
             _ => Then::Nothing,
