@@ -135,7 +135,9 @@ pub fn end_reason(reason: &EndReason) -> &'static str {
     match reason {
         EndReason::Ended => "ended",
         EndReason::Transferred => "transferred",
+        EndReason::Left => "left",
         EndReason::Gone => "gone",
+        EndReason::Unfollowed => "unfollowed",
         EndReason::ServerError(_) => "error",
         _ => "other",
     }

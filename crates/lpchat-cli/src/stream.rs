@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use lpchat::proto::model::chat::ChatState;
-use lpchat::proto::model::{AgentId, ChatInfo};
-use lpchat::{AgentSession, AgentState, ChatId, Events, MachineEvent};
+use lpchat::{AgentSession, AgentState, ChatId, EndReason, Events, MachineEvent};
 use serde_json::json;
 
 use crate::config::{self, ConnectArgs};
@@ -88,10 +86,16 @@ fn common(event: &MachineEvent, out: &mut Out) -> Result<(), CliError> {
             out.either(&event_json(chat, event), &event_text(chat, event))
         }
         MachineEvent::ChatEnded { chat, reason } => {
+            // The session stopped following it: it ended, or left the agent (the session
+            // saw it back in the queue or with another agent, after its last events).
             let why = end_reason(reason);
+            let text = match reason {
+                EndReason::Left => format!("[{chat}] left the agent (transferred or requeued)"),
+                _ => format!("[{chat}] {why}"),
+            };
             out.either(
                 &json!({ "type": "ended", "chat": chat.as_str(), "reason": why }),
-                &format!("[{chat}] {why}"),
+                &text,
             )
         }
         MachineEvent::AvailabilityForced { seen, .. } => out.either(
@@ -119,7 +123,6 @@ async fn take_loop(
     out: &mut Out,
 ) -> Result<(), CliError> {
     let mut taken: Option<ChatId> = None;
-    let mut me = None;
     let mut accepting = false;
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
@@ -162,7 +165,6 @@ async fn take_loop(
                 common(&event, out)?;
                 return Ok(());
             }
-            MachineEvent::AgentInfo(info) => me = info.id.clone(),
             MachineEvent::AvailabilityChanged(AgentState::Online) if taken.is_none() => {
                 // The server shows the agent Online: chats can ring from now on.
                 if out.json {
@@ -171,30 +173,9 @@ async fn take_loop(
                     eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
                 }
             }
-            MachineEvent::InfoUpdated { chat, info }
-                if taken.as_ref() == Some(chat) && has_left(info, me.as_ref()) =>
-            {
-                return left(chat, out);
-            }
             other => common(other, out)?,
         }
     }
-}
-
-/// Whether a chat's information shows it left the agent: back in the queue (transferred
-/// to a skill, or requeued), or with another agent. The information is read with each
-/// poll, after the events, so it tells where the chat stands now, not in its history.
-fn has_left(info: &ChatInfo, me: Option<&AgentId>) -> bool {
-    info.state == Some(ChatState::Waiting)
-        || matches!((&info.agent_id, me), (Some(agent), Some(me)) if agent != me)
-}
-
-/// Reports that `chat` left the agent (it is no longer shown).
-fn left(chat: &ChatId, out: &mut Out) -> Result<(), CliError> {
-    out.either(
-        &json!({ "type": "ended", "chat": chat.as_str(), "reason": "left" }),
-        &format!("[{chat}] left the agent (transferred or requeued)"),
-    )
 }
 
 /// Asks for the next ringing chat; the outcome comes on the event stream.
@@ -215,7 +196,6 @@ async fn watch_loop(
         eprintln!("lpchat: watching the agent's chats (Ctrl-C to stop)");
     }
     let mut followed: BTreeSet<ChatId> = BTreeSet::new();
-    let mut me = None;
     let mut rescan = tokio::time::interval(RESCAN);
     rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -238,21 +218,15 @@ async fn watch_loop(
             event = events.next() => {
                 let event = event.ok_or_else(lost_stream)?;
                 match &event {
+                    // Ended or left (the session stopped following it, after its last
+                    // events): found again by a later scan only if the agent has it again.
+                    // A chat missing from a scan is not unfollowed here: it may have just
+                    // ended, and its last events are still to come from the next poll.
                     MachineEvent::ChatEnded { chat, .. } => {
-                        // Found again by a later scan only if the agent has it again.
                         if followed.remove(chat) {
                             common(&event, out)?;
                         }
                     }
-                    MachineEvent::AgentInfo(info) => me = info.id.clone(),
-                    MachineEvent::InfoUpdated { chat, info }
-                        if followed.contains(chat) && has_left(info, me.as_ref()) =>
-                    {
-                        followed.remove(chat);
-                        left(chat, out)?;
-                    }
-                    // A chat that left the agent is still polled: its events are not shown.
-                    MachineEvent::ChatEvent { chat, .. } if !followed.contains(chat) => {}
                     _ => common(&event, out)?,
                 }
             }

@@ -607,48 +607,43 @@ fn an_accept_of_unknown_outcome_is_settled_through_chat_sessions() {
 }
 
 #[test]
-fn an_ended_chat_is_polled_once_more_then_ends() {
+fn an_ended_chat_ends_with_the_answer_that_brings_its_end() {
     let t0 = Instant::now();
     let mut s = following(t0, "lpc1.E~1");
     let poll = s.expect("GET", "/agentSession/777/chat");
+    // The end's system line may come before or after the `ended` event: both are in the
+    // answer, as one server operation wrote them.
     s.respond(
         &poll,
         json(
             200,
             &chats_body(&[chat_body(
                 "E",
-                &[line(2, "visitor", "bye"), state(3, "ended")],
+                &[
+                    line(2, "visitor", "bye"),
+                    state(3, "ended"),
+                    line(4, "system", "ended by agent"),
+                ],
             )]),
         ),
     );
-    assert_eq!(
-        chat_events(&s.take_events()),
-        [("E".into(), 2), ("E".into(), 3)]
-    );
-    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
-    // The system line that follows the end still comes.
-    s.respond(
-        &poll,
-        json(
-            200,
-            &chats_body(&[chat_body("E", &[line(4, "system", "ended by agent")])]),
-        ),
-    );
     let events = s.take_events();
-    assert_eq!(chat_events(&events), [("E".into(), 4)]);
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
-    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
-    s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[])])));
-    assert!(s.take_events().contains(&MachineEvent::ChatEnded {
-        chat: chat("E"),
-        reason: EndReason::Ended,
-    }));
+    assert_eq!(
+        chat_events(&events),
+        [("E".into(), 2), ("E".into(), 3), ("E".into(), 4)]
+    );
+    // ChatEnded comes with that answer, after its events: no poll more.
+    assert_eq!(
+        events.last(),
+        Some(&MachineEvent::ChatEnded {
+            chat: chat("E"),
+            reason: EndReason::Ended,
+        })
+    );
     assert!(s.m.chats().is_empty());
     assert_eq!(s.m.cursor_token(), "lpc1.");
     s.advance(30 * SEC);
-    assert_eq!(s.count("GET", "/agentSession/777/chat"), 0);
+    assert_eq!(polled_after(&s, 0), ["E"]);
     let line_id = s.m.send_line(&chat("E"), NewEvent::plain("late"));
     s.drain();
     assert!(s.take_events().contains(&MachineEvent::LineFailed {
@@ -656,6 +651,288 @@ fn an_ended_chat_is_polled_once_more_then_ends() {
         chat: chat("E"),
         reason: CommandFailure::UnknownChat,
     }));
+}
+
+#[test]
+fn a_chat_whose_information_says_ended_before_its_event_is_polled_until_nothing_new() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.E~1");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    let ended_info =
+        |events: &[String]| chats_body(&[chat_with_info("E", events, r#""state":"ended""#)]);
+    s.respond(&poll, json(200, &ended_info(&[line(2, "visitor", "bye")])));
+    let events = s.take_events();
+    assert_eq!(chat_events(&events), [("E".into(), 2)]);
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    // The `ended` event was not in that answer: the next one brings it.
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("3"));
+    s.respond(&poll, json(200, &ended_info(&[])));
+    assert!(s.take_events().contains(&MachineEvent::ChatEnded {
+        chat: chat("E"),
+        reason: EndReason::Ended,
+    }));
+    assert!(s.m.chats().is_empty());
+}
+
+/// One chat of a multi-chat body, with these members in its information.
+fn chat_with_info(id: &str, events: &[String], info: &str) -> String {
+    format!(
+        r#"{{"link":[{{"href":"{SESSION}/chat/{id}","rel":"self"}}],"events":{{"event":[{}]}},"info":{{"chatSessionKey":"{id}",{info}}}}}"#,
+        events.join(",")
+    )
+}
+
+/// One chat of a multi-chat body with no information.
+fn chat_without_info(id: &str, events: &[String]) -> String {
+    format!(
+        r#"{{"link":[{{"href":"{SESSION}/chat/{id}","rel":"self"}}],"events":{{"event":[{}]}}}}"#,
+        events.join(",")
+    )
+}
+
+/// The chat ids every multi-chat poll logged after index `from` asked for.
+fn polled_after(s: &Script<AgentMachine>, from: usize) -> Vec<String> {
+    s.log
+        .iter()
+        .skip(from)
+        .filter(|r| r.path().ends_with("/agentSession/777/chat"))
+        .filter_map(|r| r.query("chatSessionKeys"))
+        .collect()
+}
+
+/// Asserts that `events` delivered `ids` of `chat`, then ended it for `reason`.
+fn delivered_then_over(events: &[MachineEvent], chat_id: &str, ids: &[u64], reason: EndReason) {
+    let mine: Vec<u64> = chat_events(events)
+        .into_iter()
+        .filter(|(c, _)| c == chat_id)
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(mine, ids, "{events:?}");
+    let ended = events
+        .iter()
+        .position(|e| {
+            *e == MachineEvent::ChatEnded {
+                chat: chat(chat_id),
+                reason: reason.clone(),
+            }
+        })
+        .unwrap_or_else(|| panic!("no ChatEnded {reason:?}: {events:?}"));
+    let last_event = events.iter().rposition(
+        |e| matches!(e, MachineEvent::ChatEvent { chat, .. } if chat.as_str() == chat_id),
+    );
+    assert!(last_event.is_none_or(|i| i < ended), "{events:?}");
+}
+
+#[test]
+fn a_chat_back_in_the_queue_leaves_after_its_events() {
+    // Requeued (system message 23) or transferred by another session (15): the server
+    // still answers for the chat, and shows it waiting.
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.Q~3.K~3");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[
+                chat_body("K", &[]),
+                chat_with_info(
+                    "Q",
+                    &[line(4, "system", "requeued"), state(5, "waiting")],
+                    r#""state":"waiting""#,
+                ),
+            ]),
+        ),
+    );
+    delivered_then_over(&s.take_events(), "Q", &[4, 5], EndReason::Left);
+    assert_eq!(s.m.chats(), [chat("K")]);
+    let mark = s.log.len();
+    for _ in 0..3 {
+        let p = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+        s.respond(&p, json(200, &chats_body(&[chat_body("K", &[])])));
+    }
+    assert_eq!(polled_after(&s, mark), ["K", "K", "K"]);
+}
+
+#[test]
+fn a_chat_taken_by_another_agent_leaves() {
+    // A9 named this agent 42; the chat's information named it too, then another agent.
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.T~0");
+    let p = s.expect("GET", "/agentSession/777/chat");
+    let mine = r#""state":"chatting","agentId":42"#;
+    s.respond(
+        &p,
+        json(200, &chats_body(&[chat_with_info("T", &[], mine)])),
+    );
+    assert!(!s
+        .take_events()
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    let p = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    let theirs = r#""state":"chatting","agentId":"99""#;
+    s.respond(
+        &p,
+        json(
+            200,
+            &chats_body(&[chat_with_info(
+                "T",
+                &[
+                    line(1, "system", "transferred"),
+                    line(2, "system", "now with Bob"),
+                ],
+                theirs,
+            )]),
+        ),
+    );
+    delivered_then_over(&s.take_events(), "T", &[1, 2], EndReason::Left);
+    assert!(s.m.chats().is_empty());
+    s.advance(20 * SEC);
+    assert!(s.try_expect("GET", "/agentSession/777/chat").is_none());
+}
+
+#[test]
+fn an_agent_id_never_seen_as_this_agent_does_not_make_a_chat_leave() {
+    // A server whose chat information writes agent ids unlike A9: never a false "left".
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.T~0");
+    for _ in 0..2 {
+        let p = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+        let info = r#""state":"chatting","agentId":"agent-x""#;
+        s.respond(
+            &p,
+            json(200, &chats_body(&[chat_with_info("T", &[], info)])),
+        );
+    }
+    assert_eq!(s.m.chats(), [chat("T")]);
+}
+
+#[test]
+fn a_chat_without_information_leaves_on_a_waiting_state_event() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.W~2");
+    let p = s.expect("GET", "/agentSession/777/chat");
+    s.respond(
+        &p,
+        json(
+            200,
+            &chats_body(&[chat_without_info(
+                "W",
+                &[line(3, "system", "transferred"), state(4, "waiting")],
+            )]),
+        ),
+    );
+    delivered_then_over(&s.take_events(), "W", &[3, 4], EndReason::Left);
+}
+
+#[test]
+fn a_chat_refused_with_403_is_found_by_polling_each_chat_alone_then_leaves() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.A~0.B~0");
+    let p = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(p.query("chatSessionKeys").as_deref(), Some("A,B"));
+    s.respond(&p, json(403, r#"{"error":{"message":"not your chat"}}"#));
+    // The next round asks for each chat alone, the first after the interval.
+    let a = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert!(a.at - p.at >= 2 * SEC);
+    assert_eq!(a.query("chatSessionKeys").as_deref(), Some("A"));
+    s.respond(
+        &a,
+        json(
+            200,
+            &chats_body(&[chat_body("A", &[line(1, "visitor", "hi")])]),
+        ),
+    );
+    assert_eq!(chat_events(&s.take_events()), [("A".into(), 1)]);
+    let b = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(b.query("chatSessionKeys").as_deref(), Some("B"));
+    assert_eq!(b.query("fromEventIds").as_deref(), Some("1"));
+    s.respond(&b, json(404, ""));
+    // Refused alone: the agent's chat sessions tell whether it is still the agent's.
+    let verify = s.expect("GET", "/agentSession/777/chatSessions");
+    s.respond(
+        &verify,
+        json(
+            200,
+            r#"{"chatSessions":{"chatSession":[{"chatSessionKey":"A","startTime":1}]}}"#,
+        ),
+    );
+    assert!(s.take_events().contains(&MachineEvent::ChatEnded {
+        chat: chat("B"),
+        reason: EndReason::Left,
+    }));
+    assert_eq!(s.m.chats(), [chat("A")]);
+    let mark = s.log.len();
+    for _ in 0..2 {
+        let p = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+        s.respond(&p, json(200, &chats_body(&[chat_body("A", &[])])));
+    }
+    assert_eq!(polled_after(&s, mark), ["A", "A"]);
+}
+
+#[test]
+fn a_refusal_of_the_session_itself_leaves_no_chat() {
+    // 404 to the chat and to the chat sessions: the agent session is the trouble, not the
+    // chat. It stays followed, polled again after the pause of a refused poll.
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C~0");
+    let p = s.expect("GET", "/agentSession/777/chat");
+    s.respond(&p, json(404, ""));
+    let verify = s.expect("GET", "/agentSession/777/chatSessions");
+    s.respond(&verify, json(404, ""));
+    let events = s.take_events();
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    assert!(events.iter().any(|e| matches!(e, MachineEvent::Error(_))));
+    assert_eq!(s.m.chats(), [chat("C")]);
+    let again = s.wait_for("GET", "/agentSession/777/chat", 200 * SEC);
+    assert!(again.at - p.at >= 100 * SEC);
+    assert_eq!(again.query("chatSessionKeys").as_deref(), Some("C"));
+}
+
+#[test]
+fn unfollow_stops_polling_a_chat_and_fails_what_is_queued_on_it() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.U~0.K~0");
+    quiet_polls(&mut s);
+    let sent = s.m.send_line(&chat("U"), NewEvent::plain("one"));
+    let queued = s.m.send_line(&chat("U"), NewEvent::plain("two"));
+    s.drain();
+    let post = s.expect("POST", "/chat/U/events");
+    s.m.unfollow(&chat("U"));
+    s.drain();
+    let events = s.take_events();
+    assert!(events.contains(&MachineEvent::ChatEnded {
+        chat: chat("U"),
+        reason: EndReason::Unfollowed,
+    }));
+    assert!(events.contains(&MachineEvent::LineFailed {
+        line: queued,
+        chat: chat("U"),
+        reason: CommandFailure::UnknownChat,
+    }));
+    // The line already sent still settles.
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/U/events/1","@rel":"location"}}}}}}"#)));
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: sent,
+        chat: chat("U"),
+        event: Some(eid(1)),
+    }));
+    let mark = s.log.len();
+    s.advance(3 * SEC);
+    quiet_polls(&mut s);
+    assert_eq!(polled_after(&s, mark), ["K"]);
+    // Followed again, it goes on from where it stopped.
+    s.m.follow_chat(chat("U"));
+    s.drain();
+    s.advance(3 * SEC);
+    let p = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(p.query("chatSessionKeys").as_deref(), Some("K,U"));
+    assert_eq!(p.query("fromEventIds").as_deref(), Some("1,1"));
 }
 
 #[test]
@@ -713,6 +990,8 @@ fn end_and_transfer_follow_the_lines_before_them() {
         chat: chat("T"),
         event: Some(eid(1))
     }));
+    let after_transfer = s.m.send_line(&chat("T"), NewEvent::plain("too late"));
+    s.drain();
     let transfer = s.expect("POST", "/chat/T/transfer");
     assert_eq!(transfer.json()["transfer"]["skill"]["id"], "12");
     s.respond(&transfer, empty(200));
@@ -721,10 +1000,35 @@ fn end_and_transfer_follow_the_lines_before_them() {
         id: tr,
         chat: chat("T")
     }));
-    assert!(events.contains(&MachineEvent::ChatEnded {
+    // What was queued after the transfer will not go: the chat is no longer the agent's.
+    assert!(events.contains(&MachineEvent::LineFailed {
+        line: after_transfer,
         chat: chat("T"),
-        reason: EndReason::Transferred
+        reason: CommandFailure::ChatEnded,
     }));
+    // Followed until a poll sent after the transfer brings what the transfer added.
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::ChatEnded { .. })));
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("T,U"));
+    s.respond(
+        &poll,
+        json(
+            200,
+            &chats_body(&[
+                chat_body(
+                    "T",
+                    &[
+                        line(2, "agent", "over to you"),
+                        line(3, "system", "to Billing"),
+                    ],
+                ),
+                chat_body("U", &[]),
+            ]),
+        ),
+    );
+    delivered_then_over(&s.take_events(), "T", &[2, 3], EndReason::Transferred);
     assert_eq!(s.m.chats(), [chat("U")]);
 }
 
@@ -915,4 +1219,28 @@ fn a_chat_of_another_session_is_followed_and_written_to() {
         chat: chat("K"),
         event: Some(eid(1)),
     }));
+}
+
+#[test]
+fn a_transferred_chat_the_server_no_longer_answers_for_ends_as_transferred() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.T~0.U~0");
+    quiet_polls(&mut s);
+    let tr = s.m.transfer(&chat("T"), TransferRequest::to_skill("12"));
+    s.drain();
+    let post = s.expect("POST", "/chat/T/transfer");
+    s.respond(&post, empty(200));
+    assert!(s.take_events().contains(&MachineEvent::TransferDone {
+        id: tr,
+        chat: chat("T")
+    }));
+    // The next answer leaves the chat out (a server that hides chats no longer the agent's).
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("T,U"));
+    s.respond(&poll, json(200, &chats_body(&[chat_body("U", &[])])));
+    assert!(s.take_events().contains(&MachineEvent::ChatEnded {
+        chat: chat("T"),
+        reason: EndReason::Transferred,
+    }));
+    assert_eq!(s.m.chats(), [chat("U")]);
 }

@@ -39,6 +39,7 @@ enum Command {
     Transfer(ChatId, TransferRequest, oneshot::Sender<Result<(), Error>>),
     Accept(oneshot::Sender<Result<ChatId, Error>>),
     Follow(ChatId),
+    Unfollow(ChatId),
     SetAvailability(AgentState),
     ForcedAway(ForcedAwayPolicy),
     /// The context of a one-off request, once logged in with a generation newer than the
@@ -184,6 +185,16 @@ impl AgentSession {
     /// stream and lines, ends and transfers can be sent on it.
     pub fn follow(&self, chat: &ChatId) -> Result<(), Error> {
         self.command(Command::Follow(chat.clone()))
+    }
+
+    /// Stops following a chat: it is no longer polled, and the stream reports
+    /// [`MachineEvent::ChatEnded`] with [`EndReason::Unfollowed`](crate::EndReason::Unfollowed).
+    /// Lines queued on it and not yet sent fail; a chat that left the agent (transferred
+    /// away, requeued, taken by another agent) needs no call: the session stops following
+    /// it by itself ([`EndReason::Left`](crate::EndReason::Left)). Nothing happens for a
+    /// chat not followed; [`AgentSession::follow`] takes it up again where it stopped.
+    pub fn unfollow(&self, chat: &ChatId) -> Result<(), Error> {
+        self.command(Command::Unfollow(chat.clone()))
     }
 
     /// Sets the availability the keepalive holds.
@@ -547,6 +558,7 @@ impl Driver {
                 self.machine.accept_next();
             }
             Command::Follow(chat) => self.machine.follow_chat(chat),
+            Command::Unfollow(chat) => self.machine.unfollow(&chat),
             Command::SetAvailability(state) => self.machine.set_availability(state),
             Command::ForcedAway(policy) => self.machine.set_forced_away_policy(policy),
             Command::Context(refused, tx) => {

@@ -78,7 +78,8 @@ pub enum MachineEvent {
         /// Its information as the server now shows it.
         info: Box<ChatInfo>,
     },
-    /// A chat ended, after all its events were delivered; it is no longer polled.
+    /// A chat is over for this machine (it ended, left the agent, or was unfollowed), after
+    /// every event of it the machine could read was delivered; it is no longer polled.
     ChatEnded {
         /// The chat.
         chat: ChatId,
@@ -159,11 +160,19 @@ pub enum EndReason {
     Ended,
     /// The server reported an error for the chat (a `chat.error` in a 2xx body).
     ServerError(String),
-    /// This agent transferred the chat.
+    /// This machine transferred the chat (A24); the events the transfer brought (the note,
+    /// the system line, the `waiting` state) were delivered first.
     Transferred,
-    /// The server stopped returning the chat to this agent (transferred away, requeued, or
-    /// gone).
+    /// The chat left this agent without this machine transferring it: the server shows it
+    /// back in the queue (`waiting`: transferred by another session, requeued) or with
+    /// another agent, or refuses it to this agent (403/404). Its events up to then were
+    /// delivered.
+    Left,
+    /// The server stopped returning the chat in the multi-chat answers and the agent's chat
+    /// sessions (A12) do not list it.
     Gone,
+    /// The user stopped following it (`unfollow`); the chat itself goes on.
+    Unfollowed,
 }
 
 /// Why a command (an accept, a line, an end, a transfer) failed.

@@ -9,6 +9,7 @@ mod chat_ops;
 mod common;
 mod faults;
 mod flow;
+mod leaving;
 mod ops;
 mod resume;
 mod retries;

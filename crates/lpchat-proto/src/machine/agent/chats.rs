@@ -11,7 +11,8 @@ use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
 use crate::machine::outgoing::Keep;
 use crate::machine::reply::{after, Reply, Retrier};
-use crate::model::{ChatId, ChatSessions, Chats, EventId};
+use crate::model::chat::ChatState;
+use crate::model::{ChatId, ChatInfo, ChatSessions, Chats, EventId, EventKind};
 use crate::ops::{GetChatSessions, GetChats};
 
 use super::purpose::Purpose;
@@ -106,18 +107,34 @@ impl AgentMachine {
         if !self.poll.ready(now) {
             return None;
         }
-        if self.cursors.is_empty() {
+        // A round after a refused multi-chat poll asks for each chat alone; chats refused
+        // alone wait for the chat sessions (A12) to tell whether they left.
+        let refused = &self.refused;
+        let cursors = &self.cursors;
+        self.split
+            .retain(|c| cursors.contains(c) && !refused.contains(c));
+        let asked: Vec<ChatId> = match self.split.pop_front() {
+            Some(chat) => vec![chat],
+            None => self
+                .cursors
+                .iter()
+                .map(|c| c.chat_id().clone())
+                .filter(|c| !self.refused.contains(c))
+                .collect(),
+        };
+        if asked.is_empty() {
             self.poll.cancel();
             return None;
         }
-        let chats: Vec<(ChatId, EventId)> = self
-            .cursors
+        let chats: Vec<(ChatId, EventId)> = asked
             .iter()
-            .map(|c| (c.chat_id().clone(), c.from()))
+            .filter_map(|c| Some((c.clone(), self.cursors.get(c)?.from())))
             .collect();
         match self.issue(Purpose::Chats(GetChats::new(&session, &chats)), now) {
             Ok(output) => {
                 self.last_poll = Some(now);
+                self.poll_seq = self.poll_seq.saturating_add(1);
+                self.polled = asked;
                 sent(&mut self.poll, &output);
                 Some(output)
             }
@@ -138,14 +155,28 @@ impl AgentMachine {
                 self.login.agent_succeeded();
                 self.poll.succeeded();
                 self.deliver_chats(&chats, at.now);
-                if !self.cursors.is_empty() {
-                    let next = after(at.sent_at, self.cfg.poll_interval).max(at.now);
-                    self.poll.schedule(next);
-                }
+                self.schedule_next_poll(at);
             }
             Reply::Unauthorized => {
                 self.poll.schedule(at.now);
                 self.unauthorized(at.generation, at.now);
+            }
+            Reply::Failed { failure, .. } if refuses_chat(&failure) && !self.polled.is_empty() => {
+                self.poll.succeeded();
+                let asked = std::mem::take(&mut self.polled);
+                if let [chat] = asked.as_slice() {
+                    // Refused alone: the chat, or the agent session? A12 tells.
+                    self.refused.insert(chat.clone());
+                    if !self.verify.active() {
+                        self.verify.schedule(at.now);
+                    }
+                    self.schedule_next_poll(at);
+                } else {
+                    // The round of single polls starts at the interval, as the next poll would.
+                    self.split = asked.into();
+                    let next = after(at.sent_at, self.cfg.poll_interval).max(at.now);
+                    self.poll.schedule(next);
+                }
             }
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier {
@@ -163,14 +194,38 @@ impl AgentMachine {
         }
     }
 
-    /// Delivers a multi-chat answer: new events, changed information, ends.
+    /// The next poll after an answer: at once while a round of single-chat polls goes on,
+    /// else at the interval after the last one was sent.
+    fn schedule_next_poll(&mut self, at: Sent) {
+        if self.cursors.is_empty() {
+            return;
+        }
+        let next = if self.split.is_empty() {
+            after(at.sent_at, self.cfg.poll_interval).max(at.now)
+        } else {
+            at.now
+        };
+        self.poll.schedule(next);
+    }
+
+    /// Delivers a multi-chat answer: new events, changed information, then the chats that
+    /// are over ([module docs](super#leaving)).
     fn deliver_chats(&mut self, chats: &Chats, now: Instant) {
         let delivery = self.cursors.accept_chats(chats);
-        let fresh: BTreeSet<ChatId> = delivery.events.iter().map(|(c, _)| c.clone()).collect();
+        let mut fresh = BTreeSet::new();
+        let mut ended = BTreeSet::new();
+        let mut last_state: BTreeMap<ChatId, bool> = BTreeMap::new();
         for (chat, event) in delivery.events {
+            if let EventKind::State(state) = &event.kind {
+                ended.extend((*state == ChatState::Ended).then(|| chat.clone()));
+                last_state.insert(chat.clone(), *state == ChatState::Waiting);
+            }
+            fresh.insert(chat.clone());
             self.out.emit(MachineEvent::ChatEvent { chat, event });
         }
+        let asked = std::mem::take(&mut self.polled);
         let mut present = BTreeSet::new();
+        let mut left = BTreeSet::new();
         for chat in &chats.chats {
             let Some(id) = chat.chat_id() else { continue };
             if !self.cursors.contains(&id) {
@@ -184,12 +239,26 @@ impl AgentMachine {
                 self.finish_chat(&id, EndReason::ServerError(message));
                 continue;
             }
-            if let Some(info) = &chat.info {
-                self.info_seen(&id, info);
+            let gone_elsewhere = match &chat.info {
+                Some(info) => {
+                    let moved = self.shows_left(&id, info);
+                    self.info_seen(&id, info);
+                    moved
+                }
+                None => last_state.get(&id) == Some(&true),
+            };
+            if gone_elsewhere {
+                left.insert(id.clone());
             }
             present.insert(id);
         }
-        for chat in self.chats() {
+        for chat in asked {
+            let Some(cursor) = self.cursors.get(&chat) else {
+                continue;
+            };
+            // The end's own events come with it; only an end the information shows before
+            // its `ended` event arrived waits for an answer with nothing new.
+            let over = ended.contains(&chat) || (cursor.ended() && !fresh.contains(&chat));
             if present.contains(&chat) {
                 self.missing.remove(&chat);
             } else {
@@ -199,16 +268,43 @@ impl AgentMachine {
                     self.verify.schedule(now);
                 }
             }
-            let ended = self.cursors.get(&chat).is_some_and(ChatCursor::ended);
-            if !ended {
-                continue;
-            }
-            // Polled once more after the end, for what follows it; then it is over.
-            if self.ending.contains(&chat) && !fresh.contains(&chat) {
+            let transfer_seen = self
+                .transferred
+                .get(&chat)
+                .is_some_and(|at| self.poll_seq > *at);
+            if over {
                 self.finish_chat(&chat, EndReason::Ended);
-            } else {
-                self.ending.insert(chat);
+            } else if left.contains(&chat) || transfer_seen {
+                let reason = self.left_reason(&chat);
+                self.finish_chat(&chat, reason);
             }
+        }
+    }
+
+    /// Whether the chat's information shows it left this agent: back in the queue, or with
+    /// another agent where the last information named this one (so an agent id that A9
+    /// and the chat write differently never makes a chat leave).
+    fn shows_left(&self, chat: &ChatId, info: &ChatInfo) -> bool {
+        if info.state == Some(ChatState::Waiting) {
+            return true;
+        }
+        let (Some(me), Some(agent)) = (&self.me, &info.agent_id) else {
+            return false;
+        };
+        let was_mine = self
+            .infos
+            .get(chat)
+            .and_then(|i| i.agent_id.as_ref())
+            .is_some_and(|a| a == me);
+        was_mine && agent != me
+    }
+
+    /// Why a chat that left is over: this machine's transfer, or elsewhere.
+    fn left_reason(&self, chat: &ChatId) -> EndReason {
+        if self.transferred.contains_key(chat) {
+            EndReason::Transferred
+        } else {
+            EndReason::Left
         }
     }
 
@@ -250,10 +346,20 @@ impl AgentMachine {
                 for chat in missing {
                     if listed.contains(&chat) {
                         self.missing.remove(&chat);
+                    } else if self.transferred.contains_key(&chat) {
+                        self.finish_chat(&chat, EndReason::Transferred);
                     } else {
                         self.finish_chat(&chat, EndReason::Gone);
                     }
                 }
+                // Refused to this agent and no longer its: left. Listed: polled again.
+                for chat in std::mem::take(&mut self.refused) {
+                    if !listed.contains(&chat) {
+                        let reason = self.left_reason(&chat);
+                        self.finish_chat(&chat, reason);
+                    }
+                }
+                self.schedule_poll(at.now);
             }
             Reply::Unauthorized => {
                 self.verify.schedule(at.now);
@@ -267,6 +373,15 @@ impl AgentMachine {
                 if let Some(error) =
                     retry_task(&mut self.verify, &mut retrier, &failure, error, at, false)
                 {
+                    // A12 refused too: the session, not the chats, is the trouble. The chats
+                    // refused alone are polled again, after the pause of a refused poll.
+                    if !self.refused.is_empty() {
+                        self.refused.clear();
+                        if !self.cursors.is_empty() {
+                            let again = self.after_refusal(at.now);
+                            self.poll.schedule(again);
+                        }
+                    }
                     self.out.emit(MachineEvent::Error(error));
                 }
             }
@@ -312,10 +427,16 @@ impl AgentMachine {
             return;
         };
         self.retired.insert(chat.clone(), cursor.last_delivered());
-        self.ending.remove(chat);
         self.missing.remove(chat);
         self.infos.remove(chat);
-        self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
+        self.transferred.remove(chat);
+        self.refused.remove(chat);
+        self.split.retain(|c| c != chat);
+        let failure = match reason {
+            EndReason::Unfollowed => CommandFailure::UnknownChat,
+            _ => CommandFailure::ChatEnded,
+        };
+        self.fail_waiting(chat, Keep::SentHead, failure);
         self.forget_chat(chat);
         self.out.emit(MachineEvent::ChatEnded {
             chat: chat.clone(),
@@ -325,4 +446,14 @@ impl AgentMachine {
             self.poll.cancel();
         }
     }
+}
+
+/// Whether a poll's failure refuses the chats asked for (403 or 404): a chat that is no
+/// longer this agent's may be answered so (INF), as may a session that is gone.
+fn refuses_chat(failure: &crate::retry::Failure) -> bool {
+    matches!(
+        failure,
+        crate::retry::Failure::Status { status, .. }
+            if *status == http::StatusCode::FORBIDDEN || *status == http::StatusCode::NOT_FOUND
+    )
 }

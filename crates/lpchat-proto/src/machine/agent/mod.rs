@@ -18,12 +18,32 @@
 //! - the chat poll (A13, every 2 s and never faster, while chats are followed): every chat
 //!   in one request, each from its cursor's position ([`crate::cursor::CursorSet`]), so
 //!   each event is delivered once ([`MachineEvent::ChatEvent`]) whatever the server
-//!   repeats. A chat whose `ended` event (or info state) came is polled once more for what
-//!   follows the end, then [`MachineEvent::ChatEnded`]. A chat missing from three answers in
-//!   a row is looked up in the agent's chat sessions (A12); not listed there, it is
-//!   [`EndReason::Gone`](super::EndReason::Gone);
+//!   repeats. Then [`MachineEvent::ChatEnded`] for the chats that are over, after their
+//!   events of the same answer (see [Leaving](#leaving));
 //! - the outgoing queues ([rules](super#requests-that-change-state)): per chat, in order,
 //!   one item in flight.
+//!
+//! # Leaving
+//!
+//! A chat stops being followed, with [`MachineEvent::ChatEnded`], when:
+//!
+//! - the answer brings its `ended` state event: what the end brings (system message 5 or
+//!   6) is written by the same server operation and is in the same answer, and nothing can
+//!   be added to an ended chat ([`EndReason::Ended`](super::EndReason::Ended)); a chat whose
+//!   information says `ended` while no `ended` event came is polled until an answer brings
+//!   nothing new for it;
+//! - it left the agent ([`EndReason::Left`](super::EndReason::Left)): its information shows
+//!   it `waiting` (back in the queue: transferred by another session, requeued) or with
+//!   another agent than the one A9 named (with no information: its last `state` event is
+//!   `waiting`), or a poll of it alone is refused with 403 or 404. A multi-chat poll
+//!   refused with 403 or 404 is followed by a round that polls each chat alone, to find
+//!   the one refused;
+//! - this machine transferred it ([`EndReason::Transferred`](super::EndReason::Transferred)):
+//!   after [`MachineEvent::TransferDone`], once a poll sent after it was answered (it holds
+//!   the transfer's note, system line and `waiting` state), or when the chat shows it left;
+//! - it is missing from three answers in a row and the agent's chat sessions (A12) do not
+//!   list it ([`EndReason::Gone`](super::EndReason::Gone));
+//! - [`AgentMachine::unfollow`] was called ([`EndReason::Unfollowed`](super::EndReason::Unfollowed)).
 //!
 //! # Requests that change state
 //!
@@ -49,7 +69,7 @@ mod purpose;
 mod send;
 mod session;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -67,7 +87,7 @@ use super::rng::Rng;
 use super::task::{earliest, Task};
 use crate::codec::Limits;
 use crate::cursor::CursorSet;
-use crate::model::{AgentState, ChatId, ChatInfo, NewEvent, TransferRequest};
+use crate::model::{AgentId, AgentState, ChatId, ChatInfo, NewEvent, TransferRequest};
 use crate::ops::{Context, Operation, SessionRef};
 use crate::retry::{Decision, Failure, Idempotency, RetryPolicy};
 use chats::Retired;
@@ -144,9 +164,22 @@ pub struct AgentMachine {
     chat_hrefs: BTreeMap<ChatId, String>,
     poll: Task,
     last_poll: Option<Instant>,
+    /// How many multi-chat polls were sent; the one in flight is the last.
+    poll_seq: u64,
+    /// The chats the poll in flight asked for.
+    polled: Vec<ChatId>,
+    /// Chats still to poll alone in this round, after a multi-chat poll refused with 403
+    /// or 404.
+    split: VecDeque<ChatId>,
+    /// Chats refused when polled alone, not polled until A12 says whether they left.
+    refused: BTreeSet<ChatId>,
     verify: Task,
-    ending: BTreeSet<ChatId>,
     missing: BTreeMap<ChatId, u32>,
+    /// Chats this machine transferred, with the poll sequence at the transfer: followed
+    /// until a later poll is answered.
+    transferred: BTreeMap<ChatId, u64>,
+    /// The agent's id (A9), to tell a chat taken by another agent.
+    me: Option<AgentId>,
     infos: BTreeMap<ChatId, ChatInfo>,
     retired: Retired,
 
@@ -192,9 +225,14 @@ impl AgentMachine {
             chat_hrefs: BTreeMap::new(),
             poll: Task::default(),
             last_poll: None,
+            poll_seq: 0,
+            polled: Vec::new(),
+            split: VecDeque::new(),
+            refused: BTreeSet::new(),
             verify: Task::default(),
-            ending: BTreeSet::new(),
             missing: BTreeMap::new(),
+            transferred: BTreeMap::new(),
+            me: None,
             infos: BTreeMap::new(),
             retired: Retired::default(),
             outgoing: Outgoing::default(),
@@ -218,8 +256,10 @@ impl AgentMachine {
     }
 
     /// Queues a transfer of `chat` (A24), after the lines queued before it. Settled by
-    /// [`MachineEvent::TransferDone`] (the chat is then no longer followed) or
-    /// [`MachineEvent::TransferFailed`].
+    /// [`MachineEvent::TransferDone`] or [`MachineEvent::TransferFailed`]. Once done, items
+    /// queued after it fail ([`CommandFailure::ChatEnded`]) and the chat is polled once more
+    /// for the events the transfer brought, then [`MachineEvent::ChatEnded`] with
+    /// [`EndReason::Transferred`](super::EndReason::Transferred).
     pub fn transfer(&mut self, chat: &ChatId, request: TransferRequest) -> LineId {
         self.enqueue(chat, Item::Transfer(request))
     }
@@ -233,6 +273,15 @@ impl AgentMachine {
             let now = self.now;
             self.follow(chat, None, now);
         }
+    }
+
+    /// Stops following `chat`: no more polls of it, [`MachineEvent::ChatEnded`] with
+    /// [`EndReason::Unfollowed`](super::EndReason::Unfollowed); items queued on it and not
+    /// sent fail with [`CommandFailure::UnknownChat`] (one already sent still settles). Its
+    /// position is kept, so following it again goes on from there. Nothing when it is not
+    /// followed.
+    pub fn unfollow(&mut self, chat: &ChatId) {
+        self.finish_chat(chat, super::EndReason::Unfollowed);
     }
 
     /// Accepts the next ringing chat (A11): [`MachineEvent::ChatAccepted`] or
@@ -369,6 +418,10 @@ impl AgentMachine {
 
     fn enqueue(&mut self, chat: &ChatId, item: Item) -> LineId {
         let refusal = match self.phase {
+            // A transferred chat is no longer this agent's, though polled once more.
+            Phase::Running if self.transferred.contains_key(chat) => {
+                Some(CommandFailure::ChatEnded)
+            }
             Phase::Running if self.cursors.contains(chat) => None,
             Phase::Running => Some(CommandFailure::UnknownChat),
             Phase::Closing | Phase::Closed => Some(CommandFailure::Closed),

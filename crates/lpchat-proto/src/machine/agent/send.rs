@@ -9,7 +9,7 @@ use super::{answer, AgentMachine, Input, Phase, Sent};
 use crate::codec::Limits;
 use crate::cursor::Page;
 use crate::machine::contract::Output;
-use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
+use crate::machine::event::{CommandFailure, MachineEvent};
 use crate::machine::outgoing::{Item, Keep, Moment, Settled, Stage};
 use crate::machine::reply::{Reply, Retrier};
 use crate::model::{ChatId, EventId, Events, NewEvent, Source};
@@ -159,7 +159,9 @@ impl AgentMachine {
         }
     }
 
-    /// Reports a settled item; a done transfer ends the following of its chat.
+    /// Reports a settled item. A done transfer fails what was queued after it (the chat is
+    /// no longer this agent's); the chat is followed until a poll sent after the transfer
+    /// brings the events it added ([leaving](super#leaving)).
     fn report(&mut self, chat: &ChatId, settled: Settled) {
         let chat_id = chat.clone();
         match settled {
@@ -169,7 +171,12 @@ impl AgentMachine {
                         id: queued.id,
                         chat: chat_id,
                     });
-                    self.finish_chat(chat, EndReason::Transferred);
+                    if self.cursors.contains(chat) {
+                        self.transferred.insert(chat.clone(), self.poll_seq);
+                        self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
+                        let now = self.now;
+                        self.schedule_poll(now);
+                    }
                 }
                 Item::Event(_) => self.out.emit(MachineEvent::LineDelivered {
                     line: queued.id,

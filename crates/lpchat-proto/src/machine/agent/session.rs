@@ -139,6 +139,7 @@ impl AgentMachine {
                 self.login.agent_succeeded();
                 self.info.succeeded();
                 let seen = info.availability.as_ref().and_then(|a| a.chat.clone());
+                self.me = info.id.clone();
                 self.out.emit(MachineEvent::AgentInfo(Box::new(info)));
                 if let Some(seen) = seen {
                     self.availability_seen(seen, at.now);
