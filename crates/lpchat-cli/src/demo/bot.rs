@@ -109,9 +109,6 @@ pub async fn serve(
         .events()
         .ok_or_else(|| "the session's events were taken".to_owned())?;
     let mut sends = JoinSet::new();
-    // Chats this session transferred: polled once more for the transfer's events, which
-    // may hold visitor lines for the next agent; not this session's to answer.
-    let mut handed_over = std::collections::BTreeSet::new();
     let outcome = loop {
         let event = tokio::select! {
             event = events.next() => event,
@@ -124,7 +121,7 @@ pub async fn serve(
             MachineEvent::ChatEvent { chat, event } => {
                 let line = event
                     .line()
-                    .filter(|l| l.source == Some(Source::Visitor) && !handed_over.contains(&chat))
+                    .filter(|l| l.source == Some(Source::Visitor))
                     .map(|l| l.text.clone());
                 let todo = on_chat_event(&log, &plan, index, &chat, event.id.0, line);
                 if let Some((text, then, double)) = todo {
@@ -140,9 +137,6 @@ pub async fn serve(
             }
             MachineEvent::ChatAccepted(chat) => {
                 log.lock().accepted.insert(chat.as_str().to_owned());
-            }
-            MachineEvent::TransferDone { chat, .. } => {
-                handed_over.insert(chat);
             }
             // Transferred: over for this session only; the one that takes it ends it.
             MachineEvent::ChatEnded { chat, reason } if reason != EndReason::Transferred => {
