@@ -73,7 +73,8 @@ pub fn chats(args: &ChatsArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
+        session::one_shot(&settings, |o| async move {
+            let s = o.session;
             let sessions = session::active_chats(&s).await?;
             let mut rows = Vec::new();
             for chat in &sessions.sessions {
@@ -120,8 +121,9 @@ pub fn say(args: &SayArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
-            let chat = session::adopt(&s, &args.chat).await?;
+        session::one_shot(&settings, |mut o| async move {
+            let chat = session::adopt(&mut o, &args.chat).await?;
+            let s = o.session;
             let id = s
                 .send_line(&chat, &args.text)
                 .await
@@ -144,8 +146,9 @@ pub fn end(args: &EndArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
-            let chat = session::adopt(&s, &args.chat).await?;
+        session::one_shot(&settings, |mut o| async move {
+            let chat = session::adopt(&mut o, &args.chat).await?;
+            let s = o.session;
             let id = s
                 .end_chat(&chat)
                 .await
@@ -164,8 +167,9 @@ pub fn transfer(args: &TransferArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
-            let chat = session::adopt(&s, &args.chat).await?;
+        session::one_shot(&settings, |mut o| async move {
+            let chat = session::adopt(&mut o, &args.chat).await?;
+            let s = o.session;
             let (request, target, shown) = match (&args.agent, &args.skill) {
                 (Some(agent), _) => {
                     let id = agent_id(&s, agent).await?;
@@ -266,7 +270,8 @@ pub fn availability(args: &AvailabilityArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
+        session::one_shot(&settings, |o| async move {
+            let s = o.session;
             if let Some(state) = wanted {
                 s.set_availability(state.clone())
                     .map_err(|e| CliError::client("set the availability", &e))?;

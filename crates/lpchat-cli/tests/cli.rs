@@ -563,3 +563,46 @@ fn exit_codes() {
     );
     assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
 }
+
+#[test]
+fn say_resends_a_line_the_server_failed_even_when_the_agent_said_it_before() {
+    let emu = emulator();
+    emu.visitors(1);
+    let mut take = emu.spawn("agent1", &["take", "--json"]);
+    let chat = take.until(is("accepted"))["chat"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = emu.json("agent1", &["say", &chat, "Thanks", "--json"]);
+    let first_id = first["event_id"].as_u64().unwrap();
+    take.until(|v| v["id"].as_u64() == Some(first_id));
+    // The same words again, and the server fails the POST without handling it (a 500:
+    // its outcome is unknown to the client). The line must be looked up among the events
+    // sent after this command started, not matched to the earlier "Thanks", and resent.
+    emu.emu
+        .add_fault(
+            FaultRule::new(
+                "*/agentSession/*/chat/*/events",
+                FaultKind::Status {
+                    status: 500,
+                    retry_after: None,
+                },
+            )
+            .on_method("POST")
+            .times(1),
+        )
+        .unwrap();
+    let second = emu.json("agent1", &["say", &chat, "Thanks", "--json"]);
+    let second_id = second["event_id"].as_u64().unwrap();
+    assert!(second_id > first_id, "{first_id} then {second_id}");
+    let line = take.until(|v| v["id"].as_u64() == Some(second_id));
+    assert_eq!(line["text"], "Thanks");
+    let transcript = serde_json::to_value(emu.emu.transcript(&chat).unwrap()).unwrap();
+    let thanks = transcript["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Thanks" && e["source"] == "agent")
+        .count();
+    assert_eq!(thanks, 2, "{transcript}");
+}
