@@ -446,6 +446,13 @@ fn emulator_command_prints_its_address_and_world() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(emu.interrupt(), 0);
 
+    // A factor that would overflow the emulated clock is refused up front.
+    let absurd = bare(&["emulator", "--time-factor", "1e300"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&absurd), 2, "{}", text(&absurd.stderr));
+    assert!(text(&absurd.stderr).contains("--time-factor must be from 0.001 to 10000"));
+
     // The text banner: the address first, then the world.
     let mut plain = bare(&["emulator"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(plain.stdout.take().unwrap()).lines();
