@@ -186,7 +186,7 @@ fn print(
         let line = format!(
             "{:<8} {:<16} {} {:>7}  {}",
             a.id.as_str(),
-            name,
+            crate::output::printable(name),
             out.state(a.chat_state.as_ref(), 9),
             chats,
             skills(a).join(", ")

@@ -109,7 +109,7 @@ pub fn chats(args: &ChatsArgs) -> Result<(), CliError> {
                     "{:<width$} {:<9} {}",
                     row["chat"].as_str().unwrap_or(""),
                     row["state"].as_str().unwrap_or("?"),
-                    row["visitor_name"].as_str().unwrap_or("")
+                    crate::output::printable(row["visitor_name"].as_str().unwrap_or(""))
                 ))?;
             }
             Ok(())
