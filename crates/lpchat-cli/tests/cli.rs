@@ -383,6 +383,23 @@ fn settings_from_a_config_file_and_the_environment_over_it() {
         text(&out.stderr).is_empty(),
         "no warning for a private file"
     );
+    // Readable by others: a warning naming the file, never its secret.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = bare(&["availability", "--json", "--config", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_no_secret(&out);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let warning = text(&out.stderr);
+        assert!(
+            warning.contains("warning") && warning.contains("chmod 600"),
+            "{warning}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     // The environment beats the file: an unknown user is refused.
     let out = bare(&["availability", "--config", path])
         .env("LPCHAT_USERNAME", "nobody")
