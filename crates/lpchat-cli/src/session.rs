@@ -21,6 +21,8 @@ use crate::exit::{self, CliError};
 
 /// How long opening a session may take before the host counts as unreachable.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many pages of a chat's events a command reads to find its last event.
+const MAX_EVENT_PAGES: usize = 1000;
 /// How long closing a session may take (A4 and logout) before the command exits anyway.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -217,7 +219,9 @@ pub async fn adopt(opened: &mut Opened, chat: &str) -> Result<ChatId, CliError> 
 /// The id of the chat's last event now (A15), reading on while pages come.
 async fn last_event(session: &AgentSession, chat: &ChatId) -> Result<Option<EventId>, CliError> {
     let mut last: Option<EventId> = None;
-    loop {
+    // A chat has at most a few hundred events and one page usually holds them all; the bound
+    // keeps a server that keeps inventing events from holding the command forever.
+    for _ in 0..MAX_EVENT_PAGES {
         let from = last.map(|l| EventId(l.0.saturating_add(1)));
         let page = session
             .chat_events(chat, from)
@@ -235,6 +239,10 @@ async fn last_event(session: &AgentSession, chat: &ChatId) -> Result<Option<Even
             None => return Ok(last),
         }
     }
+    Err(CliError::new(
+        exit::API,
+        format!("the events of chat `{chat}` did not end after {MAX_EVENT_PAGES} pages"),
+    ))
 }
 
 /// Waits until `events` has delivered event `last` (or a later one) of `chat`.
