@@ -521,6 +521,17 @@ fn exit_codes() {
         text(&out.stderr)
     );
 
+    // 1 too: a --domain the client will not send to (plain http beyond loopback).
+    let mut insecure = emu.lpchat("agent1", &["chats"]);
+    insecure.env("LPCHAT_DOMAIN", "http://example.invalid");
+    let out = insecure.output().unwrap();
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("plain http"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // 2: usage.
     assert_eq!(code(&emu.run("agent1", &["say"])), 2);
     assert_eq!(code(&emu.run("agent1", &["transfer", "H1K1"])), 2);
