@@ -14,10 +14,21 @@
 //! `--external URL` uses an emulator already running elsewhere (`lpchat-emulator --port N`,
 //! URL `http://127.0.0.1:N`): the memory figure is then the client's alone, and the visitors
 //! phase is skipped.
+//!
+//! The resident memory counts what the allocator keeps, not only what is allocated: the
+//! buffers of a burst of requests at start are freed but mostly stay resident. To see the
+//! live heap of the idle sessions and where it was allocated, run the example under a heap
+//! profiler with `--exit-when-idle` (it exits right after the idle reading, so what is still
+//! allocated then is the idle state): `heaptrack target/release/examples/many_sessions
+//! --sessions 1000 --external URL --exit-when-idle`, then `heaptrack_print --print-leaks 1`.
+//!
+//! `--max-in-flight N` (0: no limit) and `--pool-max-idle N` set the transport's
+//! [`TransportConfig::max_in_flight`] and [`TransportConfig::pool_max_idle_per_host`], to
+//! compare with the defaults.
 
 use std::time::{Duration, Instant};
 
-use lpchat::{Client, Credentials, MachineEvent, UserPassword};
+use lpchat::{Client, Credentials, MachineEvent, TransportConfig, UserPassword};
 use lpchat_emulator::{Emulator, EmulatorConfig, Scenario};
 
 /// Resident memory of this process in KiB.
@@ -28,6 +39,18 @@ fn rss_kib() -> u64 {
             s.lines()
                 .find(|l| l.starts_with("VmRSS:"))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Open TCP connections of this process (its sockets: the emulator's too when in-process).
+fn open_sockets() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+                .filter(|target| target.to_string_lossy().starts_with("socket:"))
+                .count()
         })
         .unwrap_or(0)
 }
@@ -49,12 +72,15 @@ fn cpu_time() -> Duration {
 }
 
 fn arg(name: &str, default: usize) -> usize {
+    arg_opt(name).unwrap_or(default)
+}
+
+fn arg_opt(name: &str) -> Option<usize> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[tokio::main]
@@ -82,7 +108,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (None, Some(url)) => ("12345678".to_owned(), url.clone()),
         (None, None) => return Err("no emulator".into()),
     };
-    let client = Client::builder(account).domain_origin(origin).build()?;
+    let mut transport = TransportConfig::default();
+    if let Some(n) = arg_opt("--max-in-flight") {
+        transport.max_in_flight = (n > 0).then_some(n);
+    }
+    if let Some(n) = arg_opt("--pool-max-idle") {
+        transport.pool_max_idle_per_host = n;
+    }
+    let client = Client::builder(account)
+        .domain_origin(origin)
+        .transport(transport)
+        .build()?;
 
     let before = rss_kib();
     let started_at = Instant::now();
@@ -136,6 +172,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A few poll rounds, so every session's buffers have reached their steady size.
     tokio::time::sleep(Duration::from_secs(6)).await;
     let idle = rss_kib();
+    let idle_sockets = open_sockets();
+    if args.iter().any(|a| a == "--exit-when-idle") {
+        println!(
+            "memory: {before} KiB before, {idle} KiB with all sessions idle, {idle_sockets} sockets open; exiting"
+        );
+        std::process::exit(0);
+    }
     let cpu_idle_start = cpu_time();
     tokio::time::sleep(Duration::from_secs(10)).await;
     let cpu_idle = cpu_time().saturating_sub(cpu_idle_start);
@@ -178,7 +221,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "sessions: {sessions} started in {:.1} s",
         start_time.as_secs_f64()
     );
-    println!("memory: {before} KiB before, {idle} KiB with all sessions idle: {per_session:.1} KiB per idle session ({included})");
+    println!("memory: {before} KiB before, {idle} KiB with all sessions idle: {per_session:.1} KiB per idle session ({included}); {idle_sockets} sockets open");
     println!(
         "idle CPU: {:.2} s over 10 s for {sessions} sessions ({:.1} µs per session-second, {included})",
         cpu_idle.as_secs_f64(),

@@ -19,7 +19,7 @@ use lpchat_proto::model::{
 };
 use lpchat_proto::ops::{self, ChatRef, Context, SessionRef};
 use lpchat_proto::{Limits, Operation, RetryPolicy};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use crate::driver::{Counters, SessionStats};
@@ -63,8 +63,8 @@ enum Waiter {
 }
 
 struct Inner {
-    commands: mpsc::UnboundedSender<Command>,
-    events: Mutex<Option<mpsc::UnboundedReceiver<MachineEvent>>>,
+    commands: crate::driver::CommandSender<Command>,
+    events: Mutex<Option<crate::events::EventReceiver>>,
     handlers: SharedHandlers,
     oneoff: OneOff,
     counters: Arc<Counters>,
@@ -94,8 +94,8 @@ impl AgentSession {
         retry: RetryPolicy,
         seed: u64,
     ) -> Self {
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, cmd_rx) = crate::driver::command_channel();
+        let (ev_tx, ev_rx) = crate::events::channel();
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
         let counters = Arc::new(Counters::default());
         let driver = Driver {
@@ -109,7 +109,7 @@ impl AgentSession {
             contexts: Vec::new(),
         };
         tokio::spawn(
-            crate::driver::run(driver, transport.clone(), cmd_rx)
+            crate::driver::run(Box::new(driver), transport.clone(), cmd_rx)
                 .instrument(tracing::info_span!("agent_session")),
         );
         AgentSession {
@@ -438,7 +438,7 @@ impl Authority for AgentSession {
 /// The task that owns the machine.
 struct Driver {
     machine: AgentMachine,
-    events: mpsc::UnboundedSender<MachineEvent>,
+    events: crate::events::EventSender,
     handlers: SharedHandlers,
     lines: BTreeMap<LineId, Waiter>,
     accepts: VecDeque<oneshot::Sender<Result<ChatId, Error>>>,

@@ -76,16 +76,42 @@ impl Counters {
 
 type Flight = (RequestId, Result<Response<Bytes>, TransportFailure>);
 
+/// The handles' side of a session's command channel.
+///
+/// Commands travel boxed: tokio's unbounded channel allocates its slots 32 at a time, from
+/// the first one on, so a block of unboxed commands (152 bytes each for an agent session)
+/// would cost every session about 5 KiB although commands are rare.
+pub(crate) struct CommandSender<C>(mpsc::UnboundedSender<Box<C>>);
+
+impl<C> CommandSender<C> {
+    /// Passes `command` to the task; gives it back if the task has finished.
+    pub(crate) fn send(&self, command: C) -> Result<(), Box<C>> {
+        self.0.send(Box::new(command)).map_err(|e| e.0)
+    }
+}
+
+/// The task's side of the command channel.
+pub(crate) type CommandReceiver<C> = mpsc::UnboundedReceiver<Box<C>>;
+
+/// A command channel (see [`CommandSender`]).
+pub(crate) fn command_channel<C>() -> (CommandSender<C>, CommandReceiver<C>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (CommandSender(tx), rx)
+}
+
 /// Runs `task` until its machine has finished, then aborts what is still in flight.
+///
+/// The task comes boxed: a future keeps its arguments and their moved copies side by side, so
+/// an agent session's task (about 1.9 KiB) held inline made the spawned future twice that.
 pub(crate) async fn run<T: Task>(
-    mut task: T,
+    mut task: Box<T>,
     transport: Transport,
-    mut commands: mpsc::UnboundedReceiver<T::Command>,
+    mut commands: CommandReceiver<T::Command>,
 ) {
     let mut flights: JoinSet<Flight> = JoinSet::new();
     let mut handles_gone = false;
     loop {
-        let wake = drain(&mut task, &transport, &mut flights);
+        let wake = drain(&mut *task, &transport, &mut flights);
         if task.machine().is_closed() {
             break;
         }
@@ -111,7 +137,7 @@ pub(crate) async fn run<T: Task>(
                 }
             }
             command = commands.recv(), if !handles_gone => match command {
-                Some(command) => task.command(command),
+                Some(command) => task.command(*command),
                 None => {
                     tracing::debug!("last handle dropped: closing");
                     handles_gone = true;

@@ -10,23 +10,47 @@ use lpchat_proto::machine::MachineEvent;
 use lpchat_proto::model::{ChatId, Event};
 use tokio::sync::mpsc;
 
+/// The driver's side of a session's event channel.
+///
+/// Events travel boxed: tokio's unbounded channel allocates its slots 32 at a time, from the
+/// first one on, and a [`MachineEvent`] is 232 bytes, so a block of unboxed events cost every
+/// session over 7 KiB, mostly never used.
+#[derive(Debug)]
+pub(crate) struct EventSender(mpsc::UnboundedSender<Box<MachineEvent>>);
+
+impl EventSender {
+    /// Queues `event` for the stream; gives it back if the stream was dropped.
+    pub(crate) fn send(&self, event: MachineEvent) -> Result<(), Box<MachineEvent>> {
+        self.0.send(Box::new(event)).map_err(|e| e.0)
+    }
+}
+
+/// The stream's side of the event channel, until [`Events`] takes it.
+pub(crate) type EventReceiver = mpsc::UnboundedReceiver<Box<MachineEvent>>;
+
+/// An event channel (see [`EventSender`]).
+pub(crate) fn channel() -> (EventSender, EventReceiver) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (EventSender(tx), rx)
+}
+
 /// The events of a session, in the order the machine produced them. Ends when the session
 /// has finished (after [`MachineEvent::Closed`] or [`MachineEvent::SessionLost`]).
 ///
 /// Events are buffered until read; a session whose stream is never taken keeps them.
 #[derive(Debug)]
 pub struct Events {
-    rx: mpsc::UnboundedReceiver<MachineEvent>,
+    rx: EventReceiver,
 }
 
 impl Events {
-    pub(crate) fn new(rx: mpsc::UnboundedReceiver<MachineEvent>) -> Self {
+    pub(crate) fn new(rx: EventReceiver) -> Self {
         Events { rx }
     }
 
     /// The next event, `None` once the session has finished.
     pub async fn next(&mut self) -> Option<MachineEvent> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|event| *event)
     }
 }
 
@@ -34,7 +58,7 @@ impl Stream for Events {
     type Item = MachineEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<MachineEvent>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|event| event.map(|e| *e))
     }
 }
 

@@ -2,16 +2,17 @@
 //! the machines own the cookies) that executes an `http::Request<Bytes>` and returns an
 //! `http::Response<Bytes>` or the [`FailureKind`] the machines understand.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::{Request, Response};
 use lpchat_proto::machine::FailureKind;
+use tokio::sync::Semaphore;
 
 use crate::error::Error;
 
-/// How the transport connects: timeouts, proxy, extra TLS roots, user agent.
+/// How the transport connects: timeouts, proxy, extra TLS roots, user agent, connection pool.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct TransportConfig {
@@ -28,6 +29,27 @@ pub struct TransportConfig {
     pub user_agent: String,
     /// Largest response body read, in bytes (the codec's [`lpchat_proto::Limits`] default).
     pub max_body: usize,
+    /// Most idle keep-alive connections kept per host: 256, as many as may be in flight
+    /// ([`TransportConfig::max_in_flight`]). Each costs about 27 KiB (buffers, channel, task),
+    /// more with TLS. Past the cap a returned connection is closed instead of kept; a lower
+    /// cap saves little (the polls of many sessions come in bursts, and a connection closed
+    /// after one burst is opened again for the next: at 32, 1,000 idle sessions opened 20
+    /// connections a second).
+    pub pool_max_idle_per_host: usize,
+    /// How long an unused keep-alive connection is kept: 30 s, below the usual server and load
+    /// balancer limits of 60 s so that the client, not the server, closes it. Requests reuse
+    /// the most recently returned connection first, so connections beyond what the sessions
+    /// need (those of a burst at start) go unused and are closed.
+    pub pool_idle_timeout: Option<Duration>,
+    /// Most exchanges in flight at once through the transport: 256 (`None`: no limit). HTTP/1
+    /// carries one exchange per connection, so this bounds the connections open at once too:
+    /// when many sessions start together and the server slows, their requests would otherwise
+    /// open a connection each (1,000 sessions starting at once opened about 1,900), whose
+    /// memory the allocator keeps after they close. An exchange waits for its turn at most
+    /// `connect_timeout`, then fails as `ConnectFailed` (certainly not sent, so safe to
+    /// retry). 256 at once carry about 1,300 requests per second at 200 ms each, twice what
+    /// 1,000 idle agent sessions send.
+    pub max_in_flight: Option<usize>,
 }
 
 impl Default for TransportConfig {
@@ -39,6 +61,9 @@ impl Default for TransportConfig {
             extra_roots: Vec::new(),
             user_agent: concat!("lpchat-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_body: lpchat_proto::Limits::default().max_body,
+            pool_max_idle_per_host: 256,
+            pool_idle_timeout: Some(Duration::from_secs(30)),
+            max_in_flight: Some(256),
         }
     }
 }
@@ -53,6 +78,9 @@ impl std::fmt::Debug for TransportConfig {
             .field("extra_roots", &self.extra_roots.len())
             .field("user_agent", &self.user_agent)
             .field("max_body", &self.max_body)
+            .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -93,6 +121,10 @@ fn install_crypto_provider() {
 pub struct Transport {
     client: reqwest::Client,
     max_body: usize,
+    /// Turns to be in flight ([`TransportConfig::max_in_flight`]), shared by the clones.
+    turns: Option<Arc<Semaphore>>,
+    /// Longest wait for a turn.
+    turn_timeout: Duration,
 }
 
 impl Transport {
@@ -103,7 +135,9 @@ impl Transport {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(config.user_agent.clone())
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_idle_timeout(config.pool_idle_timeout);
         match &config.proxy {
             Some(url) => {
                 let proxy = reqwest::Proxy::all(url.as_str())
@@ -131,6 +165,10 @@ impl Transport {
         Ok(Transport {
             client,
             max_body: config.max_body,
+            turns: config
+                .max_in_flight
+                .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
+            turn_timeout: config.connect_timeout,
         })
     }
 
@@ -144,6 +182,30 @@ impl Transport {
 
     /// Like [`Transport::execute`] with another timeout for this exchange (a long poll).
     pub async fn execute_with(
+        &self,
+        request: Request<Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        // Held until the body is read: the connection is busy until then.
+        let _turn = match &self.turns {
+            Some(turns) => Some(
+                tokio::time::timeout(self.turn_timeout, turns.acquire())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .ok_or(TransportFailure {
+                        kind: FailureKind::ConnectFailed,
+                    })?,
+            ),
+            None => None,
+        };
+        // Boxed: the exchange's future (reqwest's, about 1.2 KiB) exists only once it runs,
+        // so requests waiting for their turn stay small.
+        Box::pin(self.exchange(request, timeout)).await
+    }
+
+    /// One exchange, its body read whole and bounded.
+    async fn exchange(
         &self,
         request: Request<Bytes>,
         timeout: Option<Duration>,
@@ -212,4 +274,97 @@ fn classify(error: &reqwest::Error, reading_body: bool) -> TransportFailure {
         FailureKind::ConnectionDropped
     };
     TransportFailure { kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A loopback server counting its connections; it answers `200 ok` to each request when
+    /// `answer`, and never answers otherwise.
+    async fn server(answer: bool) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut seen = Vec::new();
+                    while let Ok(n) = stream.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                            seen.drain(..end + 4);
+                            if answer {
+                                let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                                if stream.write_all(reply).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    fn transport(max_in_flight: usize) -> Transport {
+        let config = TransportConfig {
+            max_in_flight: Some(max_in_flight),
+            connect_timeout: Duration::from_millis(300),
+            ..Default::default()
+        };
+        Transport::new(&config).unwrap()
+    }
+
+    fn get(url: &str) -> Request<Bytes> {
+        Request::get(url).body(Bytes::new()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn exchanges_past_the_limit_wait_their_turn() {
+        let (url, _) = server(true).await;
+        let transport = transport(1);
+        let exchanges = (0..4).map(|_| {
+            let (t, request) = (transport.clone(), get(&url));
+            tokio::spawn(async move { t.execute(request).await })
+        });
+        for exchange in exchanges.collect::<Vec<_>>() {
+            let response = exchange.await.unwrap().unwrap();
+            assert_eq!(&response.body()[..], b"ok");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_exchange_that_gets_no_turn_fails_as_not_sent() {
+        let (url, accepted) = server(false).await;
+        let transport = transport(1);
+        let first = tokio::spawn({
+            let (t, request) = (transport.clone(), get(&url));
+            async move { t.execute(request).await }
+        });
+        // The first exchange holds the only turn once its connection is open.
+        while accepted.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let second = transport.execute(get(&url)).await;
+        assert_eq!(second.unwrap_err().kind, FailureKind::ConnectFailed);
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            1,
+            "the second never connected"
+        );
+        first.abort();
+    }
 }

@@ -13,7 +13,7 @@ use lpchat_proto::model::{
 };
 use lpchat_proto::ops::{self, ChatRef, Context};
 use lpchat_proto::{Limits, Operation};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use crate::error::Error;
@@ -120,8 +120,8 @@ impl Visitor {
         let resumed_href = config.resume.as_ref().map(|(href, _)| href.clone());
         let machine = VisitorMachine::new(config, Instant::now());
         let resumed = machine.chat_id().cloned().zip(resumed_href);
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, cmd_rx) = crate::driver::command_channel();
+        let (ev_tx, ev_rx) = crate::events::channel();
         let (started_tx, started_rx) = oneshot::channel();
         let driver = Driver {
             machine,
@@ -134,7 +134,7 @@ impl Visitor {
             closers: Vec::new(),
         };
         tokio::spawn(
-            crate::driver::run(driver, self.transport.clone(), cmd_rx)
+            crate::driver::run(Box::new(driver), self.transport.clone(), cmd_rx)
                 .instrument(tracing::info_span!("visitor_chat")),
         );
         let (id, href) = match resumed {
@@ -168,8 +168,8 @@ enum Command {
 }
 
 struct Inner {
-    commands: mpsc::UnboundedSender<Command>,
-    events: Mutex<Option<mpsc::UnboundedReceiver<MachineEvent>>>,
+    commands: crate::driver::CommandSender<Command>,
+    events: Mutex<Option<crate::events::EventReceiver>>,
     /// The app key's context, for one-off calls on the chat.
     ctx: Context,
     oneoff: Arc<OneOff>,
@@ -235,7 +235,7 @@ impl VisitorChat {
             .ok_or_else(|| Error::Config("the event stream was taken".into()))?;
         let mut out = Vec::new();
         while let Ok(event) = rx.try_recv() {
-            if let MachineEvent::ChatEvent { event, .. } = event {
+            if let MachineEvent::ChatEvent { event, .. } = *event {
                 out.push(event);
             }
         }
@@ -325,7 +325,7 @@ impl VisitorChat {
 /// The task that owns the machine.
 struct Driver {
     machine: VisitorMachine,
-    events: mpsc::UnboundedSender<MachineEvent>,
+    events: crate::events::EventSender,
     /// Where the new chat's id and URL go.
     started: Option<oneshot::Sender<Result<(ChatId, String), Error>>>,
     lines: Vec<(LineId, LineWaiter)>,

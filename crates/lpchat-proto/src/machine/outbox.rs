@@ -23,9 +23,14 @@ pub(crate) struct Pending<P> {
 ///
 /// `Debug` lists the ids in flight only: what a request is for may hold credentials (a
 /// login body).
+///
+/// Both stay small while a session is idle, as thousands of sessions may be: the requests in
+/// flight are boxed (a map node has room for 11 entries, and an agent's purpose is about
+/// 200 bytes, so an unboxed node cost 2.3 KiB for the one or two requests of a poll), and
+/// the event queue gives its buffer back once drained.
 pub(crate) struct Outbox<P> {
     next_id: u64,
-    pending: BTreeMap<RequestId, Pending<P>>,
+    pending: BTreeMap<RequestId, Box<Pending<P>>>,
     events: VecDeque<MachineEvent>,
 }
 
@@ -55,18 +60,18 @@ impl<P> Outbox<P> {
         self.next_id = self.next_id.saturating_add(1);
         self.pending.insert(
             id,
-            Pending {
+            Box::new(Pending {
                 purpose,
                 generation,
                 sent_at: now,
-            },
+            }),
         );
         id
     }
 
     /// Takes the request in flight with this id; `None` for unknown or settled ids.
     pub(crate) fn settle(&mut self, id: RequestId) -> Option<Pending<P>> {
-        self.pending.remove(&id)
+        self.pending.remove(&id).map(|p| *p)
     }
 
     /// Forgets every request in flight (their results will be ignored).
@@ -86,7 +91,13 @@ impl<P> Outbox<P> {
 
     /// The next queued event.
     pub(crate) fn next_event(&mut self) -> Option<MachineEvent> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if self.events.is_empty() && self.events.capacity() > 0 {
+            // Events come in bursts (a login, a poll's answer); between them the queue is
+            // empty, and an idle session should not keep a buffer of 232-byte slots.
+            self.events = VecDeque::new();
+        }
+        event
     }
 }
 
