@@ -40,8 +40,8 @@ pub fn run(args: &AgentsArgs) -> Result<(), CliError> {
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
         let mut interrupt = Interrupt::listen().await;
-        session::one_shot(&settings, |s| {
-            list(s, args, state, &mut interrupt, &mut out)
+        session::one_shot(&settings, |o| {
+            list(o.session, args, state, &mut interrupt, &mut out)
         })
         .await
     })
@@ -186,7 +186,7 @@ fn print(
         let line = format!(
             "{:<8} {:<16} {} {:>7}  {}",
             a.id.as_str(),
-            name,
+            crate::output::printable(name),
             out.state(a.chat_state.as_ref(), 9),
             chats,
             skills(a).join(", ")

@@ -4,7 +4,9 @@
 //! once, an unknown outcome looked up before any resend), and closes its own session.
 
 use lpchat::proto::model::{AgentId, SkillId, TransferRequest};
-use lpchat::{AgentSession, AgentState};
+use std::future::Future;
+
+use lpchat::{AgentSession, AgentState, ChatId};
 use serde_json::json;
 
 use crate::agents::capitalized;
@@ -73,7 +75,8 @@ pub fn chats(args: &ChatsArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
+        session::one_shot(&settings, |o| async move {
+            let s = o.session;
             let sessions = session::active_chats(&s).await?;
             let mut rows = Vec::new();
             for chat in &sessions.sessions {
@@ -106,7 +109,7 @@ pub fn chats(args: &ChatsArgs) -> Result<(), CliError> {
                     "{:<width$} {:<9} {}",
                     row["chat"].as_str().unwrap_or(""),
                     row["state"].as_str().unwrap_or("?"),
-                    row["visitor_name"].as_str().unwrap_or("")
+                    crate::output::printable(row["visitor_name"].as_str().unwrap_or(""))
                 ))?;
             }
             Ok(())
@@ -115,92 +118,89 @@ pub fn chats(args: &ChatsArgs) -> Result<(), CliError> {
     })
 }
 
+/// Runs `act` on the chat named on the command line through a session of its own: the
+/// settings, the session, finding and following the chat, closing the session.
+fn on_chat<F, Fut>(connect: &ConnectArgs, chat: &str, act: F) -> Result<(), CliError>
+where
+    F: FnOnce(AgentSession, ChatId, Out) -> Fut,
+    Fut: Future<Output = Result<(), CliError>>,
+{
+    let settings = config::resolve(connect)?;
+    let out = Out::stdout(settings.json);
+    session::block_on(session::one_shot(&settings, |mut o| async move {
+        let id = session::adopt(&mut o, chat).await?;
+        act(o.session, id, out).await
+    }))
+}
+
 /// `lpchat say CHAT TEXT`.
 pub fn say(args: &SayArgs) -> Result<(), CliError> {
-    let settings = config::resolve(&args.connect)?;
-    let mut out = Out::stdout(settings.json);
-    session::block_on(async {
-        session::one_shot(&settings, |s| async move {
-            let chat = session::adopt(&s, &args.chat).await?;
-            let id = s
-                .send_line(&chat, &args.text)
-                .await
-                .map_err(|e| CliError::chat("send the line", &e))?;
-            let event = id.map(|i| i.0);
-            out.either(
-                &json!({ "chat": chat.as_str(), "event_id": event }),
-                &format!(
-                    "sent to {chat}{}",
-                    event.map(|e| format!(" as event {e}")).unwrap_or_default()
-                ),
-            )
-        })
-        .await
+    on_chat(&args.connect, &args.chat, |s, chat, mut out| async move {
+        let id = s
+            .send_line(&chat, &args.text)
+            .await
+            .map_err(|e| CliError::chat("send the line", &e))?;
+        let event = id.map(|i| i.0);
+        out.either(
+            &json!({ "chat": chat.as_str(), "event_id": event }),
+            &format!(
+                "sent to {chat}{}",
+                event.map(|e| format!(" as event {e}")).unwrap_or_default()
+            ),
+        )
     })
 }
 
 /// `lpchat end CHAT`.
 pub fn end(args: &EndArgs) -> Result<(), CliError> {
-    let settings = config::resolve(&args.connect)?;
-    let mut out = Out::stdout(settings.json);
-    session::block_on(async {
-        session::one_shot(&settings, |s| async move {
-            let chat = session::adopt(&s, &args.chat).await?;
-            let id = s
-                .end_chat(&chat)
-                .await
-                .map_err(|e| CliError::chat("end the chat", &e))?;
-            out.either(
-                &json!({ "chat": chat.as_str(), "ended": true, "event_id": id.map(|i| i.0) }),
-                &format!("ended {chat}"),
-            )
-        })
-        .await
+    on_chat(&args.connect, &args.chat, |s, chat, mut out| async move {
+        let id = s
+            .end_chat(&chat)
+            .await
+            .map_err(|e| CliError::chat("end the chat", &e))?;
+        out.either(
+            &json!({ "chat": chat.as_str(), "ended": true, "event_id": id.map(|i| i.0) }),
+            &format!("ended {chat}"),
+        )
     })
 }
 
 /// `lpchat transfer CHAT --skill NAME | --agent ID`.
 pub fn transfer(args: &TransferArgs) -> Result<(), CliError> {
-    let settings = config::resolve(&args.connect)?;
-    let mut out = Out::stdout(settings.json);
-    session::block_on(async {
-        session::one_shot(&settings, |s| async move {
-            let chat = session::adopt(&s, &args.chat).await?;
-            let (request, target, shown) = match (&args.agent, &args.skill) {
-                (Some(agent), _) => {
-                    let id = agent_id(&s, agent).await?;
-                    let target = json!({ "agent": { "id": id.as_str() } });
-                    let shown = format!("agent {id}");
-                    (TransferRequest::to_agent(id), target, shown)
-                }
-                (None, Some(skill)) => {
-                    let (id, name) = skill_id(&s, &chat, skill).await?;
-                    let shown = format!("skill {} (id {id})", name.as_deref().unwrap_or("?"));
-                    let target = json!({ "skill": { "id": id.as_str(), "name": name } });
-                    (TransferRequest::to_skill(id), target, shown)
-                }
-                (None, None) => return Err(CliError::usage("name --skill or --agent".to_owned())),
-            };
-            let request = match &args.text {
-                Some(text) => request.with_text(text.clone()),
-                None => request,
-            };
-            s.transfer(&chat, request)
-                .await
-                .map_err(|e| CliError::chat("transfer the chat", &e))?;
-            out.either(
-                &json!({ "chat": chat.as_str(), "transferred_to": target }),
-                &format!("transferred {chat} to {shown}"),
-            )
-        })
-        .await
+    on_chat(&args.connect, &args.chat, |s, chat, mut out| async move {
+        let (request, target, shown) = match (&args.agent, &args.skill) {
+            (Some(agent), _) => {
+                let id = agent_id(&s, agent).await?;
+                let target = json!({ "agent": { "id": id.as_str() } });
+                let shown = format!("agent {id}");
+                (TransferRequest::to_agent(id), target, shown)
+            }
+            (None, Some(skill)) => {
+                let (id, name) = skill_id(&s, &chat, skill).await?;
+                let shown = format!("skill {} (id {id})", name.as_deref().unwrap_or("?"));
+                let target = json!({ "skill": { "id": id.as_str(), "name": name } });
+                (TransferRequest::to_skill(id), target, shown)
+            }
+            (None, None) => return Err(CliError::usage("name --skill or --agent".to_owned())),
+        };
+        let request = match &args.text {
+            Some(text) => request.with_text(text.clone()),
+            None => request,
+        };
+        s.transfer(&chat, request)
+            .await
+            .map_err(|e| CliError::chat("transfer the chat", &e))?;
+        out.either(
+            &json!({ "chat": chat.as_str(), "transferred_to": target }),
+            &format!("transferred {chat} to {shown}"),
+        )
     })
 }
 
 /// A skill by id or name among those the chat can go to (A23).
 async fn skill_id(
     s: &AgentSession,
-    chat: &lpchat::ChatId,
+    chat: &ChatId,
     skill: &str,
 ) -> Result<(SkillId, Option<String>), CliError> {
     let skills = s
@@ -266,7 +266,8 @@ pub fn availability(args: &AvailabilityArgs) -> Result<(), CliError> {
     let settings = config::resolve(&args.connect)?;
     let mut out = Out::stdout(settings.json);
     session::block_on(async {
-        session::one_shot(&settings, |s| async move {
+        session::one_shot(&settings, |o| async move {
+            let s = o.session;
             if let Some(state) = wanted {
                 s.set_availability(state.clone())
                     .map_err(|e| CliError::client("set the availability", &e))?;

@@ -353,16 +353,19 @@ mod tests {
         let env = env_of(&[
             ("LPCHAT_ACCOUNT", "1"),
             ("LPCHAT_USERNAME", "bot"),
-            ("LPCHAT_APP_KEY", "k"),
-            ("LPCHAT_APP_SECRET", "s"),
+            ("LPCHAT_APP_KEY", "key-4411"),
+            ("LPCHAT_APP_SECRET", "secret-4412"),
         ]);
         let e = resolve_with(&args(), &env, &no_prompt).unwrap_err();
+        let message = e.message();
+        assert!(message.contains("LPCHAT_ACCESS_TOKEN"), "{message}");
+        assert!(message.contains("LPCHAT_ACCESS_TOKEN_SECRET"), "{message}");
+        assert!(!message.contains("LPCHAT_APP_SECRET"), "given: {message}");
         assert!(
-            e.message().contains("LPCHAT_ACCESS_TOKEN"),
-            "{}",
-            e.message()
+            !message.contains("key-4411") && !message.contains("secret-4412"),
+            "{message}"
         );
-        assert!(!e.message().contains('s') || !e.message().contains("=s"));
+        assert_eq!(e.code(), crate::exit::INPUT);
     }
 
     #[test]

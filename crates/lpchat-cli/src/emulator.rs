@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use lpchat_emulator::clock::FACTORS;
 use lpchat_emulator::{Emulator, EmulatorConfig, Scenario, World};
 use serde_json::json;
 
@@ -46,8 +47,12 @@ fn read(path: &PathBuf) -> Result<String, CliError> {
 
 /// Runs the command.
 pub fn run(args: &EmulatorArgs) -> Result<(), CliError> {
-    if !(args.time_factor.is_finite() && args.time_factor > 0.0) {
-        return Err(CliError::usage("--time-factor must be positive".to_owned()));
+    if !FACTORS.contains(&args.time_factor) {
+        return Err(CliError::usage(format!(
+            "--time-factor must be from {} to {}",
+            FACTORS.start(),
+            FACTORS.end()
+        )));
     }
     let mut config = EmulatorConfig {
         host: args.host,

@@ -83,6 +83,9 @@ impl CliError {
     pub fn client(what: &str, error: &Error) -> Self {
         let code = match error {
             Error::Config(_) => INPUT,
+            // The request could not be built from the settings (plain http to a host that is
+            // not loopback, a malformed --domain): nothing was sent, the setting is wrong.
+            Error::Api(e) if is_request_error(e) => INPUT,
             Error::Transport(_) => UNREACHABLE,
             Error::Api(e) if e.is_unauthorized() => SESSION_EXPIRED,
             Error::Api(_) => API,
@@ -159,6 +162,15 @@ impl CliError {
     }
 }
 
+/// Errors of building a request, before anything is sent.
+fn is_request_error(e: &lpchat::proto::ops::Error) -> bool {
+    use lpchat::proto::ops::Error as Op;
+    matches!(
+        e,
+        Op::InsecureScheme | Op::InvalidUrl(_) | Op::InvalidHeader(_) | Op::Encode(_)
+    )
+}
+
 /// 403 (a chat of another agent) and 404 (no such chat) on a chat resource.
 fn is_unknown_chat_status(status: Option<http::StatusCode>) -> bool {
     status.is_some_and(|s| s == http::StatusCode::FORBIDDEN || s == http::StatusCode::NOT_FOUND)
@@ -197,6 +209,17 @@ mod tests {
             CliError::command("send", &CommandFailure::Rejected { status }).code(),
             API
         );
+    }
+
+    #[test]
+    fn requests_that_cannot_be_built_are_bad_settings() {
+        use lpchat::proto::ops::Error as Op;
+        let insecure = Error::Api(Op::InsecureScheme);
+        assert_eq!(CliError::client("look up", &insecure).code(), INPUT);
+        let url = Error::Api(Op::InvalidUrl("spaces"));
+        assert_eq!(CliError::client("look up", &url).code(), INPUT);
+        let refused = Error::Api(Op::MissingLocation);
+        assert_eq!(CliError::client("send", &refused).code(), API);
     }
 
     #[test]

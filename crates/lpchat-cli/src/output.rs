@@ -122,12 +122,30 @@ pub fn event_text(chat: &ChatId, event: &Event) -> String {
                 Some(SubType::OnlyToRep) => " (agents only)",
                 _ => "",
             };
-            format!("{by}: {}{note}", line.text.replace('\n', " "))
+            format!("{}: {}{note}", printable(by), printable(&line.text))
         }
-        EventKind::Url(url) => format!("url {}", url.as_deref().unwrap_or("")),
-        other => format!("{:?}", std::mem::discriminant(other)),
+        EventKind::Url(url) => format!("url {}", printable(url.as_deref().unwrap_or(""))),
+        EventKind::A2aTransfer(t) => format!(
+            "transfer to account {}",
+            printable(t.remote_site_id.as_deref().unwrap_or("?"))
+        ),
+        EventKind::Unknown { event_type, text } => format!(
+            "{}: {}",
+            printable(event_type),
+            printable(text.as_deref().unwrap_or(""))
+        ),
+        _ => event.event_type().as_str().to_owned(),
     };
     format!("[{chat} #{}] {what}", event.id.0)
+}
+
+/// Text from the server or a visitor made safe for one line of a terminal: control
+/// characters (newlines, and the escape that starts a terminal control sequence a visitor
+/// could type to rewrite the agent's screen) become spaces. `--json` keeps the text exact.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Why a chat ended, as printed.
@@ -163,6 +181,17 @@ mod tests {
         assert_eq!(v["kind"], "line");
         assert_eq!(v["text"], "Hello");
         assert_eq!(event_text(&chat, &event), "[H1K2 #4] visitor1: Hello");
+        let sneaky: Event = serde_json::from_value(json!({
+            "@id": "5", "@type": "line", "text": "a\nb\u{1b}[2Jc", "by": "v\r", "source": "visitor"
+        }))
+        .unwrap();
+        assert_eq!(event_text(&chat, &sneaky), "[H1K2 #5] v : a b [2Jc");
+        assert_eq!(event_json(&chat, &sneaky)["text"], "a\nb\u{1b}[2Jc");
+        let unknown: Event = serde_json::from_value(json!({
+            "@id": "6", "@type": "cobrowse", "text": "invite"
+        }))
+        .unwrap();
+        assert_eq!(event_text(&chat, &unknown), "[H1K2 #6] cobrowse: invite");
         let state = Event {
             id: EventId(0),
             time: None,

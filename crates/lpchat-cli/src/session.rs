@@ -12,13 +12,17 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use lpchat::proto::model::ChatSessions;
-use lpchat::{AgentSession, AgentState, ChatId, Client, Events, ForcedAwayPolicy, MachineEvent};
+use lpchat::{
+    AgentSession, AgentState, ChatId, Client, EventId, Events, ForcedAwayPolicy, MachineEvent,
+};
 
 use crate::config::Settings;
 use crate::exit::{self, CliError};
 
 /// How long opening a session may take before the host counts as unreachable.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many pages of a chat's events a command reads to find its last event.
+const MAX_EVENT_PAGES: usize = 1000;
 /// How long closing a session may take (A4 and logout) before the command exits anyway.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -157,12 +161,13 @@ pub async fn close(session: &AgentSession) {
 /// Runs `act` on a session opened for it, then closes the session whatever `act` did.
 pub async fn one_shot<T, F, Fut>(settings: &Settings, act: F) -> Result<T, CliError>
 where
-    F: FnOnce(AgentSession) -> Fut,
+    F: FnOnce(Opened) -> Fut,
     Fut: Future<Output = Result<T, CliError>>,
 {
     let opened = open(settings, None).await?;
-    let result = act(opened.session.clone()).await;
-    close(&opened.session).await;
+    let session = opened.session.clone();
+    let result = act(opened).await;
+    close(&session).await;
     result
 }
 
@@ -175,16 +180,90 @@ pub async fn active_chats(session: &AgentSession) -> Result<ChatSessions, CliErr
 }
 
 /// Finds `chat` among the agent's active chats (another session's included, A12
-/// continuity) and follows it on `session`, so that lines, ends and transfers can go
-/// through the session's ordered queue.
-pub async fn adopt(session: &AgentSession, chat: &str) -> Result<ChatId, CliError> {
-    let chats = active_chats(session).await?;
+/// continuity) and follows it on the opened session, so that lines, ends and transfers can
+/// go through the session's ordered queue. Returns once the session has delivered the
+/// chat's events up to the last one that exists now: a send whose outcome is unknown is
+/// looked up among the events from the session's position on, and a fresh session starts
+/// at the chat's first event, where an earlier line with the same text (or an earlier
+/// transfer) would be taken for the new one and the new one never sent.
+pub async fn adopt(opened: &mut Opened, chat: &str) -> Result<ChatId, CliError> {
+    let chats = active_chats(&opened.session).await?;
     let id = chats
         .chat_ids()
         .find(|c| c.as_str() == chat)
         .ok_or_else(|| CliError::unknown_chat(chat))?;
-    session
+    let last = last_event(&opened.session, &id).await?;
+    opened
+        .session
         .follow(&id)
         .map_err(|e| CliError::client("follow the chat", &e))?;
+    if let Some(last) = last {
+        let caught_up =
+            tokio::time::timeout(START_TIMEOUT, delivered(&mut opened.events, &id, last));
+        match caught_up.await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(CliError::new(
+                    exit::UNREACHABLE,
+                    format!(
+                        "cannot read the events of chat `{id}` within {} s",
+                        START_TIMEOUT.as_secs()
+                    ),
+                ))
+            }
+        }
+    }
     Ok(id)
+}
+
+/// The id of the chat's last event now (A15), reading on while pages come.
+async fn last_event(session: &AgentSession, chat: &ChatId) -> Result<Option<EventId>, CliError> {
+    let mut last: Option<EventId> = None;
+    // A chat has at most a few hundred events and one page usually holds them all; the bound
+    // keeps a server that keeps inventing events from holding the command forever.
+    for _ in 0..MAX_EVENT_PAGES {
+        let from = last.map(|l| EventId(l.0.saturating_add(1)));
+        let page = session
+            .chat_events(chat, from)
+            .await
+            .map_err(|e| CliError::chat("read the chat's events", &e))?;
+        // Only ids past the last one count: a server that repeats events cannot loop this.
+        match page
+            .events
+            .iter()
+            .map(|e| e.id)
+            .filter(|i| Some(*i) > last)
+            .max()
+        {
+            Some(newest) => last = Some(newest),
+            None => return Ok(last),
+        }
+    }
+    Err(CliError::new(
+        exit::API,
+        format!("the events of chat `{chat}` did not end after {MAX_EVENT_PAGES} pages"),
+    ))
+}
+
+/// Waits until `events` has delivered event `last` (or a later one) of `chat`.
+async fn delivered(events: &mut Events, chat: &ChatId, last: EventId) -> Result<(), CliError> {
+    while let Some(event) = events.next().await {
+        match event {
+            MachineEvent::ChatEvent { chat: c, event } if &c == chat && event.id >= last => {
+                return Ok(())
+            }
+            MachineEvent::ChatEnded { chat: c, .. } if &c == chat => {
+                return Err(CliError::command(
+                    "follow the chat",
+                    &lpchat::CommandFailure::ChatEnded,
+                ))
+            }
+            MachineEvent::SessionLost(reason) => return Err(CliError::lost(&reason)),
+            _ => {}
+        }
+    }
+    Err(CliError::new(
+        exit::SESSION_EXPIRED,
+        "the session ended while following the chat",
+    ))
 }

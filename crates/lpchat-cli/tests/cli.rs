@@ -383,6 +383,23 @@ fn settings_from_a_config_file_and_the_environment_over_it() {
         text(&out.stderr).is_empty(),
         "no warning for a private file"
     );
+    // Readable by others: a warning naming the file, never its secret.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = bare(&["availability", "--json", "--config", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_no_secret(&out);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let warning = text(&out.stderr);
+        assert!(
+            warning.contains("warning") && warning.contains("chmod 600"),
+            "{warning}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     // The environment beats the file: an unknown user is refused.
     let out = bare(&["availability", "--config", path])
         .env("LPCHAT_USERNAME", "nobody")
@@ -446,6 +463,13 @@ fn emulator_command_prints_its_address_and_world() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(emu.interrupt(), 0);
 
+    // A factor that would overflow the emulated clock is refused up front.
+    let absurd = bare(&["emulator", "--time-factor", "1e300"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&absurd), 2, "{}", text(&absurd.stderr));
+    assert!(text(&absurd.stderr).contains("--time-factor must be from 0.001 to 10000"));
+
     // The text banner: the address first, then the world.
     let mut plain = bare(&["emulator"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(plain.stdout.take().unwrap()).lines();
@@ -493,6 +517,17 @@ fn exit_codes() {
     assert_eq!(code(&out), 1);
     assert!(
         text(&out.stderr).contains("no password"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // 1 too: a --domain the client will not send to (plain http beyond loopback).
+    let mut insecure = emu.lpchat("agent1", &["chats"]);
+    insecure.env("LPCHAT_DOMAIN", "http://example.invalid");
+    let out = insecure.output().unwrap();
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("plain http"),
         "{}",
         text(&out.stderr)
     );
@@ -562,4 +597,47 @@ fn exit_codes() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
+}
+
+#[test]
+fn say_resends_a_line_the_server_failed_even_when_the_agent_said_it_before() {
+    let emu = emulator();
+    emu.visitors(1);
+    let mut take = emu.spawn("agent1", &["take", "--json"]);
+    let chat = take.until(is("accepted"))["chat"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = emu.json("agent1", &["say", &chat, "Thanks", "--json"]);
+    let first_id = first["event_id"].as_u64().unwrap();
+    take.until(|v| v["id"].as_u64() == Some(first_id));
+    // The same words again, and the server fails the POST without handling it (a 500:
+    // its outcome is unknown to the client). The line must be looked up among the events
+    // sent after this command started, not matched to the earlier "Thanks", and resent.
+    emu.emu
+        .add_fault(
+            FaultRule::new(
+                "*/agentSession/*/chat/*/events",
+                FaultKind::Status {
+                    status: 500,
+                    retry_after: None,
+                },
+            )
+            .on_method("POST")
+            .times(1),
+        )
+        .unwrap();
+    let second = emu.json("agent1", &["say", &chat, "Thanks", "--json"]);
+    let second_id = second["event_id"].as_u64().unwrap();
+    assert!(second_id > first_id, "{first_id} then {second_id}");
+    let line = take.until(|v| v["id"].as_u64() == Some(second_id));
+    assert_eq!(line["text"], "Thanks");
+    let transcript = serde_json::to_value(emu.emu.transcript(&chat).unwrap()).unwrap();
+    let thanks = transcript["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Thanks" && e["source"] == "agent")
+        .count();
+    assert_eq!(thanks, 2, "{transcript}");
 }

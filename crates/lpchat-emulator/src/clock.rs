@@ -4,6 +4,10 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// The time factors a clock runs at. Past them emulated dates overflow their millisecond
+/// arithmetic (a factor of 1e300 puts "now" past `i64::MAX` ms at once).
+pub const FACTORS: std::ops::RangeInclusive<f64> = 0.001..=10_000.0;
+
 /// The scaled clock of one emulator.
 #[derive(Debug, Clone)]
 pub struct Clock {
@@ -14,14 +18,14 @@ pub struct Clock {
 
 impl Clock {
     /// A clock starting now at `epoch_ms` (defaults to the wall clock) running `factor`
-    /// times faster than real time.
+    /// times faster than real time (brought into [`FACTORS`]; 1 when not a positive number).
     pub fn new(factor: f64, epoch_ms: Option<i64>) -> Self {
         let wall = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         let factor = if factor.is_finite() && factor > 0.0 {
-            factor
+            factor.clamp(*FACTORS.start(), *FACTORS.end())
         } else {
             1.0
         };
@@ -40,7 +44,7 @@ impl Clock {
     /// Emulated milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         let real = self.start.elapsed().as_secs_f64() * 1000.0;
-        self.epoch_ms + (real * self.factor) as i64
+        self.epoch_ms.saturating_add((real * self.factor) as i64)
     }
 
     /// The real duration that an emulated duration of `emu_ms` takes.
@@ -121,6 +125,17 @@ pub fn login_time(ms: i64, offset_min: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn factors_out_of_range_are_brought_into_it() {
+        let fast = Clock::new(1e300, None);
+        assert_eq!(fast.factor(), 10_000.0);
+        assert!(fast.now_ms() >= 0);
+        assert!(!iso(fast.now_ms(), 0).is_empty());
+        assert_eq!(Clock::new(1e-300, None).factor(), 0.001);
+        assert_eq!(Clock::new(f64::NAN, None).factor(), 1.0);
+        assert_eq!(Clock::new(-2.0, None).factor(), 1.0);
+    }
 
     #[test]
     fn formats_documented_shapes() {

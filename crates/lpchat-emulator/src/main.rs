@@ -5,6 +5,7 @@
 //!                 [--scenario FILE] [--require-session-cookie]
 //! ```
 
+use lpchat_emulator::clock::FACTORS;
 use lpchat_emulator::{Emulator, EmulatorConfig, Scenario, World};
 use std::process::ExitCode;
 
@@ -29,8 +30,12 @@ fn parse_args(args: &[String]) -> Result<(EmulatorConfig, Option<Scenario>), Str
                 let f: f64 = value()?
                     .parse()
                     .map_err(|e| format!("--time-factor: {e}"))?;
-                if !(f.is_finite() && f > 0.0) {
-                    return Err("--time-factor must be positive".into());
+                if !FACTORS.contains(&f) {
+                    return Err(format!(
+                        "--time-factor must be from {} to {}",
+                        FACTORS.start(),
+                        FACTORS.end()
+                    ));
                 }
                 config.time_factor = f;
             }

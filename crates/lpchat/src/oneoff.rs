@@ -162,7 +162,7 @@ impl OneOff {
                     tracing::debug!(
                         endpoint = O::ENDPOINT,
                         attempt,
-                        pause_ms = after.as_millis() as u64,
+                        pause_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
                         "one-off request retried"
                     );
                     tokio::time::sleep(after).await;

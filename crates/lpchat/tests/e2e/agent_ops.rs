@@ -113,14 +113,7 @@ async fn scenario(format: Format) {
     // The keepalive held the session past the idle logout (3 s real).
     let lived_ms = emu.now_ms() - started_ms;
     assert!(lived_ms > 30_000, "lived {lived_ms} emulated ms");
-    let state = emu.state();
-    let alive = state["agentSessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["alive"] == true)
-        .count();
-    assert_eq!(alive, 1, "{state}");
+    assert_eq!(common::alive_sessions(&emu), 1, "{}", emu.state());
     vchat.close().await.unwrap();
     session.close().await.unwrap();
     emu.shutdown().await;

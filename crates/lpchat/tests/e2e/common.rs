@@ -129,3 +129,10 @@ pub async fn setup(seed: u64, format: Format) -> (Emulator, Client) {
     let client = support::client(&emu, format);
     (emu, client)
 }
+
+/// How many agent sessions the emulator holds alive (its control state).
+pub fn alive_sessions(emu: &Emulator) -> usize {
+    emu.state()["agentSessions"]
+        .as_array()
+        .map_or(0, |s| s.iter().filter(|s| s["alive"] == true).count())
+}

@@ -102,14 +102,7 @@ async fn ops_flow(format: Format, seed: u64) {
         events.next().await,
         Some(MachineEvent::Closed) | None
     ));
-    let state = emu.state();
-    let alive = state["agentSessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["alive"] == true)
-        .count();
-    assert_eq!(alive, 0, "{state}");
+    assert_eq!(common::alive_sessions(&emu), 0, "{}", emu.state());
     assert!(session.send_line(&chat, "late").await.is_err());
     emu.shutdown().await;
 }

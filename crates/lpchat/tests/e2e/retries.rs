@@ -68,9 +68,15 @@ async fn a_one_off_call_is_retried_after_503_429_and_a_dropped_connection() {
             assert!(emu.faults().is_empty(), "{fault:?} fired");
         }
 
-        // A 4xx is not retried.
-        let missing = session.chat_info(&"nochat".into()).await;
+        // A 4xx is not retried: of two 404s waiting, one is sent.
+        emu.add_fault(FaultRule::new(agents, status(404, None)).times(2))
+            .unwrap();
+        let missing = session.available_agents().await;
         assert!(matches!(missing, Err(Error::Api(_))), "{missing:?}");
+        let left = emu.faults();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].fired, 1, "sent once: {left:?}");
+        emu.clear_faults();
         session.close().await.unwrap();
         emu.shutdown().await;
     })
