@@ -1191,6 +1191,21 @@ mod model {
 }
 
 #[test]
+fn a_chat_followed_before_the_session_starts_is_polled_once_it_has() {
+    let t0 = Instant::now();
+    let mut s = Script::new(AgentMachine::new(user_config(t0), t0), t0);
+    // Asked before login: kept, and polled as soon as the agent session exists.
+    s.m.follow_chat(chat("K"));
+    let login = s.expect("POST", "/api/account/1234/login");
+    s.respond(&login, login_ok("28800000", "bearer-1"));
+    let start = s.expect("POST", "/api/account/1234/agentSession");
+    s.respond(&start, session_created());
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert_eq!(poll.query("chatSessionKeys").as_deref(), Some("K"));
+    assert_eq!(poll.query("fromEventIds").as_deref(), Some("0"));
+}
+
+#[test]
 fn a_chat_of_another_session_is_followed_and_written_to() {
     let t0 = Instant::now();
     let mut s = incoming_only(t0);

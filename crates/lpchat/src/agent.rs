@@ -182,8 +182,9 @@ impl AgentSession {
 
     /// Follows a chat the agent holds through another of its agent sessions (A12
     /// continuity, see [`AgentSession::chat_sessions`]): its events come on this session's
-    /// stream and lines, ends and transfers can be sent on it. Only a running session
-    /// follows: a call before [`MachineEvent::AgentSessionStarted`] does nothing.
+    /// stream and lines, ends and transfers can be sent on it. A call before
+    /// [`MachineEvent::AgentSessionStarted`] is kept: the chat is polled once the session
+    /// exists.
     pub fn follow(&self, chat: &ChatId) -> Result<(), Error> {
         self.command(Command::Follow(chat.clone()))
     }
