@@ -110,8 +110,9 @@ impl AgentSession {
             contexts: Vec::new(),
         };
         tokio::spawn(
-            crate::driver::run(Box::new(driver), transport.clone(), cmd_rx)
-                .instrument(tracing::info_span!("agent_session")),
+            crate::driver::run(Box::new(driver), transport.clone(), cmd_rx).instrument(
+                tracing::info_span!("agent_session", n = crate::driver::next_task_number()),
+            ),
         );
         AgentSession {
             inner: Arc::new(Inner {

@@ -14,6 +14,14 @@ use tokio::task::JoinSet;
 
 use crate::transport::{Transport, TransportFailure};
 
+/// A number for each session task of the process, in the order they start: the field that
+/// tells two sessions' log lines apart (their ids are not known when the span opens, and
+/// a login name would put who is chatting in the log).
+pub(crate) fn next_task_number() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// What a session task adds to the shared loop.
 pub(crate) trait Task {
     /// The machine the task owns.

@@ -134,8 +134,9 @@ impl Visitor {
             closers: Vec::new(),
         };
         tokio::spawn(
-            crate::driver::run(Box::new(driver), self.transport.clone(), cmd_rx)
-                .instrument(tracing::info_span!("visitor_chat")),
+            crate::driver::run(Box::new(driver), self.transport.clone(), cmd_rx).instrument(
+                tracing::info_span!("visitor_chat", n = crate::driver::next_task_number()),
+            ),
         );
         let (id, href) = match resumed {
             Some(started) => started,
