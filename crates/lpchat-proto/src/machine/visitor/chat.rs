@@ -7,7 +7,7 @@ use crate::cursor::{ChatCursor, Page};
 use crate::machine::contract::Output;
 use crate::machine::event::{EndReason, MachineEvent, SessionLostReason};
 use crate::machine::reply::{after, Reply, Retrier};
-use crate::model::{Chat, ChatInfo, ChatState};
+use crate::model::{Chat, ChatInfo, ChatState, EventKind};
 use crate::ops::{ChatRef, Created, GetChat, GetChatInfo, Operation, RequestChat};
 use crate::retry::{Decision, Failure, Idempotency};
 
@@ -159,12 +159,15 @@ impl VisitorMachine {
             Reply::Ok(chat) => {
                 self.poll.succeeded();
                 self.poll_refusals = 0;
-                let fresh = self.deliver(Page::from_chat(&chat));
+                let (fresh, ended_event) = self.deliver(Page::from_chat(&chat));
                 if let Some(info) = &chat.info {
                     self.info_seen(info);
                 }
+                // What comes with an end (its system line) is written with it and arrives in
+                // the same answer: the `ended` event ends the chat at once. Only an end the
+                // information shows before its event waits for an answer with nothing new.
                 let ended = self.joined.as_ref().is_some_and(|j| j.cursor.ended());
-                if ended && self.ending && fresh == 0 {
+                if ended_event || (ended && self.ending && fresh == 0) {
                     self.end(EndReason::Ended);
                     return;
                 }
@@ -210,19 +213,24 @@ impl VisitorMachine {
     }
 
     /// Feeds a page to the cursor; returns how many events were new.
-    pub(super) fn deliver(&mut self, page: Page<'_>) -> usize {
+    /// Delivers the page's new events; returns how many, and whether the chat's `ended`
+    /// state event was among them.
+    pub(super) fn deliver(&mut self, page: Page<'_>) -> (usize, bool) {
         let Some(joined) = self.joined.as_mut() else {
-            return 0;
+            return (0, false);
         };
         let events = joined.cursor.accept(page);
         let n = events.len();
+        let ended = events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::State(ChatState::Ended)));
         for event in events {
             self.out.emit(MachineEvent::ChatEvent {
                 chat: joined.id.clone(),
                 event,
             });
         }
-        n
+        (n, ended)
     }
 
     fn info_seen(&mut self, info: &ChatInfo) {

@@ -8,9 +8,10 @@
 //!   chats), so a request whose answer was lost is not repeated: the machine reports
 //!   [`SessionLostReason::OutcomeUnknown`] rather than risk a second chat.
 //! - The poll (V10 through the chat's `next` link, every 2 s): new events once each
-//!   ([`MachineEvent::ChatEvent`]), changed information ([`MachineEvent::InfoUpdated`]). Once
-//!   the chat has ended, it is polled once more for what follows the end, then
-//!   [`MachineEvent::ChatEnded`] and [`MachineEvent::Closed`]. A poll refused three times in
+//!   ([`MachineEvent::ChatEvent`]), changed information ([`MachineEvent::InfoUpdated`]). The
+//!   answer that brings the chat's `ended` event (with the end's system line, written with
+//!   it) ends it: [`MachineEvent::ChatEnded`] and [`MachineEvent::Closed`]; an end the
+//!   information shows before its event is polled until an answer brings nothing new. A poll refused three times in
 //!   a row (4xx) ends the chat as gone; a `chat.error` in the body ends it with that error.
 //! - The keepalive (V13, Retrieve Chat Information, every 30 s, spec §8).
 //! - The outgoing queue (V12): lines and the end in order, one in flight; an item whose
