@@ -23,6 +23,17 @@ pub(crate) struct Moment {
     pub(crate) stop: bool,
 }
 
+impl Moment {
+    /// The moment an answer is handled; `stop` when the machine is closing.
+    pub(crate) fn new(now: Instant, now_unix: u64, stop: bool) -> Self {
+        Moment {
+            now,
+            now_unix,
+            stop,
+        }
+    }
+}
+
 /// How an item was settled.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Settled {

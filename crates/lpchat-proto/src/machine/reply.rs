@@ -101,7 +101,12 @@ pub(crate) struct Retrier<'a> {
     pub(crate) rng: &'a mut Rng,
 }
 
-impl Retrier<'_> {
+impl<'a> Retrier<'a> {
+    /// The machine's policy with its jitter source.
+    pub(crate) fn new(policy: &'a RetryPolicy, rng: &'a mut Rng) -> Self {
+        Retrier { policy, rng }
+    }
+
     /// The decision for the failed `attempt` (1 for the first try) of a request.
     pub(crate) fn decide(
         &mut self,

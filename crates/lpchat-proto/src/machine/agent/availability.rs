@@ -60,10 +60,7 @@ impl AgentMachine {
                 self.unauthorized(at.generation, at.now);
             }
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 // A 4xx gives up at once; anything else is retried until it works.
                 if let Some(error) = retry_task(
                     &mut self.set_availability,
@@ -119,10 +116,7 @@ impl AgentMachine {
                 self.unauthorized(at.generation, at.now);
             }
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) = retry_task(
                     &mut self.get_availability,
                     &mut retrier,

@@ -179,10 +179,7 @@ impl AgentMachine {
                 }
             }
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
                     retry_task(&mut self.poll, &mut retrier, &failure, error, at, true)
                 {
@@ -366,10 +363,7 @@ impl AgentMachine {
                 self.unauthorized(at.generation, at.now);
             }
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
                     retry_task(&mut self.verify, &mut retrier, &failure, error, at, false)
                 {

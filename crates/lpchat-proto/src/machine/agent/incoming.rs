@@ -50,10 +50,7 @@ impl AgentMachine {
                 self.unauthorized(at.generation, at.now);
             }
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
                     retry_task(&mut self.incoming, &mut retrier, &failure, error, at, true)
                 {

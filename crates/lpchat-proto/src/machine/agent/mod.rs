@@ -470,10 +470,7 @@ impl AgentMachine {
     }
 
     fn retrier(&mut self) -> Retrier<'_> {
-        Retrier {
-            policy: &self.cfg.retry,
-            rng: &mut self.rng,
-        }
+        Retrier::new(&self.cfg.retry, &mut self.rng)
     }
 
     fn clock(&mut self, now: Instant) -> Instant {
@@ -617,10 +614,7 @@ impl AgentMachine {
         now: Instant,
         now_unix: u64,
     ) {
-        let mut retrier = Retrier {
-            policy: &self.cfg.retry,
-            rng: &mut self.rng,
-        };
+        let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
         match call {
             LoginCall::Login(op) => {
                 let r = answer(&op, input, limits);

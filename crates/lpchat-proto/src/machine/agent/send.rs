@@ -98,20 +98,13 @@ impl AgentMachine {
             }
             Reply::Failed { failure, .. } => {
                 let stop = self.phase != Phase::Running;
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 self.outgoing.sent_failed(
                     &chat,
                     at.id,
                     &failure,
                     &mut retrier,
-                    Moment {
-                        now: at.now,
-                        now_unix: at.now_unix,
-                        stop,
-                    },
+                    Moment::new(at.now, at.now_unix, stop),
                 )
             }
         };
@@ -137,20 +130,13 @@ impl AgentMachine {
             }
             Reply::Failed { failure, .. } => {
                 let stop = self.phase != Phase::Running;
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 self.outgoing.check_failed(
                     &chat,
                     at.id,
                     &failure,
                     &mut retrier,
-                    Moment {
-                        now: at.now,
-                        now_unix: at.now_unix,
-                        stop,
-                    },
+                    Moment::new(at.now, at.now_unix, stop),
                 )
             }
         };

@@ -69,10 +69,7 @@ impl AgentMachine {
         error: crate::machine::event::MachineError,
         at: Sent,
     ) {
-        let mut retrier = crate::machine::reply::Retrier {
-            policy: &self.cfg.retry,
-            rng: &mut self.rng,
-        };
+        let mut retrier = crate::machine::reply::Retrier::new(&self.cfg.retry, &mut self.rng);
         if let Some(error) = retry_task(&mut self.start, &mut retrier, failure, error, at, true) {
             self.lose_session(SessionLostReason::Unreachable(error));
         }
@@ -150,10 +147,8 @@ impl AgentMachine {
                 self.unauthorized(at.generation, at.now);
             }
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = crate::machine::reply::Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier =
+                    crate::machine::reply::Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
                     retry_task(&mut self.info, &mut retrier, &failure, error, at, false)
                 {

@@ -198,10 +198,7 @@ impl VisitorMachine {
                     }
                     return;
                 }
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
                     VisitorMachine::retry(&mut self.poll, &mut retrier, &failure, error, at, true)
                 {
@@ -289,10 +286,7 @@ impl VisitorMachine {
                 status: http::StatusCode::UNAUTHORIZED,
             }),
             Reply::Failed { failure, error, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) = VisitorMachine::retry(
                     &mut self.keepalive,
                     &mut retrier,

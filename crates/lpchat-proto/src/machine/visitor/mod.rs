@@ -248,10 +248,7 @@ impl VisitorMachine {
     }
 
     fn retrier(&mut self) -> Retrier<'_> {
-        Retrier {
-            policy: &self.cfg.retry,
-            rng: &mut self.rng,
-        }
+        Retrier::new(&self.cfg.retry, &mut self.rng)
     }
 
     fn issue(&mut self, purpose: Purpose, now: Instant) -> Result<Output, MachineError> {

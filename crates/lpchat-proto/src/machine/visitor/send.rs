@@ -78,20 +78,13 @@ impl VisitorMachine {
             }
             Reply::Unauthorized => self.outgoing.unauthorized(&chat, at.id, at.now, true),
             Reply::Failed { failure, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 self.outgoing.sent_failed(
                     &chat,
                     at.id,
                     &failure,
                     &mut retrier,
-                    Moment {
-                        now: at.now,
-                        now_unix: at.now_unix,
-                        stop,
-                    },
+                    Moment::new(at.now, at.now_unix, stop),
                 )
             }
         };
@@ -113,20 +106,13 @@ impl VisitorMachine {
             }
             Reply::Unauthorized => self.outgoing.unauthorized(&chat, at.id, at.now, true),
             Reply::Failed { failure, .. } => {
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 self.outgoing.check_failed(
                     &chat,
                     at.id,
                     &failure,
                     &mut retrier,
-                    Moment {
-                        now: at.now,
-                        now_unix: at.now_unix,
-                        stop,
-                    },
+                    Moment::new(at.now, at.now_unix, stop),
                 )
             }
         };
@@ -241,10 +227,7 @@ impl VisitorMachine {
             }
             Reply::Failed { failure, error, .. } => {
                 let mut t = std::mem::take(task(self));
-                let mut retrier = Retrier {
-                    policy: &self.cfg.retry,
-                    rng: &mut self.rng,
-                };
+                let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 let gave_up =
                     VisitorMachine::retry(&mut t, &mut retrier, &failure, error, at, false);
                 *task(self) = t;
