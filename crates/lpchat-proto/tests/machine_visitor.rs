@@ -389,3 +389,105 @@ fn debug_shows_no_app_key() {
     let d = format!("{:?}", s.m);
     assert!(!d.contains("app-key-721c"), "{d}");
 }
+
+/// The visitor's end is in flight when the poll sent beside it brings the `ended` event
+/// (the server wrote the end before it answered the end's own request). The end is done:
+/// it settles as delivered, not as an unknown outcome (a loaded e2e run saw
+/// `Command(OutcomeUnknown)` from `VisitorChat::end` this way, with no fault injected).
+#[test]
+fn an_end_whose_answer_comes_after_the_ended_event_is_done() {
+    let t0 = Instant::now();
+    let mut s = chatting(t0);
+    let poll = s.expect("GET", "/chat/H5K5");
+    s.respond(&poll, chat_page(&[(0, "system", "wait")], 1, "chatting"));
+    let poll = s.wait_for("GET", "/chat/H5K5", 3 * SEC);
+    let end = s.m.end_chat();
+    s.drain();
+    let post = s.expect("POST", "/chat/H5K5/events");
+    assert_eq!(post.json()["event"]["state"], "ended");
+    // The poll's answer overtakes the end's.
+    s.respond(&poll, ended_page(&[(1, "ended")], 2));
+    let events = s.take_events();
+    assert!(
+        events.contains(&MachineEvent::LineDelivered {
+            line: end,
+            chat: chat("H5K5"),
+            event: None
+        }),
+        "{events:#?}"
+    );
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::LineFailed { .. })));
+    assert_eq!(events.last(), Some(&MachineEvent::Closed));
+    assert!(s.m.is_closed());
+    // The late answer changes nothing.
+    s.respond(
+        &post,
+        with_headers(201, &[("location", &format!("{CHAT_URL}/events/1"))], ""),
+    );
+    assert!(s.take_events().is_empty());
+}
+
+/// A line is in flight when the chat's `ended` event arrives (the agent ended the chat):
+/// the machine waits for the line's answer before it finishes, so a line the server took
+/// is reported delivered, and one it refused as rejected — never as unknown. Items queued
+/// behind it were never sent and fail as `ChatEnded`.
+#[test]
+fn a_line_in_flight_when_the_chat_ends_settles_by_its_answer() {
+    for (answer, want) in [
+        (
+            with_headers(201, &[("location", &format!("{CHAT_URL}/events/1"))], ""),
+            None,
+        ),
+        (
+            json(400, r#"{"error":{"message":"the chat has ended"}}"#),
+            Some(CommandFailure::Rejected {
+                status: http::StatusCode::BAD_REQUEST,
+            }),
+        ),
+    ] {
+        let t0 = Instant::now();
+        let mut s = chatting(t0);
+        let poll = s.expect("GET", "/chat/H5K5");
+        s.respond(&poll, chat_page(&[(0, "system", "wait")], 1, "chatting"));
+        let poll = s.wait_for("GET", "/chat/H5K5", 3 * SEC);
+        let line = s.m.send_line(NewEvent::plain("still there?"));
+        let behind = s.m.send_line(NewEvent::plain("hello?"));
+        s.drain();
+        let post = s.expect("POST", "/chat/H5K5/events");
+        assert_eq!(post.json()["event"]["text"], "still there?");
+        s.respond(&poll, ended_page(&[(1, "ended")], 2));
+        let events = s.take_events();
+        assert!(events.contains(&MachineEvent::ChatEnded {
+            chat: chat("H5K5"),
+            reason: EndReason::Ended
+        }));
+        assert!(events.contains(&MachineEvent::LineFailed {
+            line: behind,
+            chat: chat("H5K5"),
+            reason: CommandFailure::ChatEnded
+        }));
+        assert!(!events.contains(&MachineEvent::Closed), "{events:#?}");
+        assert!(!s.m.is_closed(), "finished with a line in flight");
+        // Nothing else runs while the line settles.
+        s.advance(10 * SEC);
+        assert!(s.try_expect("GET", "/chat/H5K5").is_none());
+        s.respond(&post, answer);
+        let events = s.take_events();
+        let settled = match want {
+            None => MachineEvent::LineDelivered {
+                line,
+                chat: chat("H5K5"),
+                event: Some(eid(1)),
+            },
+            Some(reason) => MachineEvent::LineFailed {
+                line,
+                chat: chat("H5K5"),
+                reason,
+            },
+        };
+        assert_eq!(events, [settled, MachineEvent::Closed]);
+        assert!(s.m.is_closed());
+    }
+}

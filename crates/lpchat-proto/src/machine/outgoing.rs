@@ -235,6 +235,46 @@ impl Outgoing {
         drained
     }
 
+    /// The chat is over (its `ended` event was read). Every end queued on it is done,
+    /// whatever became of its request: what it asked for is true, and its answer may never
+    /// be read (the end of another side raced it). A head that was sent stays queued to be
+    /// settled by its answer, retry or check, as [`Keep::SentHead`] (a line sent just before
+    /// the end may have reached the chat). The other items were never sent: they come back
+    /// as failed with `reason`. Returns what settled now, in queue order.
+    pub(crate) fn chat_over(&mut self, chat: &ChatId, reason: &CommandFailure) -> Vec<Settled> {
+        let Some(queue) = self.queues.get_mut(chat) else {
+            return Vec::new();
+        };
+        let head_sent = queue.since.is_some() || queue.task.busy();
+        let mut settled = Vec::new();
+        let mut kept = None;
+        for (i, queued) in std::mem::take(&mut queue.items).into_iter().enumerate() {
+            if queued.item == Item::Event(NewEvent::End) {
+                settled.push(Settled::Delivered(queued, None));
+            } else if i == 0 && head_sent {
+                kept = Some(queued);
+            } else {
+                settled.push(Settled::Failed(queued, reason.clone()));
+            }
+        }
+        match kept {
+            Some(head) => queue.items.push_back(head),
+            None => {
+                // A head in flight that settled here (an end): its answer is ignored.
+                queue.task = Task::default();
+                queue.stage = Stage::Send;
+                queue.since = None;
+                queue.check_failures = 0;
+            }
+        }
+        settled
+    }
+
+    /// Whether nothing is queued on `chat`.
+    pub(crate) fn is_idle(&self, chat: &ChatId) -> bool {
+        self.queues.get(chat).is_none_or(|q| q.items.is_empty())
+    }
+
     /// Forgets the queue of a chat no longer followed, once nothing is left in it (its
     /// claimed ids go too: the chat will not be searched again).
     pub(crate) fn forget(&mut self, chat: &ChatId) {

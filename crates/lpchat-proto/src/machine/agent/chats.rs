@@ -426,11 +426,18 @@ impl AgentMachine {
         self.transferred.remove(chat);
         self.refused.remove(chat);
         self.split.retain(|c| c != chat);
-        let failure = match reason {
-            EndReason::Unfollowed => CommandFailure::UnknownChat,
-            _ => CommandFailure::ChatEnded,
-        };
-        self.fail_waiting(chat, Keep::SentHead, failure);
+        match reason {
+            // Over for everyone: the ends queued on it are done, as on the visitor side.
+            EndReason::Ended => {
+                for settled in self.outgoing.chat_over(chat, &CommandFailure::ChatEnded) {
+                    self.report(chat, settled);
+                }
+            }
+            EndReason::Unfollowed => {
+                self.fail_waiting(chat, Keep::SentHead, CommandFailure::UnknownChat)
+            }
+            _ => self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded),
+        }
         self.forget_chat(chat);
         self.out.emit(MachineEvent::ChatEnded {
             chat: chat.clone(),

@@ -148,7 +148,7 @@ impl AgentMachine {
     /// Reports a settled item. A done transfer fails what was queued after it (the chat is
     /// no longer this agent's); the chat is followed until a poll sent after the transfer
     /// brings the events it added ([leaving](super#leaving)).
-    fn report(&mut self, chat: &ChatId, settled: Settled) {
+    pub(super) fn report(&mut self, chat: &ChatId, settled: Settled) {
         let chat_id = chat.clone();
         match settled {
             Settled::Delivered(queued, event) => match queued.item {

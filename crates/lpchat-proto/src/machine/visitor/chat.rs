@@ -5,7 +5,7 @@ use std::time::Instant;
 use super::{Joined, Phase, Sent, VisitorMachine};
 use crate::cursor::{ChatCursor, Page};
 use crate::machine::contract::Output;
-use crate::machine::event::{EndReason, MachineEvent, SessionLostReason};
+use crate::machine::event::{CommandFailure, EndReason, MachineEvent, SessionLostReason};
 use crate::machine::reply::{after, Reply, Retrier};
 use crate::model::{Chat, ChatInfo, ChatState, EventKind};
 use crate::ops::{ChatRef, Created, GetChat, GetChatInfo, Operation, RequestChat};
@@ -302,11 +302,35 @@ impl VisitorMachine {
         }
     }
 
-    /// The chat is over: [`MachineEvent::ChatEnded`], then the machine finishes.
+    /// The chat is over: [`MachineEvent::ChatEnded`]; the ends queued are done, the items
+    /// never sent fail, and the machine finishes, once a line that was sent is settled
+    /// ([`Phase::Ending`]).
     pub(super) fn end(&mut self, reason: EndReason) {
-        if let Some(chat) = self.chat_id().cloned() {
-            self.out.emit(MachineEvent::ChatEnded { chat, reason });
+        let Some(chat) = self.chat_id().cloned() else {
+            self.finish(Some(CommandFailure::ChatEnded));
+            return;
+        };
+        self.out.emit(MachineEvent::ChatEnded {
+            chat: chat.clone(),
+            reason,
+        });
+        for task in [
+            &mut self.poll,
+            &mut self.keepalive,
+            &mut self.name,
+            &mut self.typing,
+        ] {
+            task.cancel();
         }
-        self.finish(Some(crate::machine::event::CommandFailure::ChatEnded));
+        for settled in self.outgoing.chat_over(&chat, &CommandFailure::ChatEnded) {
+            self.report(settled);
+        }
+        if self.phase == Phase::Closed {
+            return;
+        }
+        self.phase = Phase::Ending;
+        if self.outgoing.is_idle(&chat) {
+            self.finish(Some(CommandFailure::ChatEnded));
+        }
     }
 }

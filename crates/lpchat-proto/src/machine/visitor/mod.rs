@@ -54,6 +54,10 @@ enum Phase {
     Requesting,
     /// The chat exists: polling, sending.
     Chatting,
+    /// The chat is over (its `ended` event was read) while a line it was sent was not
+    /// settled: only that line's answer, retry or check runs, then the machine finishes.
+    /// Finishing at once would drop the answer of a line the server may have taken.
+    Ending,
     /// Finished: the chat ended, was closed, or could not be had.
     Closed,
 }
@@ -162,7 +166,7 @@ impl VisitorMachine {
 
     /// Sets the visitor's name (V14); the latest value wins.
     pub fn set_visitor_name(&mut self, name: impl Into<String>) {
-        if self.phase == Phase::Closed {
+        if matches!(self.phase, Phase::Closed | Phase::Ending) {
             return;
         }
         self.name_wanted = Some(name.into());
@@ -171,7 +175,7 @@ impl VisitorMachine {
 
     /// Says whether the visitor is typing (V15); the latest value wins.
     pub fn set_typing(&mut self, typing: bool) {
-        if self.phase == Phase::Closed {
+        if matches!(self.phase, Phase::Closed | Phase::Ending) {
             return;
         }
         self.typing_wanted = Some(typing);
@@ -182,7 +186,7 @@ impl VisitorMachine {
     /// before the chat exists, finishes at once.
     pub fn close(&mut self) {
         match self.phase {
-            Phase::Closed => {}
+            Phase::Closed | Phase::Ending => {}
             Phase::Requesting if self.request.busy() => {
                 // The chat may be created: end it once it is.
                 if self.closing.is_none() {
@@ -230,6 +234,7 @@ impl VisitorMachine {
                 let id = self.outgoing.fresh_id();
                 let reason = match phase {
                     Phase::Closed => CommandFailure::Closed,
+                    Phase::Ending => CommandFailure::ChatEnded,
                     _ => CommandFailure::UnknownChat,
                 };
                 self.out.emit(MachineEvent::LineFailed {
@@ -268,6 +273,7 @@ impl VisitorMachine {
                 .or_else(|| self.send_typing(now))
                 .or_else(|| self.send_poll(now))
                 .or_else(|| self.send_keepalive(now)),
+            Phase::Ending => self.send_outgoing(now),
             Phase::Closed => None,
         }
     }
@@ -282,6 +288,7 @@ impl VisitorMachine {
                 self.poll.wake(),
                 self.keepalive.wake(),
             ]),
+            Phase::Ending => self.outgoing.wake(),
             Phase::Closed => None,
         };
         at.map(|at| at.max(now))

@@ -67,7 +67,8 @@ impl VisitorMachine {
         let Some(chat) = self.chat_id().cloned() else {
             return;
         };
-        let stop = self.phase != Phase::Chatting;
+        // While the chat ends, the line sent before still settles by its answer or check.
+        let stop = !matches!(self.phase, Phase::Chatting | Phase::Ending);
         let settled = match reply {
             Reply::Ok(created) => {
                 let event = created
@@ -97,7 +98,7 @@ impl VisitorMachine {
         let Some(chat) = self.chat_id().cloned() else {
             return;
         };
-        let stop = self.phase != Phase::Chatting;
+        let stop = !matches!(self.phase, Phase::Chatting | Phase::Ending);
         let settled = match reply {
             Reply::Ok(events) => {
                 self.deliver(Page::from_events(&events));
@@ -122,8 +123,9 @@ impl VisitorMachine {
     }
 
     /// Reports a settled item; the end asked for by `close()` finishes the machine when it
-    /// failed (when it was delivered, the poll sees the end and finishes it).
-    fn report(&mut self, settled: Settled) {
+    /// failed (when it was delivered, the poll sees the end and finishes it), and so does
+    /// the last item of a chat that is over.
+    pub(super) fn report(&mut self, settled: Settled) {
         let Some(chat) = self.chat_id().cloned() else {
             return;
         };
@@ -131,7 +133,7 @@ impl VisitorMachine {
             Settled::Delivered(queued, event) => {
                 self.out.emit(MachineEvent::LineDelivered {
                     line: queued.id,
-                    chat,
+                    chat: chat.clone(),
                     event,
                 });
                 (queued.id, false)
@@ -139,7 +141,7 @@ impl VisitorMachine {
             Settled::Failed(queued, reason) => {
                 self.out.emit(MachineEvent::LineFailed {
                     line: queued.id,
-                    chat,
+                    chat: chat.clone(),
                     reason,
                 });
                 (queued.id, true)
@@ -147,6 +149,8 @@ impl VisitorMachine {
         };
         if failed && self.closing == Some(id) {
             self.finish(None);
+        } else if self.phase == Phase::Ending && self.outgoing.is_idle(&chat) {
+            self.finish(Some(CommandFailure::ChatEnded));
         }
     }
 
