@@ -6,7 +6,8 @@
 //! The input is a script read byte by byte: each step answers a request in flight (status,
 //! `Retry-After`, `Set-Cookie`, `Location`, `Date`, and a body that is either fixture-like
 //! JSON for the request's endpoint with ids taken from the input, or raw input bytes), fails
-//! one, runs a user command, or moves time forward.
+//! one, drops one (its answer never comes, or comes after the machine's deadline handled it
+//! as a timeout), runs a user command, or moves time forward.
 #![no_main]
 
 use std::collections::{BTreeMap, HashSet};
@@ -322,6 +323,13 @@ fuzz_target!(|data: &[u8]| {
                 run.m.handle_failure(id, kind, run.now);
             }
             5 => command(&mut run, &mut input),
+            6 if !run.outstanding.is_empty() => {
+                // Never answered by the driver: the machine's deadline must settle it. A
+                // late answer may still come (the replay below).
+                let i = usize::from(input.byte().unwrap_or(0)) % run.outstanding.len();
+                let (id, _) = run.outstanding.swap_remove(i);
+                run.settled.push(id);
+            }
             _ => {
                 let step = u64::from(input.u16().unwrap_or(0)) * 10;
                 run.now += Duration::from_millis(step);

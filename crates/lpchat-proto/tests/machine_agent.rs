@@ -1259,3 +1259,113 @@ fn a_transferred_chat_the_server_no_longer_answers_for_ends_as_transferred() {
     }));
     assert_eq!(s.m.chats(), [chat("U")]);
 }
+
+/// A poll whose answer never comes (a send task that died, a socket that hangs past every
+/// transport timeout) is handled by the machine's own deadline as a timeout: the poll goes
+/// on instead of stalling for good, and the answer that comes late changes nothing.
+#[test]
+fn a_poll_whose_answer_never_comes_times_out_at_the_deadline_and_polling_goes_on() {
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0).resume_from("lpc1.C1~4").unwrap();
+    cfg.request_deadline = 20 * SEC;
+    let mut s = started(cfg, t0);
+    let lost = s.expect("GET", "/agentSession/777/chat");
+    // Nothing else is due: the machine wakes for the deadline, not later.
+    assert_eq!(s.timeout, Some(lost.at + 20 * SEC));
+    s.until_timeout();
+    let again = s.wait_for("GET", "/agentSession/777/chat", 30 * SEC);
+    assert_eq!(again.query("fromEventIds").as_deref(), Some("5"));
+    s.respond(
+        &again,
+        json(
+            200,
+            &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])]),
+        ),
+    );
+    assert_eq!(chat_events(&s.take_events()), [("C1".to_owned(), 5)]);
+    // The lost answer arrives after all: ignored, nothing delivered twice.
+    s.respond(
+        &lost,
+        json(
+            200,
+            &chats_body(&[chat_body("C1", &[line(5, "visitor", "hi")])]),
+        ),
+    );
+    assert!(chat_events(&s.take_events()).is_empty());
+}
+
+/// A line whose answer never comes is a line of unknown outcome: at the deadline it is
+/// looked for in the chat's events, found, and reported delivered once, never re-sent.
+#[test]
+fn a_line_whose_answer_never_comes_is_looked_for_at_the_deadline() {
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0).resume_from("lpc1.C1~4").unwrap();
+    cfg.request_deadline = 20 * SEC;
+    let mut s = started(cfg, t0);
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(&poll, json(200, &chats_body(&[chat_body("C1", &[])])));
+    let id = s.m.send_line(&chat("C1"), NewEvent::plain("hello"));
+    s.drain();
+    let post = s.expect("POST", "/agentSession/777/chat/C1/events");
+    let check = loop {
+        quiet_polls(&mut s);
+        if let Some(r) = s.try_expect("GET", "/agentSession/777/chat/C1/events") {
+            break r;
+        }
+        assert!(s.now - post.at < 40 * SEC, "the line was never checked");
+        s.until_timeout();
+    };
+    assert!(
+        check.at - post.at >= 20 * SEC,
+        "checked before the deadline"
+    );
+    s.respond(
+        &check,
+        json(200, &events_body(&[line(5, "agent", "hello")])),
+    );
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: id,
+        chat: chat("C1"),
+        event: Some(eid(5)),
+    }));
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C1/events/9","@rel":"location"}}}}}}"#)));
+    assert!(!s.take_events().iter().any(|e| matches!(
+        e,
+        MachineEvent::LineDelivered { .. } | MachineEvent::LineFailed { .. }
+    )));
+    let posts = s
+        .log
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path().ends_with("/events"))
+        .count();
+    assert_eq!(posts, 1);
+}
+
+/// A driver whose consumer is behind pauses the polls: no chat poll goes out while paused,
+/// lines still go, and the poll that came due goes at once when resumed.
+#[test]
+fn paused_polling_sends_no_poll_until_resumed_and_lines_still_go() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C1~4");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(&poll, json(200, &chats_body(&[chat_body("C1", &[])])));
+    s.m.set_polling_paused(true);
+    s.advance(10 * SEC);
+    assert_eq!(
+        s.count("GET", "/agentSession/777/chat"),
+        0,
+        "polled while paused"
+    );
+    let id = s.m.send_line(&chat("C1"), NewEvent::plain("still here"));
+    s.drain();
+    let post = s.expect("POST", "/agentSession/777/chat/C1/events");
+    s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C1/events/9","@rel":"location"}}}}}}"#)));
+    assert!(s
+        .take_events()
+        .iter()
+        .any(|e| matches!(e, MachineEvent::LineDelivered { line, .. } if *line == id)));
+    s.m.set_polling_paused(false);
+    s.drain();
+    let resumed = s.expect("GET", "/agentSession/777/chat");
+    assert_eq!(resumed.at, s.now, "the due poll waits no longer");
+}

@@ -491,3 +491,24 @@ fn a_line_in_flight_when_the_chat_ends_settles_by_its_answer() {
         assert!(s.m.is_closed());
     }
 }
+
+/// The visitor's poll whose answer never comes times out at the machine's deadline and the
+/// chat goes on being polled.
+#[test]
+fn a_visitor_poll_whose_answer_never_comes_times_out_at_the_deadline() {
+    let t0 = Instant::now();
+    let mut s = Script::new(
+        VisitorMachine::new(config(t0).with_request_deadline(15 * SEC), t0),
+        t0,
+    );
+    let req = s.expect("POST", "/api/account/1234/chat/request");
+    s.respond(&req, created());
+    s.take_events();
+    let lost = s.expect("GET", "/chat/H5K5");
+    assert_eq!(s.timeout, Some(lost.at + 15 * SEC));
+    let again = s.wait_for("GET", "/chat/H5K5", 25 * SEC);
+    assert!(again.at - lost.at >= 15 * SEC);
+    s.respond(&again, chat_page(&[(0, "system", "wait")], 1, "chatting"));
+    assert_eq!(chat_events(&s.take_events()), [("H5K5".into(), 0)]);
+    assert!(!s.m.is_closed());
+}

@@ -15,6 +15,19 @@ use crate::retry::Failure;
 /// does no harm: it only looks at its timers again.
 pub const IDLE_WAKE: Duration = Duration::from_secs(3600);
 
+/// How long a machine waits for the answer to a request it handed out before it handles
+/// the request as timed out ([`FailureKind::Timeout`]): 60 s by default
+/// (`AgentConfig::request_deadline`, `VisitorConfig::request_deadline`).
+///
+/// Every [`Output::Send`] is answered exactly once, by the driver
+/// ([`Machine::handle_response`] or [`Machine::handle_failure`]) or by this deadline,
+/// whichever comes first; an answer that comes after the deadline is ignored. The deadline
+/// is a backstop for answers that never come (a send task that died, a socket that hangs),
+/// not the transport's timeout: a driver sets it above the longest exchange its transport
+/// allows (the lpchat client: connect wait + request timeout + 5 s), so on a healthy link
+/// the transport always answers first.
+pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(60);
+
 /// Names one request a machine asked to send, so that its result can be handed back.
 ///
 /// Ids are unique within one machine and never reused.
@@ -111,7 +124,9 @@ impl FailureKind {
 /// A driver:
 ///
 /// 1. calls [`Machine::poll_output`] until it returns [`Output::Timeout`], sending every
-///    [`Output::Send`] and handing every [`Output::Event`] to the user;
+///    [`Output::Send`] and handing every [`Output::Event`] to the user; every `Send` must
+///    be answered once, by a response or a failure (see [`DEFAULT_REQUEST_DEADLINE`] for
+///    the machine's own deadline on answers that never come);
 /// 2. waits until the timeout, a response, a failure or a user command;
 /// 3. feeds what happened in ([`Machine::handle_response`], [`Machine::handle_failure`], or
 ///    a command method of the machine) and goes back to 1.
@@ -133,6 +148,12 @@ pub trait Machine {
     /// Whether the machine has finished (closed, or its session is lost): it will send
     /// nothing more.
     fn is_closed(&self) -> bool;
+
+    /// Pauses (or resumes) the polls that bring new events (the agent's chat and incoming
+    /// polls, the visitor's chat poll), for a driver whose consumer has fallen behind:
+    /// keepalives, the login, the outgoing queue and closing go on, so the session stays
+    /// alive and commands still work. A poll that came due while paused goes once resumed.
+    fn set_polling_paused(&mut self, paused: bool);
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub mod visitor;
 
 pub use agent::{AgentConfig, AgentMachine, ForcedAwayPolicy, MIN_POLL_INTERVAL};
 pub use clock::WallClock;
-pub use contract::{FailureKind, Machine, Output, RequestId, IDLE_WAKE};
+pub use contract::{FailureKind, Machine, Output, RequestId, DEFAULT_REQUEST_DEADLINE, IDLE_WAKE};
 pub use event::{CommandFailure, EndReason, LineId, MachineError, MachineEvent, SessionLostReason};
 pub use login::LoginSettings;
 pub use rng::Rng;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::contract::RequestId;
 use super::event::MachineEvent;
@@ -74,6 +74,21 @@ impl<P> Outbox<P> {
         self.pending.remove(&id).map(|p| *p)
     }
 
+    /// The oldest request in flight handed out at least `deadline` before `now`: its answer
+    /// is lost (a send task that died, a socket that hangs past every transport timeout),
+    /// and the machine handles it as a timeout. Ids rise with the instant they were handed
+    /// out at (the machines' clock never goes back), so the first in the map is the oldest.
+    pub(crate) fn overdue(&self, now: Instant, deadline: Duration) -> Option<RequestId> {
+        let (id, pending) = self.pending.first_key_value()?;
+        (now.saturating_duration_since(pending.sent_at) >= deadline).then_some(*id)
+    }
+
+    /// When the oldest request in flight passes `deadline`, if any is in flight.
+    pub(crate) fn next_deadline(&self, deadline: Duration) -> Option<Instant> {
+        let (_, pending) = self.pending.first_key_value()?;
+        Some(super::reply::after(pending.sent_at, deadline))
+    }
+
     /// Forgets every request in flight (their results will be ignored).
     pub(crate) fn forget_all(&mut self) {
         self.pending.clear();
@@ -117,7 +132,26 @@ mod tests {
         out.emit(MachineEvent::LoggedIn);
         assert_eq!(out.next_event(), Some(MachineEvent::LoggedIn));
         assert_eq!(out.next_event(), None);
+        let c = out.register("c", 0, now + Duration::from_secs(5));
+        assert_eq!(
+            out.overdue(now + Duration::from_secs(64), Duration::from_secs(60)),
+            Some(b)
+        );
+        assert_eq!(
+            out.next_deadline(Duration::from_secs(60)),
+            Some(now + Duration::from_secs(60))
+        );
+        out.settle(b);
+        assert_eq!(
+            out.overdue(now + Duration::from_secs(64), Duration::from_secs(60)),
+            None
+        );
+        assert_eq!(
+            out.overdue(now + Duration::from_secs(65), Duration::from_secs(60)),
+            Some(c)
+        );
         out.forget_all();
+        assert_eq!(out.next_deadline(Duration::from_secs(60)), None);
         assert!(out.settle(b).is_none());
     }
 }

@@ -104,7 +104,7 @@ impl AgentMachine {
 
     pub(super) fn send_poll(&mut self, now: Instant) -> Option<Output> {
         let session = self.session.clone()?;
-        if !self.poll.ready(now) {
+        if self.polling_paused || !self.poll.ready(now) {
             return None;
         }
         // A round after a refused multi-chat poll asks for each chat alone; chats refused

@@ -75,6 +75,10 @@ pub struct AgentConfig {
     /// Chats to go on polling from where a saved token stopped (see
     /// [`super::AgentMachine::cursor_token`]).
     pub resume: CursorSet,
+    /// How long an answer is waited for before the request counts as timed out:
+    /// [`DEFAULT_REQUEST_DEADLINE`](crate::machine::DEFAULT_REQUEST_DEADLINE) (60 s), at
+    /// least 1 s. Keep it above the transport's longest exchange.
+    pub request_deadline: Duration,
 }
 
 impl AgentConfig {
@@ -97,6 +101,7 @@ impl AgentConfig {
             forced_away: ForcedAwayPolicy::default(),
             auto_accept: false,
             resume: CursorSet::new(),
+            request_deadline: crate::machine::DEFAULT_REQUEST_DEADLINE,
         }
     }
 
@@ -121,6 +126,12 @@ impl AgentConfig {
     /// With another retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// With another deadline for answers (at least 1 s).
+    pub fn with_request_deadline(mut self, deadline: Duration) -> Self {
+        self.request_deadline = deadline;
         self
     }
 
@@ -163,6 +174,7 @@ impl AgentConfig {
         self.incoming_interval = self.incoming_interval.clamp(second, MAX_IDLE);
         self.availability_interval = self.availability_interval.max(second);
         self.login.refresh_max = self.login.refresh_max.max(second);
+        self.request_deadline = self.request_deadline.max(second);
         self
     }
 }

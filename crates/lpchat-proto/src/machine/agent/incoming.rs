@@ -17,7 +17,7 @@ use super::purpose::Purpose;
 impl AgentMachine {
     pub(super) fn send_incoming(&mut self, now: Instant) -> Option<Output> {
         let session = self.session.clone()?;
-        if !self.incoming.ready(now) {
+        if self.polling_paused || !self.incoming.ready(now) {
             return None;
         }
         match self.issue(Purpose::Incoming(GetIncomingRequests::new(&session)), now) {

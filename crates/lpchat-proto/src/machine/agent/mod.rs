@@ -185,6 +185,9 @@ pub struct AgentMachine {
 
     // Outgoing queues (A16, A17, A24, A15).
     outgoing: Outgoing,
+
+    /// The driver's consumer is behind: no chat or incoming poll goes out.
+    polling_paused: bool,
 }
 
 impl AgentMachine {
@@ -236,6 +239,7 @@ impl AgentMachine {
             infos: BTreeMap::new(),
             retired: Retired::default(),
             outgoing: Outgoing::default(),
+            polling_paused: false,
             cfg,
         };
         machine.check_lost();
@@ -546,9 +550,9 @@ impl AgentMachine {
                     self.info.wake(),
                     self.get_availability.wake(),
                     self.set_availability.wake(),
-                    self.incoming.wake(),
+                    self.incoming.wake().filter(|_| !self.polling_paused),
                     self.accept.wake(),
-                    self.poll.wake(),
+                    self.poll.wake().filter(|_| !self.polling_paused),
                     self.verify.wake(),
                     self.outgoing.wake(),
                 ]),
@@ -558,9 +562,13 @@ impl AgentMachine {
         } else {
             None
         };
-        earliest([login, rest])
-            .map(|at| at.max(now))
-            .unwrap_or_else(|| after(now, IDLE_WAKE))
+        earliest([
+            login,
+            rest,
+            self.out.next_deadline(self.cfg.request_deadline),
+        ])
+        .map(|at| at.max(now))
+        .unwrap_or_else(|| after(now, IDLE_WAKE))
     }
 
     fn dispatch(&mut self, id: RequestId, pending: Pending<Purpose>, input: Input, now: Instant) {
@@ -753,6 +761,11 @@ impl Machine for AgentMachine {
             if let Some(event) = self.out.next_event() {
                 return Output::Event(event);
             }
+            // An answer that never came: handled as the timeout it is.
+            if let Some(id) = self.out.overdue(now, self.cfg.request_deadline) {
+                self.handle_failure(id, FailureKind::Timeout, now);
+                continue;
+            }
             if let Some(send) = self.next_send(now) {
                 return send;
             }
@@ -780,5 +793,9 @@ impl Machine for AgentMachine {
 
     fn is_closed(&self) -> bool {
         matches!(self.phase, Phase::Closed | Phase::Lost)
+    }
+
+    fn set_polling_paused(&mut self, paused: bool) {
+        self.polling_paused = paused;
     }
 }

@@ -124,7 +124,7 @@ impl VisitorMachine {
     }
 
     pub(super) fn send_poll(&mut self, now: Instant) -> Option<Output> {
-        if !self.poll.ready(now) {
+        if self.polling_paused || !self.poll.ready(now) {
             return None;
         }
         let joined = self.joined.as_ref()?;

@@ -42,6 +42,10 @@ pub struct VisitorConfig {
     pub keepalive_interval: Duration,
     /// A chat to go on with instead of requesting one: its URL and where its cursor stood.
     pub resume: Option<(String, ChatCursor)>,
+    /// How long an answer is waited for before the request counts as timed out:
+    /// [`DEFAULT_REQUEST_DEADLINE`](crate::machine::DEFAULT_REQUEST_DEADLINE) (60 s), at
+    /// least 1 s. Keep it above the transport's longest exchange.
+    pub request_deadline: Duration,
 }
 
 impl VisitorConfig {
@@ -60,7 +64,14 @@ impl VisitorConfig {
             poll_interval: Duration::from_secs(2),
             keepalive_interval: Duration::from_secs(30),
             resume: None,
+            request_deadline: crate::machine::DEFAULT_REQUEST_DEADLINE,
         }
+    }
+
+    /// With another deadline for answers (at least 1 s).
+    pub fn with_request_deadline(mut self, deadline: Duration) -> Self {
+        self.request_deadline = deadline;
+        self
     }
 
     /// With a seed for the jitter.
@@ -106,6 +117,7 @@ impl VisitorConfig {
         let second = Duration::from_secs(1);
         self.poll_interval = self.poll_interval.max(second);
         self.keepalive_interval = self.keepalive_interval.max(second);
+        self.request_deadline = self.request_deadline.max(second);
         self
     }
 }

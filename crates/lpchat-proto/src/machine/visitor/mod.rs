@@ -112,6 +112,8 @@ pub struct VisitorMachine {
     typing_wanted: Option<bool>,
     /// `close()` was called: finish once the end is settled.
     closing: Option<LineId>,
+    /// The driver's consumer is behind: no chat poll goes out.
+    polling_paused: bool,
 }
 
 impl VisitorMachine {
@@ -142,6 +144,7 @@ impl VisitorMachine {
             typing: Task::default(),
             typing_wanted: None,
             closing: None,
+            polling_paused: false,
             cfg,
         };
         if let Some((href, cursor)) = machine.cfg.resume.clone() {
@@ -285,13 +288,14 @@ impl VisitorMachine {
                 self.outgoing.wake(),
                 self.name.wake(),
                 self.typing.wake(),
-                self.poll.wake(),
+                self.poll.wake().filter(|_| !self.polling_paused),
                 self.keepalive.wake(),
             ]),
             Phase::Ending => self.outgoing.wake(),
             Phase::Closed => None,
         };
-        at.map(|at| at.max(now))
+        earliest([at, self.out.next_deadline(self.cfg.request_deadline)])
+            .map(|at| at.max(now))
             .unwrap_or_else(|| after(now, IDLE_WAKE))
     }
 
@@ -399,6 +403,11 @@ impl Machine for VisitorMachine {
             if let Some(event) = self.out.next_event() {
                 return Output::Event(event);
             }
+            // An answer that never came: handled as the timeout it is.
+            if let Some(id) = self.out.overdue(now, self.cfg.request_deadline) {
+                self.handle_failure(id, FailureKind::Timeout, now);
+                continue;
+            }
             if let Some(send) = self.next_send(now) {
                 return send;
             }
@@ -424,5 +433,9 @@ impl Machine for VisitorMachine {
 
     fn is_closed(&self) -> bool {
         self.phase == Phase::Closed
+    }
+
+    fn set_polling_paused(&mut self, paused: bool) {
+        self.polling_paused = paused;
     }
 }
