@@ -94,9 +94,10 @@ impl AgentSession {
         limits: Limits,
         retry: RetryPolicy,
         seed: u64,
+        event_buffer: usize,
     ) -> Self {
         let (cmd_tx, cmd_rx) = crate::driver::command_channel();
-        let (ev_tx, ev_rx) = crate::events::channel();
+        let (ev_tx, ev_rx) = crate::events::channel(event_buffer);
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
         let counters = Arc::new(Counters::default());
         let driver = Driver {
@@ -538,7 +539,7 @@ impl Driver {
         if let Ok(mut h) = self.handlers.lock() {
             h.dispatch(&event);
         }
-        let _ = self.events.send(event);
+        self.events.send(event);
     }
 
     fn on_command(&mut self, cmd: Command) {
@@ -650,6 +651,10 @@ impl crate::driver::Task for Driver {
 
     fn close_machine(&mut self) {
         self.machine.close();
+    }
+
+    fn pacer(&self) -> crate::events::Pacer {
+        self.events.pacer()
     }
 
     fn command(&mut self, command: Command) {

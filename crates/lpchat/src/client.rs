@@ -30,9 +30,19 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     limits: Limits,
     seed: Option<u64>,
+    event_buffer: usize,
 }
 
 impl ClientBuilder {
+    /// How many unread events a session's stream may hold before the session pauses its
+    /// polls until the stream is read: 1,024 ([`crate::events::DEFAULT_EVENT_BUFFER`]; at
+    /// least 1). Memory then stays bounded whatever the consumer's pace; keepalives, lines
+    /// and closing go on while paused. See [`crate::Events`].
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.event_buffer = events.max(1);
+        self
+    }
+
     /// Asks another Domain API host (`http://127.0.0.1:PORT` for an emulator).
     pub fn domain_origin(mut self, origin: impl Into<String>) -> Self {
         self.domain_origin = Some(origin.into());
@@ -131,6 +141,7 @@ impl Client {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             seed: None,
+            event_buffer: crate::events::DEFAULT_EVENT_BUFFER,
         }
     }
 
@@ -209,8 +220,12 @@ impl Client {
 
     /// Starts an agent session with this configuration: logs in, starts the session, sets
     /// the initial availability, polls.
-    pub fn start_agent(&self, config: AgentConfig) -> AgentSession {
+    pub fn start_agent(&self, mut config: AgentConfig) -> AgentSession {
         let (retry, seed) = (config.retry.clone(), config.seed);
+        config.request_deadline = self
+            .inner
+            .transport
+            .machine_deadline(config.request_deadline);
         let machine = AgentMachine::new(config, Instant::now());
         AgentSession::spawn(
             machine,
@@ -218,6 +233,7 @@ impl Client {
             self.inner.cfg.limits,
             retry,
             seed,
+            self.inner.cfg.event_buffer,
         )
     }
 
@@ -250,6 +266,7 @@ impl Client {
             chats,
             self.inner.transport.clone(),
             self.inner.cfg.limits,
+            self.inner.cfg.event_buffer,
         ))
     }
 }

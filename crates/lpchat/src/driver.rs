@@ -3,15 +3,17 @@
 //! commands of the session's handles. Agent sessions and visitor chats share it; what differs
 //! (commands, events, waiters) is in their [`Task`] implementation.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::Response;
-use lpchat_proto::machine::{Machine, MachineEvent, Output, RequestId};
+use lpchat_proto::machine::{FailureKind, Machine, MachineEvent, Output, RequestId};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::events::Pacer;
 use crate::transport::{Transport, TransportFailure};
 
 /// A number for each session task of the process, in the order they start: the field that
@@ -39,6 +41,8 @@ pub(crate) trait Task {
     fn deliver(&mut self, event: MachineEvent);
     /// The machine has finished: every waiter learns it.
     fn finish(&mut self);
+    /// What paces the polls: the backlog of the session's event stream.
+    fn pacer(&self) -> Pacer;
     /// Where the loop counts the task's requests, if the task keeps counts.
     fn counters(&self) -> Option<&Counters> {
         None
@@ -107,28 +111,61 @@ pub(crate) fn command_channel<C>() -> (CommandSender<C>, CommandReceiver<C>) {
     (CommandSender(tx), rx)
 }
 
+/// The requests in flight: the send tasks, and which request each one carries (so a task
+/// that died still gets its request answered).
+struct Flights {
+    set: JoinSet<Flight>,
+    ids: HashMap<tokio::task::Id, RequestId>,
+}
+
 /// Runs `task` until its machine has finished, then aborts what is still in flight.
 ///
 /// The task comes boxed: a future keeps its arguments and their moved copies side by side, so
 /// an agent session's task (about 1.9 KiB) held inline made the spawned future twice that.
+///
+/// Every request the machine hands out is answered once: by its response, by its failure,
+/// or, when its send task died, as a dropped connection (outcome unknown); the machine's
+/// own deadline covers an answer that never comes. Answers are read before timers and
+/// commands: after a stall (a process starved of CPU for seconds), an answer that arrived
+/// meanwhile is handed in before the machine sees its deadline pass.
 pub(crate) async fn run<T: Task>(
     mut task: Box<T>,
     transport: Transport,
     mut commands: CommandReceiver<T::Command>,
 ) {
-    let mut flights: JoinSet<Flight> = JoinSet::new();
+    let mut flights = Flights {
+        set: JoinSet::new(),
+        ids: HashMap::new(),
+    };
+    let pacer = task.pacer();
+    let mut paused = false;
     let mut handles_gone = false;
     loop {
+        let full = pacer.is_full();
+        if full != paused {
+            paused = full;
+            if full {
+                tracing::warn!(
+                    unread = pacer.bound(),
+                    "event stream full: polling paused until it is read (drop the stream when only handlers are used)"
+                );
+            } else {
+                tracing::debug!("event stream read: polling resumed");
+            }
+            task.machine().set_polling_paused(full);
+        }
         let wake = drain(&mut *task, &transport, &mut flights);
         if task.machine().is_closed() {
             break;
         }
         let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(wake));
         tokio::select! {
-            Some(joined) = flights.join_next(), if !flights.is_empty() => {
+            biased;
+            Some(joined) = flights.set.join_next_with_id(), if !flights.set.is_empty() => {
                 let now = Instant::now();
                 match joined {
-                    Ok((id, Ok(response))) => {
+                    Ok((task_id, (id, Ok(response)))) => {
+                        flights.ids.remove(&task_id);
                         let status = response.status();
                         if status.is_server_error() || matches!(status.as_u16(), 401 | 429) {
                             task.counters().inspect(|c| c.failed());
@@ -136,12 +173,21 @@ pub(crate) async fn run<T: Task>(
                         tracing::debug!(request = %id, status = response.status().as_u16(), "response");
                         task.machine().handle_response(id, response, now);
                     }
-                    Ok((id, Err(failure))) => {
+                    Ok((task_id, (id, Err(failure)))) => {
+                        flights.ids.remove(&task_id);
                         task.counters().inspect(|c| c.failed());
                         tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
                         task.machine().handle_failure(id, failure.kind, now);
                     }
-                    Err(_) => {} // a send task panicked or was aborted: the machine's own timers cover it
+                    Err(died) => {
+                        // The send task panicked: the request may have left, so its
+                        // outcome is unknown, as with a connection that dropped.
+                        if let Some(id) = flights.ids.remove(&died.id()) {
+                            task.counters().inspect(|c| c.failed());
+                            tracing::warn!(request = %id, "send task died");
+                            task.machine().handle_failure(id, FailureKind::ConnectionDropped, now);
+                        }
+                    }
                 }
             }
             command = commands.recv(), if !handles_gone => match command {
@@ -152,22 +198,26 @@ pub(crate) async fn run<T: Task>(
                     task.close_machine();
                 }
             },
+            () = pacer.room(), if paused => {}
             () = sleep => {}
         }
     }
-    flights.abort_all();
+    flights.set.abort_all();
     task.finish();
 }
 
 /// Drains the machine: sends requests, delivers events; returns when to wake.
-fn drain<T: Task>(task: &mut T, transport: &Transport, flights: &mut JoinSet<Flight>) -> Instant {
+fn drain<T: Task>(task: &mut T, transport: &Transport, flights: &mut Flights) -> Instant {
     loop {
         match task.machine().poll_output(Instant::now()) {
             Output::Send { id, request } => {
                 tracing::debug!(request = %id, method = %request.method(), path = request.uri().path(), "send");
                 task.counters().inspect(|c| c.sent());
                 let transport = transport.clone();
-                flights.spawn(async move { (id, transport.execute(request).await) });
+                let handle = flights
+                    .set
+                    .spawn(async move { (id, transport.execute(request).await) });
+                flights.ids.insert(handle.id(), id);
             }
             Output::Event(event) => task.deliver(event),
             Output::Timeout(at) => return at,

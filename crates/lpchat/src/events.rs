@@ -2,42 +2,145 @@
 //! handlers.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use lpchat_proto::machine::MachineEvent;
 use lpchat_proto::model::{ChatId, Event};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
+
+/// How many events a session's stream holds unread before the session pauses its polls
+/// (see [`crate::ClientBuilder::event_buffer`]).
+pub const DEFAULT_EVENT_BUFFER: usize = 1024;
+
+/// The count of events queued for a stream and not read yet, shared by both ends, and the
+/// signal that wakes a paused driver once the stream has room again.
+#[derive(Debug)]
+struct Backlog {
+    queued: AtomicUsize,
+    bound: usize,
+    room: Notify,
+    /// The stream was dropped: nothing is buffered, nothing paces the polls.
+    dropped: AtomicBool,
+}
+
+/// The driver's view of its stream's backlog: whether to pause the polls, and when to look
+/// again.
+#[derive(Debug, Clone)]
+pub(crate) struct Pacer(Arc<Backlog>);
+
+impl Pacer {
+    /// Whether the stream holds its bound of unread events (and is still wanted).
+    pub(crate) fn is_full(&self) -> bool {
+        !self.0.dropped.load(Ordering::Acquire)
+            && self.0.queued.load(Ordering::Acquire) >= self.0.bound
+    }
+
+    /// Completes once the reader has taken an event since the stream was full (or dropped
+    /// it).
+    pub(crate) async fn room(&self) {
+        self.0.room.notified().await;
+    }
+
+    /// The bound.
+    pub(crate) fn bound(&self) -> usize {
+        self.0.bound
+    }
+}
 
 /// The driver's side of a session's event channel.
 ///
-/// Events travel boxed: tokio's unbounded channel allocates its slots 32 at a time, from the
-/// first one on, and a [`MachineEvent`] is 232 bytes, so a block of unboxed events cost every
+/// Events travel boxed: tokio's channels allocate their slots 32 at a time, from the first
+/// one on, and a [`MachineEvent`] is 232 bytes, so a block of unboxed events cost every
 /// session over 7 KiB, mostly never used.
+///
+/// The channel itself does not refuse events: an event the machine has produced is never
+/// dropped. The bound is applied upstream: while the stream holds `bound` unread events or
+/// more, the driver pauses the polls that bring new ones ([`Pacer::is_full`]), so a slow
+/// consumer slows polling instead of growing memory without limit. What is already in
+/// flight (one poll's answer at most, and the lines being settled) still comes in.
 #[derive(Debug)]
-pub(crate) struct EventSender(mpsc::UnboundedSender<Box<MachineEvent>>);
+pub(crate) struct EventSender {
+    tx: mpsc::UnboundedSender<Box<MachineEvent>>,
+    backlog: Arc<Backlog>,
+}
 
 impl EventSender {
-    /// Queues `event` for the stream; gives it back if the stream was dropped.
-    pub(crate) fn send(&self, event: MachineEvent) -> Result<(), Box<MachineEvent>> {
-        self.0.send(Box::new(event)).map_err(|e| e.0)
+    /// Queues `event` for the stream; a dropped stream takes nothing (handlers-only use).
+    pub(crate) fn send(&self, event: MachineEvent) {
+        // Counted before it can be read, so the reader's decrement never goes below zero.
+        self.backlog.queued.fetch_add(1, Ordering::AcqRel);
+        if self.tx.send(Box::new(event)).is_err() {
+            self.backlog.queued.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// What paces the driver's polls.
+    pub(crate) fn pacer(&self) -> Pacer {
+        Pacer(self.backlog.clone())
     }
 }
 
 /// The stream's side of the event channel, until [`Events`] takes it.
-pub(crate) type EventReceiver = mpsc::UnboundedReceiver<Box<MachineEvent>>;
+#[derive(Debug)]
+pub(crate) struct EventReceiver {
+    rx: mpsc::UnboundedReceiver<Box<MachineEvent>>,
+    backlog: Arc<Backlog>,
+}
 
-/// An event channel (see [`EventSender`]).
-pub(crate) fn channel() -> (EventSender, EventReceiver) {
+impl Drop for EventReceiver {
+    fn drop(&mut self) {
+        self.backlog.dropped.store(true, Ordering::Release);
+        self.backlog.room.notify_one();
+    }
+}
+
+impl EventReceiver {
+    /// The next event already queued, without waiting.
+    pub(crate) fn try_next(&mut self) -> Option<MachineEvent> {
+        let event = self.rx.try_recv().ok();
+        self.taken(event)
+    }
+
+    fn taken(&self, event: Option<Box<MachineEvent>>) -> Option<MachineEvent> {
+        let event = event?;
+        let before = self.backlog.queued.fetch_sub(1, Ordering::AcqRel);
+        if before >= self.backlog.bound {
+            self.backlog.room.notify_one();
+        }
+        Some(*event)
+    }
+}
+
+/// An event channel (see [`EventSender`]) whose stream may hold `bound` unread events
+/// (at least 1) before polling pauses.
+pub(crate) fn channel(bound: usize) -> (EventSender, EventReceiver) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (EventSender(tx), rx)
+    let backlog = Arc::new(Backlog {
+        queued: AtomicUsize::new(0),
+        bound: bound.max(1),
+        room: Notify::new(),
+        dropped: AtomicBool::new(false),
+    });
+    (
+        EventSender {
+            tx,
+            backlog: backlog.clone(),
+        },
+        EventReceiver { rx, backlog },
+    )
 }
 
 /// The events of a session, in the order the machine produced them. Ends when the session
 /// has finished (after [`MachineEvent::Closed`] or [`MachineEvent::SessionLost`]).
 ///
-/// Events are buffered until read; a session whose stream is never taken keeps them.
+/// Events are buffered until read, from the session's start. While the stream holds
+/// [`crate::ClientBuilder::event_buffer`] unread events (1,024 by default), the session
+/// pauses its polls (chats, incoming requests) until the stream is read; keepalives,
+/// lines and closing go on. A session used with handlers only should drop its stream
+/// (`drop(session.events())`): a dropped stream buffers nothing.
 #[derive(Debug)]
 pub struct Events {
     rx: EventReceiver,
@@ -50,7 +153,8 @@ impl Events {
 
     /// The next event, `None` once the session has finished.
     pub async fn next(&mut self) -> Option<MachineEvent> {
-        self.rx.recv().await.map(|event| *event)
+        let event = self.rx.rx.recv().await;
+        self.rx.taken(event)
     }
 }
 
@@ -58,7 +162,11 @@ impl Stream for Events {
     type Item = MachineEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<MachineEvent>> {
-        self.rx.poll_recv(cx).map(|event| event.map(|e| *e))
+        let this = &mut self.rx;
+        match this.rx.poll_recv(cx) {
+            Poll::Ready(event) => Poll::Ready(this.taken(event)),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

@@ -85,6 +85,9 @@ impl std::fmt::Debug for TransportConfig {
     }
 }
 
+/// How far a machine's deadline stays above the transport's longest exchange.
+const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
+
 /// A request that got no readable response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransportFailure {
@@ -125,6 +128,8 @@ pub struct Transport {
     turns: Option<Arc<Semaphore>>,
     /// Longest wait for a turn.
     turn_timeout: Duration,
+    /// Longest exchange once its turn came (reqwest's timeout).
+    request_timeout: Duration,
 }
 
 impl Transport {
@@ -169,7 +174,26 @@ impl Transport {
                 .max_in_flight
                 .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
             turn_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
         })
+    }
+
+    /// The longest a request may take through this transport before it answers with a
+    /// failure: the wait for a turn and the exchange. The machines' deadlines are set above
+    /// it, so they only catch answers that never come.
+    pub fn longest_exchange(&self) -> Duration {
+        let turn = if self.turns.is_some() {
+            self.turn_timeout
+        } else {
+            Duration::ZERO
+        };
+        turn.saturating_add(self.request_timeout)
+    }
+
+    /// The deadline a machine driven over this transport gives each request: `wanted`, raised
+    /// above [`Transport::longest_exchange`] by a margin (a late wake-up of a busy process).
+    pub(crate) fn machine_deadline(&self, wanted: Duration) -> Duration {
+        wanted.max(self.longest_exchange().saturating_add(DEADLINE_MARGIN))
     }
 
     /// Sends `request` and reads the whole response (bounded by the body cap).

@@ -28,6 +28,7 @@ pub struct Visitor {
     chats: VisitorConfig,
     transport: Transport,
     oneoff: Arc<OneOff>,
+    event_buffer: usize,
 }
 
 impl std::fmt::Debug for Visitor {
@@ -42,6 +43,7 @@ impl Visitor {
         chats: VisitorConfig,
         transport: Transport,
         limits: Limits,
+        event_buffer: usize,
     ) -> Self {
         let oneoff = OneOff::new(transport.clone(), limits, chats.retry.clone(), chats.seed);
         Visitor {
@@ -49,6 +51,7 @@ impl Visitor {
             chats,
             transport,
             oneoff: Arc::new(oneoff),
+            event_buffer,
         }
     }
 
@@ -116,12 +119,13 @@ impl Visitor {
 
     /// Starts a chat machine with this configuration (requests the chat, or goes on with
     /// the one of [`VisitorConfig::resume`]) and waits until the chat exists.
-    pub async fn start_chat(&self, config: VisitorConfig) -> Result<VisitorChat, Error> {
+    pub async fn start_chat(&self, mut config: VisitorConfig) -> Result<VisitorChat, Error> {
+        config.request_deadline = self.transport.machine_deadline(config.request_deadline);
         let resumed_href = config.resume.as_ref().map(|(href, _)| href.clone());
         let machine = VisitorMachine::new(config, Instant::now());
         let resumed = machine.chat_id().cloned().zip(resumed_href);
         let (cmd_tx, cmd_rx) = crate::driver::command_channel();
-        let (ev_tx, ev_rx) = crate::events::channel();
+        let (ev_tx, ev_rx) = crate::events::channel(self.event_buffer);
         let (started_tx, started_rx) = oneshot::channel();
         let driver = Driver {
             machine,
@@ -235,8 +239,8 @@ impl VisitorChat {
             .as_mut()
             .ok_or_else(|| Error::Config("the event stream was taken".into()))?;
         let mut out = Vec::new();
-        while let Ok(event) = rx.try_recv() {
-            if let MachineEvent::ChatEvent { event, .. } = *event {
+        while let Some(event) = rx.try_next() {
+            if let MachineEvent::ChatEvent { event, .. } = event {
                 out.push(event);
             }
         }
@@ -365,7 +369,7 @@ impl Driver {
             }
             _ => {}
         }
-        let _ = self.events.send(event);
+        self.events.send(event);
     }
 
     fn on_command(&mut self, cmd: Command) {
@@ -419,6 +423,10 @@ impl crate::driver::Task for Driver {
 
     fn close_machine(&mut self) {
         self.machine.close();
+    }
+
+    fn pacer(&self) -> crate::events::Pacer {
+        self.events.pacer()
     }
 
     fn command(&mut self, command: Command) {

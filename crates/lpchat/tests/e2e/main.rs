@@ -5,6 +5,7 @@
 mod support;
 
 mod agent_ops;
+mod backpressure;
 mod chat_ops;
 mod common;
 mod faults;
