@@ -188,3 +188,17 @@ fn bad_invocations_exit_with_one_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("exceeds the limit"));
 }
+
+#[test]
+fn the_login_lifetime_prints_as_milliseconds_whichever_form_it_came_in() {
+    // login.basic writes `"sessionTTl":"28800000"`, login.numbers `28800000`.
+    for file in ["login.basic.json", "login.numbers.json"] {
+        let path = fixtures().join("login").join(file);
+        let out = json_out(&lpchat(&["decode", "login", path.to_str().unwrap()]));
+        assert_eq!(
+            out["session_ttl"],
+            serde_json::json!(28_800_000u64),
+            "{file}"
+        );
+    }
+}

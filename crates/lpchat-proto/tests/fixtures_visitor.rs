@@ -204,7 +204,10 @@ fn facts(f: &Fixture) -> Map<String, Value> {
             let config = l.config.clone().unwrap_or_default();
             facts.insert("bearer".into(), json!(l.bearer.expose()));
             facts.insert("csrf".into(), json!(l.csrf.expose()));
-            facts.insert("session_ttl_ms".into(), json!(l.session_ttl_ms));
+            facts.insert(
+                "session_ttl_ms".into(),
+                json!(l.session_ttl.map(|d| d.as_millis() as u64)),
+            );
             facts.insert("user_id".into(), opt(config.user_id.as_ref()));
             facts.insert("login_name".into(), opt(config.login_name.as_ref()));
             facts.insert(

@@ -106,7 +106,10 @@ fn l1_login_response_and_cookie() {
     let mut jar = CookieJar::new();
     jar.store(response.headers(), None);
     let login = op.parse(response).unwrap();
-    assert_eq!(login.session_ttl_ms, Some(28_800_000));
+    assert_eq!(
+        login.session_ttl,
+        Some(std::time::Duration::from_secs(8 * 3600))
+    );
     assert!(login.bearer.expose().starts_with("9cf6d9e8"));
     assert!(!format!("{login:?}").contains("9cf6d9e8"));
     assert_eq!(jar.get("Session_id").unwrap().expose(), "sess-123");

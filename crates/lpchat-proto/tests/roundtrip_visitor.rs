@@ -381,7 +381,7 @@ fn login_response() -> impl Strategy<Value = LoginResponse> {
         prop::option::of(login_config()),
         prop::option::of(domain_all()),
         prop::option::of(tree()),
-        prop::option::of(int()),
+        prop::option::of(1u64..=u64::from(u32::MAX)),
         secret(),
         prop::option::of(secret()),
     )
@@ -392,7 +392,7 @@ fn login_response() -> impl Strategy<Value = LoginResponse> {
             l.config = config;
             l.csds_collection_response = csds;
             l.account_data = data;
-            l.session_ttl_ms = ttl;
+            l.session_ttl = ttl.map(std::time::Duration::from_millis);
             l.bearer = bearer;
             l.session_id = session;
             l

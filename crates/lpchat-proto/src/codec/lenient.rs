@@ -109,6 +109,31 @@ pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>
     deserializer.deserialize_any(OptVisitor(IntVisitor))
 }
 
+/// An optional duration in milliseconds, given as a number or a numeric string (as every
+/// number of these APIs may be); `null` and `""` read as `None`, and so does a value that is
+/// not positive (no lifetime at all is no usable lifetime: callers fall back to their
+/// default).
+pub fn opt_millis<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<std::time::Duration>, D::Error> {
+    let ms = opt_int(deserializer)?;
+    Ok(ms
+        .and_then(|ms| u64::try_from(ms).ok())
+        .filter(|ms| *ms > 0)
+        .map(std::time::Duration::from_millis))
+}
+
+/// Writes an optional duration as its whole number of milliseconds.
+pub fn write_opt_millis<S: serde::Serializer>(
+    value: &Option<std::time::Duration>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(d) => s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        None => s.serialize_none(),
+    }
+}
+
 /// A boolean given as `true`/`false`, as the strings `"true"`/`"false"`, or as `1`/`0`.
 pub fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     deserializer.deserialize_any(BoolVisitor)

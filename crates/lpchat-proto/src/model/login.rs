@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::domain::{DomainAll, Service};
 use super::ids::AgentId;
@@ -317,16 +317,17 @@ pub struct LoginResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub account_data: Option<serde_json::Value>,
-    /// How long the login lives without a refresh, in milliseconds (a string on the wire:
-    /// `"28800000"`, 8 hours). See [`LoginResponse::session_ttl`].
+    /// How long the login lives without a refresh (`sessionTTl`, milliseconds: the
+    /// documented examples write a string, `"28800000"`, 8 hours; a number is read too, and
+    /// written). `None` when absent or not positive.
     #[serde(
         rename = "sessionTTl",
         default,
-        deserialize_with = "lenient::opt_int",
-        serialize_with = "int_as_string",
+        deserialize_with = "lenient::opt_millis",
+        serialize_with = "lenient::write_opt_millis",
         skip_serializing_if = "Option::is_none"
     )]
-    pub session_ttl_ms: Option<i64>,
+    pub session_ttl: Option<Duration>,
     /// `Authorization: Bearer` of every agent request.
     pub bearer: Secret,
     /// The session id, when the body carries it (spec §12.14; the cookie `Session_id` always
@@ -335,25 +336,12 @@ pub struct LoginResponse {
     pub session_id: Option<Secret>,
 }
 
-fn int_as_string<S: Serializer>(value: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(n) => s.collect_str(n),
-        None => s.serialize_none(),
-    }
-}
-
 impl LoginResponse {
-    /// The login's lifetime without a refresh; `None` when absent or not positive.
-    pub fn session_ttl(&self) -> Option<Duration> {
-        let ms = u64::try_from(self.session_ttl_ms?).ok()?;
-        (ms > 0).then(|| Duration::from_millis(ms))
-    }
-
     /// How often to refresh: half the session's lifetime, at most `max` (LivePerson asks for
     /// every 3-5 minutes), and at least one second (never a busy loop on a tiny TTL) unless
     /// `max` is smaller. `max` when the lifetime is unknown.
     pub fn refresh_interval(&self, max: Duration) -> Duration {
-        match self.session_ttl() {
+        match self.session_ttl {
             Some(ttl) => (ttl / 2).max(Duration::from_secs(1)).min(max),
             None => max,
         }
@@ -569,28 +557,48 @@ mod tests {
     fn refresh_interval_follows_the_ttl_within_bounds() {
         let five = Duration::from_secs(300);
         let mut r = LoginResponse {
-            session_ttl_ms: Some(28_800_000),
+            session_ttl: Some(Duration::from_secs(8 * 3600)),
             ..LoginResponse::default()
         };
-        assert_eq!(r.session_ttl(), Some(Duration::from_secs(8 * 3600)));
         assert_eq!(r.refresh_interval(five), five);
-        r.session_ttl_ms = Some(60_000);
+        r.session_ttl = Some(Duration::from_secs(60));
         assert_eq!(r.refresh_interval(five), Duration::from_secs(30));
-        r.session_ttl_ms = Some(10);
+        r.session_ttl = Some(Duration::from_millis(10));
         assert_eq!(r.refresh_interval(five), Duration::from_secs(1));
-        r.session_ttl_ms = Some(-5);
-        assert_eq!(r.session_ttl(), None);
-        assert_eq!(r.refresh_interval(five), five);
-        r.session_ttl_ms = None;
+        r.session_ttl = None;
         assert_eq!(r.refresh_interval(five), five);
     }
 
     #[test]
-    fn session_ttl_is_written_as_the_documented_string() {
-        let r: LoginResponse = json(r#"{"csrf":"c","bearer":"b","sessionTTl":28800000}"#);
-        assert_eq!(r.session_ttl_ms, Some(28_800_000));
+    fn session_ttl_reads_as_a_duration_from_a_string_or_a_number() {
+        let eight_hours = Some(Duration::from_secs(8 * 3600));
+        for body in [
+            r#"{"csrf":"c","bearer":"b","sessionTTl":"28800000"}"#,
+            r#"{"csrf":"c","bearer":"b","sessionTTl":28800000}"#,
+            r#"{"csrf":"c","bearer":"b","sessionTTl":" 28800000 "}"#,
+        ] {
+            let r: LoginResponse = json(body);
+            assert_eq!(r.session_ttl, eight_hours, "{body}");
+        }
+        for body in [
+            r#"{"csrf":"c","bearer":"b","sessionTTl":"-5"}"#,
+            r#"{"csrf":"c","bearer":"b","sessionTTl":0}"#,
+            r#"{"csrf":"c","bearer":"b","sessionTTl":""}"#,
+            r#"{"csrf":"c","bearer":"b"}"#,
+        ] {
+            let r: LoginResponse = json(body);
+            assert_eq!(r.session_ttl, None, "{body}");
+        }
+        let bad = crate::decode::<LoginResponse>(
+            Format::Json,
+            br#"{"csrf":"c","bearer":"b","sessionTTl":"soon"}"#,
+            &crate::Limits::default(),
+        );
+        assert!(bad.is_err());
+        // Written as the number of milliseconds, like every other number.
+        let r: LoginResponse = json(r#"{"csrf":"c","bearer":"b","sessionTTl":"28800000"}"#);
         let out = String::from_utf8(encode(Format::Json, &r).unwrap().to_vec()).unwrap();
-        assert!(out.contains(r#""sessionTTl":"28800000""#), "{out}");
+        assert!(out.contains(r#""sessionTTl":28800000"#), "{out}");
     }
 
     #[test]
