@@ -1369,3 +1369,46 @@ fn paused_polling_sends_no_poll_until_resumed_and_lines_still_go() {
     let resumed = s.expect("GET", "/agentSession/777/chat");
     assert_eq!(resumed.at, s.now, "the due poll waits no longer");
 }
+
+/// The visitor ends the chat while the agent's line is in flight and its end is queued
+/// behind it: the line settles by its own answer, the end is done (the chat is over, as it
+/// asked), nothing is reported as of unknown outcome.
+#[test]
+fn an_end_queued_on_a_chat_that_ended_is_done_and_the_line_in_flight_settles() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.E~1");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(&poll, json(200, &chats_body(&[chat_body("E", &[])])));
+    let line_id = s.m.send_line(&chat("E"), NewEvent::plain("one more thing"));
+    let end_id = s.m.end_chat(&chat("E"));
+    s.drain();
+    let post = s.expect("POST", "/agentSession/777/chat/E/events");
+    let poll = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    s.respond(
+        &poll,
+        json(200, &chats_body(&[chat_body("E", &[state(2, "ended")])])),
+    );
+    let events = s.take_events();
+    assert!(events.contains(&MachineEvent::LineDelivered {
+        line: end_id,
+        chat: chat("E"),
+        event: None,
+    }));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, MachineEvent::LineFailed { .. })));
+    s.respond(
+        &post,
+        json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/E/events/3","@rel":"location"}}}}}}"#)),
+    );
+    assert!(s.take_events().contains(&MachineEvent::LineDelivered {
+        line: line_id,
+        chat: chat("E"),
+        event: Some(eid(3)),
+    }));
+    assert_eq!(
+        s.count("POST", "/events"),
+        0,
+        "the end was sent to an ended chat"
+    );
+}
