@@ -1458,3 +1458,30 @@ fn an_end_queued_on_a_chat_that_ended_is_done_and_the_line_in_flight_settles() {
         "the end was sent to an ended chat"
     );
 }
+
+/// A process starved of CPU wakes long after its timers: it sends one poll, not the polls it
+/// "missed", and the next one waits the full interval after it. Timers are lower bounds.
+#[test]
+fn a_late_wake_up_sends_one_poll_and_keeps_the_interval() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C1~4");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(&poll, json(200, &chats_body(&[chat_body("C1", &[])])));
+    // Thirty seconds pass in one step (the driver's task did not run).
+    s.advance(30 * SEC);
+    assert_eq!(
+        s.count("GET", "/agentSession/777/chat"),
+        1,
+        "catch-up polls"
+    );
+    let late = s.expect("GET", "/agentSession/777/chat");
+    // Its answer is read long after, too: the next poll is still 2 s after it was sent.
+    s.advance(5 * SEC);
+    s.respond(&late, json(200, &chats_body(&[chat_body("C1", &[])])));
+    assert_eq!(s.count("GET", "/agentSession/777/chat"), 1);
+    let next = s.expect("GET", "/agentSession/777/chat");
+    assert!(next.at - late.at >= 2 * SEC);
+    s.respond(&next, json(200, &chats_body(&[chat_body("C1", &[])])));
+    let after = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert!(after.at - next.at >= 2 * SEC, "faster than the interval");
+}
