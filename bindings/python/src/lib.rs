@@ -1,0 +1,129 @@
+//! `lpchat._lpchat`: the native core of the Python package `lpchat`.
+//!
+//! Thin: every operation goes through the `lpchat` client (and `lpchat-emulator` for
+//! `lpchat.testing`); this crate only converts values, waits (sync or asyncio) and maps
+//! errors. See docs/python.md.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod client;
+mod convert;
+mod emulator;
+mod error;
+mod events;
+mod logging;
+mod runtime;
+
+use lpchat::proto::{resources, Format, Limits};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+/// Decodes one response (or request) body of `resource` (`lpchat.resources()` lists the
+/// names) into its model. `format` is `"json"` or `"xml"`; detected from the body's first
+/// character when `None`. Bad input raises `DecodeError` (which shows no value of the body).
+#[pyfunction]
+#[pyo3(signature = (resource, body, format = None))]
+fn decode(
+    py: Python<'_>,
+    resource: &str,
+    body: &Bound<'_, PyAny>,
+    format: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let entry = resources::find(resource).ok_or_else(|| {
+        error::config(format!(
+            "unknown resource {:?} (lpchat.resources() lists them)",
+            resource.chars().take(40).collect::<String>()
+        ))
+    })?;
+    let bytes: Vec<u8> = if let Ok(b) = body.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(s) = body.extract::<String>() {
+        s.into_bytes()
+    } else if let Ok(b) = body.extract::<Vec<u8>>() {
+        b
+    } else {
+        return Err(error::config("body must be bytes or str"));
+    };
+    let format = match format {
+        Some(f) if f.eq_ignore_ascii_case("json") => Format::Json,
+        Some(f) if f.eq_ignore_ascii_case("xml") => Format::Xml,
+        Some(_) => return Err(error::config("format must be \"json\", \"xml\" or None")),
+        None => Format::sniff(&bytes).ok_or_else(|| {
+            error::config("cannot tell the body's format; pass format=\"json\" or \"xml\"")
+        })?,
+    };
+    // Decoding is pure CPU work on the caller's bytes: done with the GIL released so other
+    // threads run meanwhile.
+    let limits = Limits::default();
+    let value = py.detach(|| entry.decode_to_json(format, &bytes, &limits));
+    match value {
+        Ok(v) => convert::model_of_value(py, entry.name, v),
+        Err(e) => Err(error::decode_to_py(py, &e)),
+    }
+}
+
+/// The resource names `decode` knows, with the endpoints that answer with each.
+#[pyfunction]
+fn resources_list() -> Vec<(&'static str, &'static str)> {
+    resources::all()
+        .iter()
+        .map(|e| (e.name, e.endpoints))
+        .collect()
+}
+
+/// Re-reads the `lpchat` logger's level (call after changing the logging configuration, so
+/// that the Rust side stops formatting records nobody wants, or starts).
+#[pyfunction]
+fn refresh_log_level(py: Python<'_>) -> PyResult<()> {
+    logging::refresh(py)
+}
+
+/// Log records dropped because Python did not take them fast enough.
+#[pyfunction]
+fn dropped_log_records() -> u64 {
+    logging::dropped()
+}
+
+/// The native module.
+#[pymodule]
+fn _lpchat(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(decode, m)?)?;
+    m.add_function(wrap_pyfunction!(resources_list, m)?)?;
+    m.add_function(wrap_pyfunction!(refresh_log_level, m)?)?;
+    m.add_function(wrap_pyfunction!(dropped_log_records, m)?)?;
+    m.add_class::<convert::Model>()?;
+    m.add_class::<convert::Line>()?;
+    m.add_class::<convert::StateChange>()?;
+    m.add_class::<convert::UrlPushed>()?;
+    m.add_class::<convert::A2aTransfer>()?;
+    m.add_class::<convert::UnknownEvent>()?;
+    m.add_class::<events::EventStream>()?;
+    m.add_class::<events::LoggedIn>()?;
+    m.add_class::<events::SessionRenewed>()?;
+    m.add_class::<events::SessionLost>()?;
+    m.add_class::<events::AgentSessionStarted>()?;
+    m.add_class::<events::AgentInfoRead>()?;
+    m.add_class::<events::AvailabilityChanged>()?;
+    m.add_class::<events::AvailabilityForced>()?;
+    m.add_class::<events::ChatOffered>()?;
+    m.add_class::<events::OfferWithdrawn>()?;
+    m.add_class::<events::ChatAccepted>()?;
+    m.add_class::<events::AcceptFailed>()?;
+    m.add_class::<events::ChatEvent>()?;
+    m.add_class::<events::InfoUpdated>()?;
+    m.add_class::<events::ChatEnded>()?;
+    m.add_class::<events::LineDelivered>()?;
+    m.add_class::<events::LineFailed>()?;
+    m.add_class::<events::TransferDone>()?;
+    m.add_class::<events::TransferFailed>()?;
+    m.add_class::<events::ChatStarted>()?;
+    m.add_class::<events::SessionError>()?;
+    m.add_class::<events::Closed>()?;
+    m.add_class::<emulator::NativeEmulator>()?;
+    client::register(m)?;
+    logging::install(m.py())?;
+    Ok(())
+}
