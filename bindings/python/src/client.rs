@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use lpchat::proto::model::chat::{SubType, TextType};
 use lpchat::proto::model::domain::Service;
+use lpchat::proto::model::visitor::ConversationRequest;
 use lpchat::proto::model::{AvailableAgents, ChatRequest, SurveyAnswers, TransferRequest};
+use lpchat::proto::ops::CreateConversation;
 use lpchat::proto::OuterLoop;
 use lpchat::{
     AgentState, ChatId, Credentials, EventId, ForcedAwayPolicy, Format, MachineEvent, NewEvent,
@@ -301,6 +303,7 @@ struct AgentOptions {
     initial_availability: Option<AgentState>,
     forced_away: ForcedAwayPolicy,
     poll_interval: Option<Duration>,
+    availability_interval: Option<Duration>,
     resume_from: Option<String>,
 }
 
@@ -336,6 +339,9 @@ async fn start_agent(
         .with_forced_away(o.forced_away);
     if let Some(p) = o.poll_interval {
         config = config.with_poll_interval(p);
+    }
+    if let Some(a) = o.availability_interval {
+        config.availability_interval = a;
     }
     if let Some(token) = &o.resume_from {
         config = config
@@ -391,7 +397,7 @@ macro_rules! client_class {
             /// Starts an agent session: logs in, starts the session, sets the availability,
             /// polls. Returns once the domain is known; the session starts in the background
             /// (`wait_started()` waits for it).
-            #[pyo3(signature = (credentials, *, auto_accept = false, initial_availability = Some("Online"), forced_away = "reassert", poll_interval = None, resume_from = None))]
+            #[pyo3(signature = (credentials, *, auto_accept = false, initial_availability = Some("Online"), forced_away = "reassert", poll_interval = None, availability_interval = None, resume_from = None))]
             #[allow(clippy::too_many_arguments)]
             fn agent_session(
                 &self,
@@ -401,6 +407,7 @@ macro_rules! client_class {
                 initial_availability: Option<&str>,
                 forced_away: &str,
                 poll_interval: Option<f64>,
+                availability_interval: Option<f64>,
                 resume_from: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let options = AgentOptions {
@@ -408,6 +415,7 @@ macro_rules! client_class {
                     initial_availability: initial_availability.map(state_of).transpose()?,
                     forced_away: forced_away_of(forced_away)?,
                     poll_interval: poll_interval.map(duration).transpose()?,
+                    availability_interval: availability_interval.map(duration).transpose()?,
                     resume_from,
                 };
                 let client = self.client.clone();
@@ -1066,6 +1074,7 @@ fn chat_request(
     skill: Option<String>,
     agent: Option<String>,
     max_wait_time: Option<i64>,
+    conversation_id: Option<String>,
 ) -> ChatRequest {
     let mut r = match skill {
         Some(s) => ChatRequest::for_skill(s),
@@ -1073,6 +1082,7 @@ fn chat_request(
     };
     r.agent = agent;
     r.max_wait_time = max_wait_time;
+    r.conversation_id = conversation_id;
     r
 }
 
@@ -1170,22 +1180,37 @@ macro_rules! visitor_class {
             }
 
             /// Requests a chat (V8) and resolves once it exists.
-            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None))]
+            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None))]
             fn request_chat(
                 &self,
                 py: Python<'_>,
                 skill: Option<String>,
                 agent: Option<String>,
                 max_wait_time: Option<i64>,
+                conversation_id: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let v = self.visitor.clone();
-                let request = chat_request(skill, agent, max_wait_time);
+                let request = chat_request(skill, agent, max_wait_time, conversation_id);
                 run(
                     py,
                     Self::ASYNCIO,
                     async move { v.request_chat(request).await },
                     |py, chat| $chat::wrap(chat).into_py_any(py),
                 )
+            }
+
+            /// Creates an authenticated visitor's conversation (V9) with an SSO key; resolves
+            /// to its id, for `request_chat(conversation_id=...)`. Not sent again when its
+            /// outcome is unknown (`OutcomeUnknownError`).
+            #[pyo3(signature = (*, sso_key = None, engagement_id = None))]
+            fn create_conversation(&self, py: Python<'_>, sso_key: Option<String>, engagement_id: Option<String>) -> PyResult<Py<PyAny>> {
+                let mut request = ConversationRequest::default();
+                request.sso_key = sso_key.map(Into::into);
+                request.engagement_id = engagement_id;
+                let v = self.visitor.clone();
+                run(py, Self::ASYNCIO, async move { v.call(CreateConversation::new(request)).await }, |py, created| {
+                    created.href.rsplit('/').next().unwrap_or_default().into_py_any(py)
+                })
             }
 
             /// Goes on with a chat from its `resume_point()` (URL and cursor token).

@@ -102,6 +102,13 @@ macro_rules! convert_record {
 
         #[pymethods]
         impl $name {
+            /// Builds one (for a bot's own tests: events to feed its handlers).
+            #[new]
+            #[allow(clippy::too_many_arguments)]
+            fn new($($field: $ty),*) -> Self {
+                $name { $($field),* }
+            }
+
             #[classattr]
             fn __match_args__(py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::types::PyTuple>> {
                 let names: &[&str] = &[$(stringify!($field)),*];
@@ -468,6 +475,10 @@ pub(crate) fn model<T: serde::Serialize>(
     value: &T,
 ) -> PyResult<Py<PyAny>> {
     let value = serde_json::to_value(value).map_err(|e| crate::error::config(e.to_string()))?;
+    // A scalar resource (free slots, a name, availability) is its plain value.
+    if !value.is_object() {
+        return plain(py, &value);
+    }
     Model {
         kind: kind.to_owned(),
         value: Arc::new(value),
@@ -477,6 +488,9 @@ pub(crate) fn model<T: serde::Serialize>(
 
 /// A `Model` of a wire-shaped value, named after `name`.
 pub(crate) fn model_of_value(py: Python<'_>, name: &str, value: Value) -> PyResult<Py<PyAny>> {
+    if !value.is_object() {
+        return plain(py, &value);
+    }
     Model {
         kind: pascal(name),
         value: Arc::new(value),

@@ -87,6 +87,17 @@ fn dropped_log_records() -> u64 {
     logging::dropped()
 }
 
+/// Test hook: calls `func()` on a worker thread of lpchat's runtime and returns what it
+/// returns (or raises what it raises). Only for testing that blocking calls made there are
+/// refused (`RuntimeMisuseError`) instead of stalling the runtime.
+#[pyfunction]
+fn _call_on_runtime_thread(py: Python<'_>, func: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    let rt = runtime::runtime()?;
+    let handle = rt.spawn(async move { Python::attach(|py| func.call0(py)) });
+    runtime::wait(py, async move { handle.await })?
+        .map_err(|e| error::config(format!("the runtime task failed: {e}")))?
+}
+
 /// The native module.
 #[pymodule]
 fn _lpchat(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -94,6 +105,7 @@ fn _lpchat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resources_list, m)?)?;
     m.add_function(wrap_pyfunction!(refresh_log_level, m)?)?;
     m.add_function(wrap_pyfunction!(dropped_log_records, m)?)?;
+    m.add_function(wrap_pyfunction!(_call_on_runtime_thread, m)?)?;
     m.add_class::<convert::Model>()?;
     m.add_class::<convert::Line>()?;
     m.add_class::<convert::StateChange>()?;
