@@ -86,6 +86,13 @@ impl NativeEmulator {
         })
     }
 
+    /// The default world (docs/emulator.md) as JSON, to tweak and pass as `world`. Its
+    /// credentials are the emulator's fixed, documented test ones.
+    #[staticmethod]
+    fn default_world_json() -> PyResult<String> {
+        serde_json::to_string(&World::default()).map_err(json_err("world"))
+    }
+
     /// `http://127.0.0.1:PORT`.
     #[getter]
     fn base_url(&self) -> PyResult<String> {

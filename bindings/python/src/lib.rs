@@ -74,6 +74,24 @@ fn resources_list() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// Where each chat of a cursor token (`AgentSession.cursor_token()`) stands: the last event
+/// id delivered per chat id (`None` for a chat none was delivered of). `ConfigError` for a
+/// token that is not one.
+#[pyfunction]
+fn cursor_positions(token: &str) -> PyResult<std::collections::BTreeMap<String, Option<u64>>> {
+    let set = lpchat::proto::CursorSet::from_token(token)
+        .map_err(|_| error::config("not a cursor token"))?;
+    Ok(set
+        .iter()
+        .map(|c| {
+            (
+                c.chat_id().as_str().to_owned(),
+                c.last_delivered().map(|e| e.0),
+            )
+        })
+        .collect())
+}
+
 /// Re-reads the `lpchat` logger's level (call after changing the logging configuration, so
 /// that the Rust side stops formatting records nobody wants, or starts).
 #[pyfunction]
@@ -103,6 +121,7 @@ fn _call_on_runtime_thread(py: Python<'_>, func: Py<PyAny>) -> PyResult<Py<PyAny
 fn _lpchat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(resources_list, m)?)?;
+    m.add_function(wrap_pyfunction!(cursor_positions, m)?)?;
     m.add_function(wrap_pyfunction!(refresh_log_level, m)?)?;
     m.add_function(wrap_pyfunction!(dropped_log_records, m)?)?;
     m.add_function(wrap_pyfunction!(_call_on_runtime_thread, m)?)?;

@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from . import ApiKey, AsyncClient, Client, RetryPolicy, UserPassword
 from ._lpchat import NativeEmulator
 
-__all__ = ["Emulator", "VisitorGroup", "PUBLIC_VISITOR_APP_KEY", "BOT", "fast_retry", "lpchat_emulator"]
+__all__ = ["Emulator", "VisitorGroup", "default_world", "PUBLIC_VISITOR_APP_KEY", "BOT", "fast_retry", "lpchat_emulator"]
 
 #: The visitor app key the emulator accepts (the one published in LivePerson's docs).
 PUBLIC_VISITOR_APP_KEY = "721c180b09eb463d9f3191c41762bb68"
@@ -44,6 +44,12 @@ BOT = {
 def fast_retry() -> RetryPolicy:
     """A retry schedule short enough for tests (0.1, 0.2, 0.4 s; outer loop 0.5 s)."""
     return RetryPolicy(schedule=[0.1, 0.2, 0.4], outer=0.5, max_retry_after=1.0)
+
+
+def default_world() -> Dict[str, Any]:
+    """The emulator's default world (account, skills, agents, app keys, ``sessionTtlMs`` …)
+    as a dict, to change and pass as ``Emulator(world=...)``."""
+    return json.loads(NativeEmulator.default_world_json())
 
 
 class VisitorGroup:
