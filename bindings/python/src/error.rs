@@ -5,8 +5,8 @@
 //! each is made here by name with its attributes. Messages come from the Rust client's
 //! `Display`, which carries no secret and no response body.
 
-use lpchat::proto::codec::DecodeError;
 use lpchat::proto::machine::{CommandFailure, FailureKind, SessionLostReason};
+use lpchat::proto::{DecodeError, DecodeErrorKind};
 use lpchat::Error;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -99,6 +99,21 @@ pub(crate) fn failure_kind(k: FailureKind) -> &'static str {
     }
 }
 
+/// The snake_case name of a decode error's kind (`DecodeError.kind`).
+fn decode_kind(k: &DecodeErrorKind) -> &'static str {
+    match k {
+        DecodeErrorKind::TooLarge { .. } => "too_large",
+        DecodeErrorKind::Utf8 => "utf8",
+        DecodeErrorKind::Syntax => "syntax",
+        DecodeErrorKind::TooDeep => "too_deep",
+        DecodeErrorKind::Entity => "entity",
+        DecodeErrorKind::Type => "type",
+        DecodeErrorKind::Root => "root",
+        DecodeErrorKind::Empty => "empty",
+        _ => "other",
+    }
+}
+
 fn decode_spec(e: &DecodeError) -> Spec {
     Spec {
         class: "DecodeError",
@@ -110,6 +125,7 @@ fn decode_spec(e: &DecodeError) -> Spec {
                 Attr::Str(Some(crate::convert::format_name(e.format()).to_owned())),
             ),
             ("path", Attr::Str(e.path().map(str::to_owned))),
+            ("kind", Attr::Str(Some(decode_kind(e.kind()).to_owned()))),
         ],
     }
 }
