@@ -265,6 +265,7 @@ impl SessionStats {
 
 // ---- client -----------------------------------------------------------------------------
 
+#[allow(clippy::too_many_arguments)] // the keyword arguments of Client(...)
 fn build_client(
     account: String,
     domain: Option<String>,

@@ -112,7 +112,7 @@ fn dropped_log_records() -> u64 {
 fn _call_on_runtime_thread(py: Python<'_>, func: Py<PyAny>) -> PyResult<Py<PyAny>> {
     let rt = runtime::runtime()?;
     let handle = rt.spawn(async move { Python::attach(|py| func.call0(py)) });
-    runtime::wait(py, async move { handle.await })?
+    runtime::wait(py, handle)?
         .map_err(|e| error::config(format!("the runtime task failed: {e}")))?
 }
 
