@@ -950,8 +950,16 @@ macro_rules! session_class {
                 chat: String,
                 from_id: Option<u64>,
             ) -> PyResult<Py<PyAny>> {
-                one_off!(self, py, "Chat", |s| s
-                    .chat(&ChatId::from(chat.as_str()), from_id.map(EventId)))
+                let s = self.core.session.clone();
+                run(
+                    py,
+                    Self::ASYNCIO,
+                    async move {
+                        s.chat(&ChatId::from(chat.as_str()), from_id.map(EventId))
+                            .await
+                    },
+                    crate::convert::chat_model,
+                )
             }
 
             /// A chat's events (A15), from an id (inclusive) when given.
@@ -962,8 +970,16 @@ macro_rules! session_class {
                 chat: String,
                 from_id: Option<u64>,
             ) -> PyResult<Py<PyAny>> {
-                one_off!(self, py, "Events", |s| s
-                    .chat_events(&ChatId::from(chat.as_str()), from_id.map(EventId)))
+                let s = self.core.session.clone();
+                run(
+                    py,
+                    Self::ASYNCIO,
+                    async move {
+                        s.chat_events(&ChatId::from(chat.as_str()), from_id.map(EventId))
+                            .await
+                    },
+                    crate::convert::events_model,
+                )
             }
 
             /// A chat's information (A18).

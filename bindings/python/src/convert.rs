@@ -6,7 +6,7 @@
 //! model's serde form, whose attributes are the wire names in snake_case, converted when
 //! read. Ids are `str`, event ids `int`, timestamps `datetime` (with the server's offset).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use lpchat::proto::model::chat::EventKind;
 use lpchat::proto::model::{Event, Timestamp};
@@ -31,6 +31,8 @@ pub(crate) fn format_name(f: Format) -> &'static str {
 static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static TIMEZONE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static TIMEDELTA: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `timezone` objects by offset: a server writes every time in one or two offsets.
+static ZONES: Mutex<Vec<(i16, Py<PyAny>)>> = Mutex::new(Vec::new());
 
 fn datetime_attr(
     py: Python<'_>,
@@ -43,24 +45,63 @@ fn datetime_attr(
     .map(|c| c.clone_ref(py))
 }
 
-/// An aware `datetime` of epoch milliseconds at an offset from UTC (the limited API has no
-/// datetime constructors, so this goes through the `datetime` module).
+fn zone(py: Python<'_>, offset_minutes: i16) -> PyResult<Py<PyAny>> {
+    if let Ok(zones) = ZONES.lock() {
+        if let Some((_, z)) = zones.iter().find(|(o, _)| *o == offset_minutes) {
+            return Ok(z.clone_ref(py));
+        }
+    }
+    let delta = datetime_attr(py, &TIMEDELTA, "timedelta")?;
+    let tz = datetime_attr(py, &TIMEZONE, "timezone")?;
+    let z = tz.call1(py, (delta.call1(py, (0, i64::from(offset_minutes) * 60))?,))?;
+    if let Ok(mut zones) = ZONES.lock() {
+        if zones.len() < 64 {
+            zones.push((offset_minutes, z.clone_ref(py)));
+        }
+    }
+    Ok(z)
+}
+
+/// (year, month, day) of days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// An aware `datetime` of epoch milliseconds at an offset from UTC, shown in that offset.
+/// The limited API has no datetime constructors: one call of the `datetime` class with the
+/// local date and time computed here, and a cached `timezone`.
 pub(crate) fn datetime(
     py: Python<'_>,
     unix_millis: i64,
     offset_minutes: i16,
 ) -> PyResult<Py<PyAny>> {
-    let delta = datetime_attr(py, &TIMEDELTA, "timedelta")?;
-    let tz = datetime_attr(py, &TIMEZONE, "timezone")?;
+    let local = unix_millis.saturating_add(i64::from(offset_minutes) * 60_000);
+    let (days, ms) = (local.div_euclid(86_400_000), local.rem_euclid(86_400_000));
+    let (y, mo, d) = civil_from_days(days);
+    let secs = ms / 1000;
     let dt = datetime_attr(py, &DATETIME, "datetime")?;
-    let offset = delta.call1(py, (0, i64::from(offset_minutes) * 60))?;
-    let zone = tz.call1(py, (offset,))?;
-    // Whole seconds and milliseconds apart: a float of epoch seconds loses precision.
-    let secs = unix_millis.div_euclid(1000);
-    let millis = unix_millis.rem_euclid(1000);
-    let base = dt.call_method1(py, "fromtimestamp", (secs, zone))?;
-    let ms = delta.call1(py, (0, 0, millis * 1000))?;
-    base.call_method1(py, "__add__", (ms,))
+    dt.call1(
+        py,
+        (
+            y,
+            mo,
+            d,
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60,
+            (ms % 1000) * 1000,
+            zone(py, offset_minutes)?,
+        ),
+    )
 }
 
 fn timestamp(py: Python<'_>, t: Option<Timestamp>) -> PyResult<Py<PyAny>> {
@@ -238,7 +279,7 @@ pub(crate) fn chat_event(py: Python<'_>, e: &Event) -> PyResult<Py<PyAny>> {
             id,
             time,
             text: l.text.clone(),
-            text_type: l.text_type.to_string(),
+            text_type: l.text_type.as_str().to_owned(),
             by: l.by.clone(),
             source: opt_str(&l.source),
             system_message_id: l.system_message_id,
@@ -369,12 +410,21 @@ fn pascal(name: &str) -> String {
 pub struct Model {
     kind: String,
     value: Arc<Value>,
+    /// Members already converted (a chat's events), by wire name, kept out of `value`.
+    extra: Vec<(&'static str, Py<PyAny>)>,
 }
 
 impl Model {
     /// The wire-shaped value (the model's serde form).
     pub(crate) fn value(&self) -> &Value {
         &self.value
+    }
+
+    fn extra_field(&self, py: Python<'_>, name: &str) -> Option<Py<PyAny>> {
+        self.extra
+            .iter()
+            .find(|(k, _)| snake_case(k) == name)
+            .map(|(_, v)| v.clone_ref(py))
     }
 
     fn field(&self, name: &str) -> Option<(&str, &Value)> {
@@ -396,10 +446,13 @@ impl Model {
 
     /// The field names.
     fn fields(&self) -> Vec<String> {
-        self.value
+        let mut names: Vec<String> = self
+            .value
             .as_object()
             .map(|m| m.keys().map(|k| snake_case(k)).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        names.extend(self.extra.iter().map(|(k, _)| snake_case(k)));
+        names
     }
 
     fn __dir__(&self) -> Vec<String> {
@@ -409,6 +462,9 @@ impl Model {
     }
 
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        if let Some(v) = self.extra_field(py, name) {
+            return Ok(v);
+        }
         match self.field(name) {
             Some((key, v)) => to_py(py, key, v),
             None => Err(PyAttributeError::new_err(format!(
@@ -421,6 +477,9 @@ impl Model {
     /// The field's value, or `default` when the model has no such field.
     #[pyo3(signature = (name, default = None))]
     fn get(&self, py: Python<'_>, name: &str, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        if let Some(v) = self.extra_field(py, name) {
+            return Ok(v);
+        }
         match self.field(name) {
             Some((key, v)) => to_py(py, key, v),
             None => Ok(default.unwrap_or_else(|| py.None())),
@@ -430,13 +489,30 @@ impl Model {
     /// The model as plain Python values (dicts, lists, str, int, float, bool, None), keys
     /// in snake_case. Secrets are kept: this is the caller's data.
     fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        plain_view(py, &self.value)
+        let out = plain_view(py, &self.value)?;
+        if let Ok(dict) = out.bind(py).cast::<PyDict>() {
+            for (k, v) in &self.extra {
+                dict.set_item(snake_case(k), plain_object(v.bind(py))?)?;
+            }
+        }
+        Ok(out)
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<Model>()
-            .is_ok_and(|o| o.get().kind == self.kind && o.get().value == self.value)
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(o) = other.cast::<Model>() else {
+            return Ok(false);
+        };
+        let o = o.get();
+        if o.kind != self.kind || o.value != self.value || o.extra.len() != self.extra.len() {
+            return Ok(false);
+        }
+        let py = other.py();
+        for ((ka, va), (kb, vb)) in self.extra.iter().zip(&o.extra) {
+            if ka != kb || !va.bind(py).eq(vb.bind(py))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     fn __repr__(&self) -> String {
@@ -453,6 +529,9 @@ impl Model {
             if map.len() > 6 {
                 parts.push("...".into());
             }
+        }
+        for (k, _) in self.extra.iter().take(2) {
+            parts.push(format!("{}=...", snake_case(k)));
         }
         format!("{}({})", self.kind, parts.join(", "))
     }
@@ -482,6 +561,7 @@ pub(crate) fn model<T: serde::Serialize>(
     Model {
         kind: kind.to_owned(),
         value: Arc::new(value),
+        extra: Vec::new(),
     }
     .into_py_any(py)
 }
@@ -494,6 +574,7 @@ pub(crate) fn model_of_value(py: Python<'_>, name: &str, value: Value) -> PyResu
     Model {
         kind: pascal(name),
         value: Arc::new(value),
+        extra: Vec::new(),
     }
     .into_py_any(py)
 }
@@ -598,4 +679,89 @@ pub(crate) fn to_json(v: &Bound<'_, PyAny>) -> PyResult<Value> {
     let py = v.py();
     let text: String = py.import("json")?.call_method1("dumps", (v,))?.extract()?;
     serde_json::from_str(&text).map_err(|e| crate::error::config(format!("not JSON: {e}")))
+}
+
+/// Plain Python values of a converted object: a `Model`'s `to_dict()`, a tuple's items, an
+/// event's fields (with its class name as `type`).
+fn plain_object(v: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let py = v.py();
+    if let Ok(m) = v.cast::<Model>() {
+        return m.get().to_dict(py);
+    }
+    if let Ok(t) = v.cast::<PyTuple>() {
+        let list = PyList::empty(py);
+        for item in t.iter() {
+            list.append(plain_object(&item)?)?;
+        }
+        return Ok(list.into_any().unbind());
+    }
+    if let Ok(names) = v.getattr("__match_args__") {
+        if let Ok(names) = names.cast::<PyTuple>() {
+            let dict = PyDict::new(py);
+            dict.set_item("type", v.get_type().name()?)?;
+            for name in names.iter() {
+                let name: String = name.extract()?;
+                dict.set_item(&name, plain_object(&v.getattr(name.as_str())?)?)?;
+            }
+            return Ok(dict.into_any().unbind());
+        }
+    }
+    Ok(v.clone().unbind())
+}
+
+fn json_of<T: serde::Serialize>(v: &T) -> PyResult<Value> {
+    serde_json::to_value(v).map_err(|e| crate::error::config(e.to_string()))
+}
+
+/// A chat's events (A15, V11) with each event converted once, straight from the model.
+pub(crate) fn events_model(
+    py: Python<'_>,
+    mut events: lpchat::proto::model::Events,
+) -> PyResult<Py<PyAny>> {
+    let list = std::mem::take(&mut events.events);
+    let mut out = Vec::with_capacity(list.len());
+    for e in &list {
+        out.push(chat_event(py, e)?);
+    }
+    Model {
+        kind: "Events".into(),
+        value: Arc::new(json_of(&events)?),
+        extra: vec![("event", PyTuple::new(py, out)?.into_any().unbind())],
+    }
+    .into_py_any(py)
+}
+
+/// A chat resource (A14, V10), its events converted straight from the model.
+pub(crate) fn chat_model(
+    py: Python<'_>,
+    mut chat: lpchat::proto::model::Chat,
+) -> PyResult<Py<PyAny>> {
+    let events = chat.events.take();
+    let mut extra = Vec::new();
+    if let Some(e) = events {
+        extra.push(("events", events_model(py, e)?));
+    }
+    Model {
+        kind: "Chat".into(),
+        value: Arc::new(json_of(&chat)?),
+        extra,
+    }
+    .into_py_any(py)
+}
+
+/// A multi-chat body (A13).
+pub(crate) fn chats_model(
+    py: Python<'_>,
+    chats: lpchat::proto::model::Chats,
+) -> PyResult<Py<PyAny>> {
+    let mut out = Vec::with_capacity(chats.chats.len());
+    for chat in chats.chats {
+        out.push(chat_model(py, chat)?);
+    }
+    Model {
+        kind: "Chats".into(),
+        value: Arc::new(Value::Object(serde_json::Map::new())),
+        extra: vec![("chat", PyTuple::new(py, out)?.into_any().unbind())],
+    }
+    .into_py_any(py)
 }

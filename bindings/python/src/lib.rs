@@ -17,6 +17,7 @@ mod events;
 mod logging;
 mod runtime;
 
+use lpchat::proto::model::{Chat, Chats, Events};
 use lpchat::proto::{resources, Format, Limits};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -58,6 +59,32 @@ fn decode(
     // Decoding is pure CPU work on the caller's bytes: done with the GIL released so other
     // threads run meanwhile.
     let limits = Limits::default();
+    // Chats, chat resources and events are converted straight from their models (their
+    // events become event objects once); the rest through the model's serde form.
+    match entry.name {
+        "chats" => {
+            let decoded = py.detach(|| lpchat::proto::decode::<Chats>(format, &bytes, &limits));
+            return match decoded {
+                Ok(m) => convert::chats_model(py, m),
+                Err(e) => Err(error::decode_to_py(py, &e)),
+            };
+        }
+        "chat" => {
+            let decoded = py.detach(|| lpchat::proto::decode::<Chat>(format, &bytes, &limits));
+            return match decoded {
+                Ok(m) => convert::chat_model(py, m),
+                Err(e) => Err(error::decode_to_py(py, &e)),
+            };
+        }
+        "events" => {
+            let decoded = py.detach(|| lpchat::proto::decode::<Events>(format, &bytes, &limits));
+            return match decoded {
+                Ok(m) => convert::events_model(py, m),
+                Err(e) => Err(error::decode_to_py(py, &e)),
+            };
+        }
+        _ => {}
+    }
     let value = py.detach(|| entry.decode_to_json(format, &bytes, &limits));
     match value {
         Ok(v) => convert::model_of_value(py, entry.name, v),
