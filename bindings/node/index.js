@@ -106,7 +106,17 @@ native.EventStream.prototype[Symbol.asyncIterator] = function () {
 }
 
 // Per-type handlers, as the Rust HandlerRegistry: called before the event reaches the
-// stream, never keeping a finished process alive (weak threadsafe functions).
+// stream. Every call of every handler comes through one weak (unref'd) threadsafe function,
+// so no handler keeps a finished process alive, and the callback is forgotten once the
+// Rust side drops the handler (`done`), so none outlives its session.
+const callbacks = new Map()
+let nextHandler = 1
+native.setDispatcher((message) => {
+  const callback = callbacks.get(message.id)
+  if (message.done) callbacks.delete(message.id)
+  else if (callback) callback(...message.args)
+})
+
 const HANDLERS = {
   onAny: 'any',
   onChatEvent: 'chatEvent',
@@ -121,9 +131,23 @@ for (const [method, kind] of Object.entries(HANDLERS)) {
     if (typeof callback !== 'function') {
       throw new LpchatError({ code: 'LPCHAT_CONFIG', message: `${method} needs a function` })
     }
-    this.addHandler(kind, (args) => callback(...args))
+    while (callbacks.has(nextHandler)) nextHandler = (nextHandler % 0xfffffffe) + 1
+    const id = nextHandler
+    nextHandler = (nextHandler % 0xfffffffe) + 1
+    callbacks.set(id, callback)
+    try {
+      this.addHandler(kind, id)
+    } catch (e) {
+      callbacks.delete(id)
+      throw convert(e)
+    }
     return this
   }
+}
+
+/** How many handler callbacks are held (for the tests: none outlives its session). */
+function liveHandlers() {
+  return callbacks.size
 }
 
 for (const cls of [native.AgentSession, native.VisitorChat]) {
@@ -157,6 +181,8 @@ exports.LpchatError = LpchatError
 exports.ERROR_CODES = ERROR_CODES
 // For lpchat/testing (same addon, same error conversion).
 exports._native = native
+exports._liveHandlers = liveHandlers
+exports._liveObjects = native.liveObjects
 exports._patch = patch
 exports._wrap = wrap
 exports._asyncDispose = asyncDispose

@@ -18,6 +18,7 @@ mod error;
 mod testing;
 
 // Exported by napi (its registration is not a Rust use the dead-code lint sees).
+pub use client::{live_objects, set_dispatcher};
 pub use testing::token_position;
 
 use lpchat::proto::{resources, Format, Limits};
