@@ -62,9 +62,12 @@ export interface A2aTransferEvent extends ChatEventBase {
   chatRequestParameters?: { a2aEventId?: string; a2aSourceSessionId?: string; a2aSourceSiteId?: string; skill?: string }
   link?: Link[]
 }
-/** An event type this version does not know, kept so that none is dropped. */
-export interface UnknownChatEvent extends ChatEventBase { type: string & {}; text?: string }
-export type ChatEvent = LineEvent | StateEvent | UrlEvent | A2aTransferEvent | UnknownChatEvent
+/** An event of a type this version does not know (`cobrowse` …), delivered with its raw
+ * `type` so that none is dropped. It is not part of `ChatEvent`, so that narrowing on
+ * `type` works; a `switch` over `ev.type` meets it in its `default` branch. */
+export interface UnknownChatEvent extends ChatEventBase { type: string; text?: string }
+/** A chat event, discriminated by `type` (see `UnknownChatEvent` for the others). */
+export type ChatEvent = LineEvent | StateEvent | UrlEvent | A2aTransferEvent
 
 /** What `send` takes: a line, or the end of the chat. */
 export type NewEvent =
