@@ -312,8 +312,16 @@ impl Client {
                 .resume_from(token)
                 .map_err(|e| BindingError::config(format!("invalid cursor token: {e}")))?;
         }
+        let inner = self.inner.start_agent(config);
+        let (tx, finished) = tokio::sync::watch::channel(false);
+        inner.handlers().on_session(move |e| {
+            if matches!(e, MachineEvent::Closed | MachineEvent::SessionLost(_)) {
+                let _ = tx.send(true);
+            }
+        });
         Ok(AgentSession {
-            inner: self.inner.start_agent(config),
+            inner,
+            finished,
             _live: Live::new(),
         })
     }
@@ -486,6 +494,10 @@ impl Drop for Target {
 #[napi]
 pub struct AgentSession {
     inner: lpchat::AgentSession,
+    /// Turns true when the session has finished (its `closed` or `sessionLost` event); the
+    /// sender lives in a session handler, so a session whose handlers are gone reads as
+    /// finished too.
+    finished: tokio::sync::watch::Receiver<bool>,
     _live: Live,
 }
 
@@ -665,6 +677,17 @@ impl AgentSession {
             requests: s.requests as f64,
             retried: s.retried as f64,
         }
+    }
+
+    /// Resolves once the session has finished (closed, or lost). While it is pending it
+    /// keeps the process alive, which handlers alone do not: `await session.closed()` is
+    /// how a handler-only bot waits.
+    #[napi]
+    pub async fn closed(&self) -> napi::Result<()> {
+        let mut finished = self.finished.clone();
+        // An error means the sender is gone with the session's handlers: finished too.
+        let _ = finished.wait_for(|done| *done).await;
+        Ok(())
     }
 
     /// Ends the agent session and logs out; resolves when done.

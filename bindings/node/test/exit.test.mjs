@@ -65,3 +65,22 @@ console.log('done')
   assert.equal(r.signal, null, `killed at the deadline\n${r.out}`)
   assert.equal(r.code, 0, r.out)
 })
+
+test('closed() keeps a handler-only bot alive until its session finishes, then lets it exit', { timeout: 60000 }, async () => {
+  // Nothing but handlers and closed(): without closed() the process would end at once,
+  // with the top-level await unsettled (exit code 13).
+  const script = `${prelude}
+const session = await client.agentSession(agent(1), { autoAccept: true })
+session
+  .onChatEvent((chat, ev) => { if (ev.type === 'line' && ev.source === 'visitor') session.sendLine(chat, 'ok') })
+  .onChatEnded(() => session.close())
+emu.runVisitors({ visitors: 1, lines: ['hi'], paceMs: 200 })
+await session.closed()
+await emu.close()
+console.log('finished')
+`
+  const r = await run(script, 30000)
+  assert.equal(r.signal, null, `killed at the deadline\n${r.out}`)
+  assert.equal(r.code, 0, r.out)
+  assert.match(r.out, /finished/)
+})
