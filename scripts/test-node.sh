@@ -14,5 +14,26 @@ npm install --no-audit --no-fund
 step "node: napi build (release)"
 npm run build
 
+step "node: the built package installs into another project (npm install <path>)"
+pkg=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(
+  cd "$tmp"
+  npm init -y >/dev/null
+  npm install --no-audit --no-fund "$pkg"
+  node --input-type=module -e "
+    import { Client, decode } from 'lpchat'
+    import { Emulator, clientOptions, agent } from 'lpchat/testing'
+    const emu = await Emulator.start()
+    const session = await new Client(emu.account, clientOptions(emu)).agentSession(agent(1))
+    for await (const ev of session.events()) if (ev.type === 'agentSessionStarted') break
+    await session.close()
+    await emu.close()
+    if (decode('visitor-name', '{\"visitorName\":\"Ann\"}') !== 'Ann') throw new Error('decode')
+    console.log('installed package works')
+  "
+)
+
 step "node: node --test"
 npm test
