@@ -7,8 +7,45 @@ import type {
 } from './models'
 
 export {
-  Client, AgentSession, EventStream, Visitor, VisitorChat, decode, resources,
+  Client, AgentSession, EventStream, Visitor, VisitorChat, resources,
 } from './native'
+import type { DecodeOptions } from './native'
+import type {
+  ResourceName, ChatEvents, ChatResource, ChatInfo, Availability, AvailableAgents, AvailableSlots,
+  IncomingRequests, ChatSessions, TransferSkills, Survey, ParticipantInfo, VisitorAvailability,
+  EstimatedWaitTime, TypingStateName,
+} from './models'
+
+/** The model `decode` returns per resource (others: `unknown`, to be narrowed). */
+export interface DecodedModels {
+  events: ChatEvents
+  chat: ChatResource
+  info: ChatInfo
+  'agent-info': AgentInfo
+  availability: Availability
+  'available-agents': AvailableAgents
+  'available-slots': AvailableSlots
+  'incoming-requests': IncomingRequests
+  'chat-sessions': ChatSessions
+  'transfer-skills': TransferSkills
+  survey: Survey
+  'participant-info': ParticipantInfo
+  'visitor-availability': VisitorAvailability
+  'estimated-wait-time': EstimatedWaitTime
+  'visitor-name': string
+  'visitor-typing': TypingStateName
+  'agent-typing': TypingStateName
+}
+
+/** Decodes one body (JSON or XML, sniffed when `options.format` is absent) of `resource`
+ * into its model as plain objects; secrets show as `***` unless `options.showSecrets`.
+ * Throws an LpchatError: `LPCHAT_CONFIG` for an unknown resource or format,
+ * `LPCHAT_DECODE` for a body that does not decode. */
+export declare function decode<R extends ResourceName>(
+  resource: R,
+  body: string | Buffer,
+  options?: DecodeOptions,
+): R extends keyof DecodedModels ? DecodedModels[R] : unknown
 export type {
   ClientOptions, AgentOptions, RetryOptions, TransportOptions, DecodeOptions, ResourceInfo,
   ResumePoint, SessionStats,

@@ -175,7 +175,11 @@ exports.AgentSession = native.AgentSession
 exports.EventStream = native.EventStream
 exports.Visitor = native.Visitor
 exports.VisitorChat = native.VisitorChat
-exports.decode = wrap(native.decode)
+const decodeJson = wrap(native.decodeJson)
+/** decode(resource, body, options): the model of one body, as plain objects. */
+exports.decode = function decode(resource, body, options) {
+  return JSON.parse(decodeJson(resource, body, options))
+}
 exports.resources = native.resources
 exports.LpchatError = LpchatError
 exports.ERROR_CODES = ERROR_CODES

@@ -63,15 +63,17 @@ pub struct DecodeOptions {
     pub show_secrets: Option<bool>,
 }
 
-/// Decodes one response (or request) body of `resource` into its model, as a plain object.
-/// Fails with `LPCHAT_CONFIG` for an unknown resource or format, `LPCHAT_DECODE` for a body
-/// that does not decode (the error names the path, never a value).
+/// Decodes one response (or request) body of `resource` into its model, returned as JSON
+/// text: `index.js`'s `decode` parses it with `JSON.parse`, which builds the objects about
+/// five times faster than napi's property-by-property conversion of a value. Fails with
+/// `LPCHAT_CONFIG` for an unknown resource or format, `LPCHAT_DECODE` for a body that does
+/// not decode (the error names the path, never a value).
 #[napi(ts_args_type = "resource: ResourceName, body: string | Buffer, options?: DecodeOptions")]
-pub fn decode(
+pub fn decode_json(
     resource: String,
     body: Either<String, Buffer>,
     options: Option<DecodeOptions>,
-) -> napi::Result<Value> {
+) -> napi::Result<String> {
     let options = options.unwrap_or_default();
     let entry = resources::find(&resource).ok_or_else(|| {
         BindingError::config(format!("unknown resource {resource:?} (see resources())"))
@@ -97,11 +99,12 @@ pub fn decode(
         .decode_to_json(format, bytes, &Limits::default())
         .map_err(|e| error::decode_error(&e))?;
     let value = convert::strip_at(value);
-    Ok(if options.show_secrets.unwrap_or(false) {
+    let value = if options.show_secrets.unwrap_or(false) {
         value
     } else {
         convert::mask_secrets(value)
-    })
+    };
+    Ok(value.to_string())
 }
 
 /// A decodable resource: its name and the endpoints that answer with it.

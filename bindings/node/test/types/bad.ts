@@ -1,7 +1,7 @@
 // Must FAIL to type-check: each line marked `// error:` uses a field or value the types do
 // not have. types.test.mjs checks that tsc reports an error on each marked line, so the
 // declarations are real types, not `any`.
-import { Client } from 'lpchat'
+import { Client, decode } from 'lpchat'
 import { Emulator, agent } from 'lpchat/testing'
 
 async function wrong(): Promise<void> {
@@ -18,5 +18,6 @@ async function wrong(): Promise<void> {
   const info = await session.agentInfo()
   console.log(info.loginNmae) // error: misspelt field
   await client.agentSession({ user: 'agent1' }) // error: a password is needed
+  console.log(decode('agent-info', '{}').loginNmae) // error: decode's model is typed
 }
 console.log(wrong)

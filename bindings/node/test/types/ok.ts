@@ -64,5 +64,6 @@ function handle(e: unknown): ErrorCode | undefined {
 }
 
 const model = decode('events', '{"events":{}}', { format: 'json' })
+const firstId: string | undefined = model.event?.[0]?.id
 const events: SessionEvent[] = []
-console.log(model, events, handle, bot)
+console.log(model, firstId, events, handle, bot)
