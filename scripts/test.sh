@@ -20,6 +20,9 @@ cargo test --workspace --locked
 step "Python package (pytest and stubtest)"
 scripts/test-python.sh
 
+step "Node package (bindings/node)"
+scripts/test-node.sh
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
