@@ -1,6 +1,7 @@
 //! Events out of a session: a [`Stream`] over the driver's channel, and per-event-type
 //! handlers.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +25,10 @@ struct Backlog {
     room: Notify,
     /// The stream was dropped: nothing is buffered, nothing paces the polls.
     dropped: AtomicBool,
+    /// Until the stream is first read (or taken as [`Events`]): the latest `bound` events,
+    /// oldest first. A session used with handlers only never reads it, and must neither
+    /// pause nor grow; `None` once the reader has started.
+    early: Mutex<Option<VecDeque<Box<MachineEvent>>>>,
 }
 
 /// The driver's view of its stream's backlog: whether to pause the polls, and when to look
@@ -56,8 +61,8 @@ impl Pacer {
 /// one on, and a [`MachineEvent`] is 232 bytes, so a block of unboxed events cost every
 /// session over 7 KiB, mostly never used.
 ///
-/// The channel itself does not refuse events: an event the machine has produced is never
-/// dropped. The bound is applied upstream: while the stream holds `bound` unread events or
+/// Once the stream is read, the channel refuses nothing: an event the machine has produced
+/// is never dropped. The bound is applied upstream: while the stream holds `bound` unread events or
 /// more, the driver pauses the polls that bring new ones ([`Pacer::is_full`]), so a slow
 /// consumer slows polling instead of growing memory without limit. What is already in
 /// flight (one poll's answer at most, and the lines being settled) still comes in.
@@ -70,6 +75,18 @@ pub(crate) struct EventSender {
 impl EventSender {
     /// Queues `event` for the stream; a dropped stream takes nothing (handlers-only use).
     pub(crate) fn send(&self, event: MachineEvent) {
+        if self.backlog.dropped.load(Ordering::Acquire) {
+            return;
+        }
+        if let Ok(mut early) = self.backlog.early.lock() {
+            if let Some(ring) = early.as_mut() {
+                ring.push_back(Box::new(event));
+                if ring.len() > self.backlog.bound {
+                    ring.pop_front();
+                }
+                return;
+            }
+        }
         // Counted before it can be read, so the reader's decrement never goes below zero.
         self.backlog.queued.fetch_add(1, Ordering::AcqRel);
         if self.tx.send(Box::new(event)).is_err() {
@@ -88,6 +105,9 @@ impl EventSender {
 pub(crate) struct EventReceiver {
     rx: mpsc::UnboundedReceiver<Box<MachineEvent>>,
     backlog: Arc<Backlog>,
+    /// The events kept before the reader started, read first.
+    early: VecDeque<Box<MachineEvent>>,
+    started: bool,
 }
 
 impl Drop for EventReceiver {
@@ -98,8 +118,24 @@ impl Drop for EventReceiver {
 }
 
 impl EventReceiver {
+    /// Starts reading: the events kept so far come first, and from now on every event goes
+    /// to the channel, whose backlog paces the polls.
+    fn start(&mut self) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        if let Ok(mut early) = self.backlog.early.lock() {
+            self.early = early.take().unwrap_or_default();
+        }
+    }
+
     /// The next event already queued, without waiting.
     pub(crate) fn try_next(&mut self) -> Option<MachineEvent> {
+        self.start();
+        if let Some(event) = self.early.pop_front() {
+            return Some(*event);
+        }
         let event = self.rx.try_recv().ok();
         self.taken(event)
     }
@@ -123,36 +159,48 @@ pub(crate) fn channel(bound: usize) -> (EventSender, EventReceiver) {
         bound: bound.max(1),
         room: Notify::new(),
         dropped: AtomicBool::new(false),
+        early: Mutex::new(Some(VecDeque::new())),
     });
     (
         EventSender {
             tx,
             backlog: backlog.clone(),
         },
-        EventReceiver { rx, backlog },
+        EventReceiver {
+            rx,
+            backlog,
+            early: VecDeque::new(),
+            started: false,
+        },
     )
 }
 
 /// The events of a session, in the order the machine produced them. Ends when the session
 /// has finished (after [`MachineEvent::Closed`] or [`MachineEvent::SessionLost`]).
 ///
-/// Events are buffered until read, from the session's start. While the stream holds
-/// [`crate::ClientBuilder::event_buffer`] unread events (1,024 by default), the session
-/// pauses its polls (chats, incoming requests) until the stream is read; keepalives,
-/// lines and closing go on. A session used with handlers only should drop its stream
-/// (`drop(session.events())`): a dropped stream buffers nothing.
+/// Events are buffered for the stream from the session's start. Until the stream is taken,
+/// it keeps the latest [`crate::ClientBuilder::event_buffer`] events (1,024 by default;
+/// older ones are dropped, so a session used with handlers only neither grows nor stalls:
+/// take the stream before the events you need). Once taken, nothing is dropped: while the
+/// stream holds `event_buffer` unread events, the session pauses its polls (chats, incoming
+/// requests) until it is read; keepalives, lines and closing go on. A dropped stream
+/// buffers nothing.
 #[derive(Debug)]
 pub struct Events {
     rx: EventReceiver,
 }
 
 impl Events {
-    pub(crate) fn new(rx: EventReceiver) -> Self {
+    pub(crate) fn new(mut rx: EventReceiver) -> Self {
+        rx.start();
         Events { rx }
     }
 
     /// The next event, `None` once the session has finished.
     pub async fn next(&mut self) -> Option<MachineEvent> {
+        if let Some(event) = self.rx.early.pop_front() {
+            return Some(*event);
+        }
         let event = self.rx.rx.recv().await;
         self.rx.taken(event)
     }
@@ -163,6 +211,9 @@ impl Stream for Events {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<MachineEvent>> {
         let this = &mut self.rx;
+        if let Some(event) = this.early.pop_front() {
+            return Poll::Ready(Some(*event));
+        }
         match this.rx.poll_recv(cx) {
             Poll::Ready(event) => Poll::Ready(this.taken(event)),
             Poll::Pending => Poll::Pending,
@@ -287,5 +338,66 @@ impl HandlerRegistry {
     /// Availability confirmed or forced by the server.
     pub fn on_availability(&self, f: impl FnMut(&MachineEvent) + Send + 'static) -> &Self {
         self.with(|h| h.availability.push(Box::new(f)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lpchat_proto::machine::LineId;
+
+    fn ev(n: u64) -> MachineEvent {
+        MachineEvent::LineDelivered {
+            line: LineId(n),
+            chat: ChatId::from("C"),
+            event: None,
+        }
+    }
+
+    fn id(e: Option<MachineEvent>) -> Option<u64> {
+        match e? {
+            MachineEvent::LineDelivered { line, .. } => Some(line.0),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_stream_never_read_keeps_the_latest_events_and_never_pauses() {
+        let (tx, mut rx) = channel(3);
+        let pacer = tx.pacer();
+        for n in 1..=5 {
+            tx.send(ev(n));
+        }
+        assert!(
+            !pacer.is_full(),
+            "a stream never read must not stall the session"
+        );
+        // Read: the three latest, in order, then what comes after, nothing dropped.
+        assert_eq!(id(rx.try_next()), Some(3));
+        tx.send(ev(6));
+        assert_eq!(
+            [id(rx.try_next()), id(rx.try_next()), id(rx.try_next())],
+            [Some(4), Some(5), Some(6)]
+        );
+        assert_eq!(id(rx.try_next()), None);
+    }
+
+    #[test]
+    fn a_stream_being_read_pauses_at_its_bound_and_drops_nothing() {
+        let (tx, rx) = channel(2);
+        let pacer = tx.pacer();
+        let mut events = Events::new(rx);
+        for n in 1..=3 {
+            tx.send(ev(n));
+        }
+        assert!(pacer.is_full());
+        assert_eq!(id(events.rx.try_next()), Some(1));
+        assert!(pacer.is_full(), "two still unread");
+        assert_eq!(id(events.rx.try_next()), Some(2));
+        assert!(!pacer.is_full());
+        assert_eq!(id(events.rx.try_next()), Some(3));
+        drop(events);
+        tx.send(ev(4));
+        assert!(!pacer.is_full(), "a dropped stream paces nothing");
     }
 }
