@@ -98,6 +98,20 @@ pub struct TransportOptions {
     pub user_agent: Option<String>,
 }
 
+/// Wire switches of a client (all off by default).
+#[napi(object)]
+#[derive(Default)]
+pub struct WireOptions {
+    /// Append `.json` / `.xml` to the last path segment, as LivePerson's sample app does.
+    pub format_suffix: Option<bool>,
+    /// Send PUT and DELETE as themselves instead of POST + `X-HTTP-Method-Override`.
+    pub real_verbs: Option<bool>,
+    /// Send `X-Requested-With: XMLHttpRequest` on agent calls.
+    pub requested_with: Option<bool>,
+    /// Visitor side: the app key as the `appKey` query parameter instead of a header.
+    pub app_key_in_query: Option<bool>,
+}
+
 /// Settings of a client.
 #[napi(object)]
 #[derive(Default)]
@@ -119,6 +133,8 @@ pub struct ClientOptions {
     pub transport: Option<TransportOptions>,
     /// Seeds jitter and nonces (deterministic tests).
     pub seed: Option<u32>,
+    /// Wire switches.
+    pub wire: Option<WireOptions>,
 }
 
 /// Settings of an agent session.
@@ -357,6 +373,14 @@ fn build_client(account: String, o: ClientOptions) -> Result<lpchat::Client> {
     }
     if let Some(seed) = o.seed {
         b = b.seed(u64::from(seed));
+    }
+    if let Some(w) = o.wire {
+        let mut options = lpchat::proto::ops::Options::default();
+        options.format_suffix = w.format_suffix.unwrap_or(false);
+        options.real_verbs = w.real_verbs.unwrap_or(false);
+        options.requested_with = w.requested_with.unwrap_or(false);
+        options.app_key_in_query = w.app_key_in_query.unwrap_or(false);
+        b = b.options(options);
     }
     if let Some(r) = o.retry {
         let mut policy = RetryPolicy::default();
