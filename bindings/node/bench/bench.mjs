@@ -233,12 +233,14 @@ function decodeBench() {
 // ---- the run ------------------------------------------------------------------------------
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2))
 console.log(`node ${process.version}, ${VISITORS} scripted visitors x ${LINES} lines, emulator in its own process`)
+if (!process.env.BENCH_DECODE_ONLY) {
 const lp = await lpchatBot()
 const plain = await fetchBot(runVisitors)
 const perCpu = (r) => r.delivered / r.seconds
 console.log(`lpchat bot: ${lp.delivered} events in ${fmt(lp.seconds)} CPU-s (${fmt(lp.wall)} s wall), ${fmt(perCpu(lp))} events per CPU-second; visitors got ${lp.echoes} echoes`)
 console.log(`fetch bot:  ${plain.delivered} events in ${fmt(plain.seconds)} CPU-s (${fmt(plain.wall)} s wall), ${fmt(perCpu(plain))} events per CPU-second; visitors got ${plain.echoes - lp.echoes} echoes`)
 console.log(`ratio: ${fmt(perCpu(lp) / perCpu(plain))}x events per CPU-second (aim >= 3x)`)
+}
 server.stdin.end()
 for (const row of decodeBench()) {
   const j = row.json
