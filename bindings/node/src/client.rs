@@ -861,6 +861,30 @@ impl AgentSession {
     }
 }
 
+/// Settings of a visitor chat's task.
+#[napi(object)]
+#[derive(Default)]
+pub struct VisitorChatOptions {
+    /// Pause between polls through `next`, ms (2,000).
+    pub poll_interval_ms: Option<f64>,
+    /// Pause between chat information reads, the keepalive, ms (30,000).
+    pub keepalive_interval_ms: Option<f64>,
+}
+
+fn tune(
+    mut config: lpchat::proto::machine::VisitorConfig,
+    options: Option<VisitorChatOptions>,
+) -> Result<lpchat::proto::machine::VisitorConfig> {
+    let o = options.unwrap_or_default();
+    if let Some(v) = o.poll_interval_ms {
+        config.poll_interval = ms(v, "pollIntervalMs")?;
+    }
+    if let Some(v) = o.keepalive_interval_ms {
+        config.keepalive_interval = ms(v, "keepaliveIntervalMs")?;
+    }
+    Ok(config)
+}
+
 /// The visitor side (Server Chat API) of an account, with an app key.
 #[napi]
 pub struct Visitor {
@@ -925,15 +949,20 @@ impl Visitor {
     }
 
     /// Requests a chat (V8) and resolves once it exists: `{skill?, skillId?, …}`.
-    #[napi(ts_args_type = "request?: ChatRequest")]
-    pub async fn request_chat(&self, request: Option<Value>) -> napi::Result<VisitorChat> {
+    #[napi(ts_args_type = "request?: ChatRequest, options?: VisitorChatOptions")]
+    pub async fn request_chat(
+        &self,
+        request: Option<Value>,
+        options: Option<VisitorChatOptions>,
+    ) -> napi::Result<VisitorChat> {
         let request: ChatRequest = match request {
             Some(v) => self::request("chat request", v)?,
             None => ChatRequest::default(),
         };
+        let config = tune(self.inner.chat_config(request), options)?;
         let chat = self
             .inner
-            .request_chat(request)
+            .start_chat(config)
             .await
             .map_err(BindingError::from)?;
         Ok(VisitorChat {
@@ -945,12 +974,18 @@ impl Visitor {
     /// Goes on with a chat from its `resumePoint()` (its URL and cursor token): nothing is
     /// delivered twice or skipped.
     #[napi]
-    pub async fn resume_chat(&self, href: String, token: String) -> napi::Result<VisitorChat> {
+    pub async fn resume_chat(
+        &self,
+        href: String,
+        token: String,
+        options: Option<VisitorChatOptions>,
+    ) -> napi::Result<VisitorChat> {
         let config = self
             .inner
             .chat_config(ChatRequest::default())
             .resume(href, &token)
             .map_err(|e| BindingError::config(format!("invalid cursor token: {e}")))?;
+        let config = tune(config, options)?;
         let chat = self
             .inner
             .start_chat(config)
