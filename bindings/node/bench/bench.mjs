@@ -48,17 +48,35 @@ async function lpchatBot() {
   let delivered = 0
   let ended = 0
   const sends = []
+  const dbg = { accepted: new Set(), ended: new Set(), per: {} }
+  const dump = process.env.BENCH_DEBUG && setTimeout(async () => {
+    for (const c of [...dbg.accepted].filter((c) => !dbg.ended.has(c))) console.error('not ended', c, (dbg.per[c] ?? []).join(' | '), JSON.stringify(await session.chatInfo(c).catch((e) => e.code)))
+    console.error('followed', await session.chats())
+  }, 45000)
   for await (const ev of events) {
     if (ev.type === 'chatEvent') {
       delivered++
       if (ev.event.type === 'line' && ev.event.source === 'visitor') sends.push(session.sendLine(ev.chat, `echo ${ev.event.text}`).catch(() => {}))
     } else if (ev.type === 'chatEnded' && ++ended === VISITORS) break
+    if (process.env.BENCH_DEBUG) {
+      if (ev.type === 'chatAccepted') dbg.accepted.add(ev.chat)
+      if (ev.type === 'chatEnded') dbg.ended.add(ev.chat)
+      if (ev.type === 'chatEvent') (dbg.per[ev.chat] ??= []).push(`${ev.event.id}:${ev.event.type}:${ev.event.text ?? ev.event.state}`)
+      if (!['chatEvent', 'chatAccepted', 'chatEnded', 'lineDelivered', 'infoUpdated', 'chatOffered', 'offerWithdrawn'].includes(ev.type)) console.error(JSON.stringify(ev).slice(0, 300))
+    }
   }
-  await Promise.all(sends)
+  if (dump) clearTimeout(dump)
+  if (process.env.BENCH_DEBUG) console.error('loop done', sends.length)
+  let settled = 0
+  await Promise.all(sends.map((p) => p.then(() => settled++)))
+  if (process.env.BENCH_DEBUG) console.error('sends settled', settled)
   const seconds = cpu(start)
   const wall = (Date.now() - t0) / 1000
   const { echoes } = await visitors
+  if (process.env.BENCH_DEBUG) console.error('visitors done', await session.chats(), JSON.stringify(session.stats()))
+  const tc = Date.now()
   await session.close()
+  if (process.env.BENCH_DEBUG) console.error('closed in', Date.now() - tc, 'ms')
   return { delivered, seconds, wall, echoes }
 }
 
@@ -92,11 +110,13 @@ async function fetchBot(startVisitors) {
   let ended = 0
   while (ended < VISITORS) {
     const ringing = await (await fetch(`${session}/incomingRequests`, { headers: auth })).json()
-    if (Number(ringing.incomingRequests?.ringingCount ?? 0) > 0) {
+    // Take every chat that rings, one accept after another.
+    for (let n = Number(ringing.incomingRequests?.ringingCount ?? 0); n > 0; n--) {
       const accepted = await fetch(`${session}/incomingRequests`, { method: 'POST', headers: auth, body: '{}' })
       await accepted.arrayBuffer()
       const location = accepted.headers.get('location')
-      if (accepted.ok && location) chats.set(new URL(location, baseUrl).href.replace(/\?.*$/, ''), 0)
+      if (!accepted.ok || !location) break
+      chats.set(new URL(location, baseUrl).href.replace(/\?.*$/, ''), 0)
     }
     await Promise.all([...chats].map(async ([chat, from]) => {
       const body = await (await fetch(`${chat}/events?from=${from}`, { headers: auth })).json()
@@ -213,12 +233,14 @@ function decodeBench() {
 // ---- the run ------------------------------------------------------------------------------
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2))
 console.log(`node ${process.version}, ${VISITORS} scripted visitors x ${LINES} lines, emulator in its own process`)
+if (!process.env.BENCH_DECODE_ONLY) {
 const lp = await lpchatBot()
 const plain = await fetchBot(runVisitors)
 const perCpu = (r) => r.delivered / r.seconds
 console.log(`lpchat bot: ${lp.delivered} events in ${fmt(lp.seconds)} CPU-s (${fmt(lp.wall)} s wall), ${fmt(perCpu(lp))} events per CPU-second; visitors got ${lp.echoes} echoes`)
 console.log(`fetch bot:  ${plain.delivered} events in ${fmt(plain.seconds)} CPU-s (${fmt(plain.wall)} s wall), ${fmt(perCpu(plain))} events per CPU-second; visitors got ${plain.echoes - lp.echoes} echoes`)
 console.log(`ratio: ${fmt(perCpu(lp) / perCpu(plain))}x events per CPU-second (aim >= 3x)`)
+}
 server.stdin.end()
 for (const row of decodeBench()) {
   const j = row.json

@@ -98,6 +98,20 @@ pub struct TransportOptions {
     pub user_agent: Option<String>,
 }
 
+/// Wire switches of a client (all off by default).
+#[napi(object)]
+#[derive(Default)]
+pub struct WireOptions {
+    /// Append `.json` / `.xml` to the last path segment, as LivePerson's sample app does.
+    pub format_suffix: Option<bool>,
+    /// Send PUT and DELETE as themselves instead of POST + `X-HTTP-Method-Override`.
+    pub real_verbs: Option<bool>,
+    /// Send `X-Requested-With: XMLHttpRequest` on agent calls.
+    pub requested_with: Option<bool>,
+    /// Visitor side: the app key as the `appKey` query parameter instead of a header.
+    pub app_key_in_query: Option<bool>,
+}
+
 /// Settings of a client.
 #[napi(object)]
 #[derive(Default)]
@@ -119,6 +133,8 @@ pub struct ClientOptions {
     pub transport: Option<TransportOptions>,
     /// Seeds jitter and nonces (deterministic tests).
     pub seed: Option<u32>,
+    /// Wire switches.
+    pub wire: Option<WireOptions>,
 }
 
 /// Settings of an agent session.
@@ -357,6 +373,14 @@ fn build_client(account: String, o: ClientOptions) -> Result<lpchat::Client> {
     }
     if let Some(seed) = o.seed {
         b = b.seed(u64::from(seed));
+    }
+    if let Some(w) = o.wire {
+        let mut options = lpchat::proto::ops::Options::default();
+        options.format_suffix = w.format_suffix.unwrap_or(false);
+        options.real_verbs = w.real_verbs.unwrap_or(false);
+        options.requested_with = w.requested_with.unwrap_or(false);
+        options.app_key_in_query = w.app_key_in_query.unwrap_or(false);
+        b = b.options(options);
     }
     if let Some(r) = o.retry {
         let mut policy = RetryPolicy::default();
@@ -837,6 +861,30 @@ impl AgentSession {
     }
 }
 
+/// Settings of a visitor chat's task.
+#[napi(object)]
+#[derive(Default)]
+pub struct VisitorChatOptions {
+    /// Pause between polls through `next`, ms (2,000).
+    pub poll_interval_ms: Option<f64>,
+    /// Pause between chat information reads, the keepalive, ms (30,000).
+    pub keepalive_interval_ms: Option<f64>,
+}
+
+fn tune(
+    mut config: lpchat::proto::machine::VisitorConfig,
+    options: Option<VisitorChatOptions>,
+) -> Result<lpchat::proto::machine::VisitorConfig> {
+    let o = options.unwrap_or_default();
+    if let Some(v) = o.poll_interval_ms {
+        config.poll_interval = ms(v, "pollIntervalMs")?;
+    }
+    if let Some(v) = o.keepalive_interval_ms {
+        config.keepalive_interval = ms(v, "keepaliveIntervalMs")?;
+    }
+    Ok(config)
+}
+
 /// The visitor side (Server Chat API) of an account, with an app key.
 #[napi]
 pub struct Visitor {
@@ -901,15 +949,20 @@ impl Visitor {
     }
 
     /// Requests a chat (V8) and resolves once it exists: `{skill?, skillId?, …}`.
-    #[napi(ts_args_type = "request?: ChatRequest")]
-    pub async fn request_chat(&self, request: Option<Value>) -> napi::Result<VisitorChat> {
+    #[napi(ts_args_type = "request?: ChatRequest, options?: VisitorChatOptions")]
+    pub async fn request_chat(
+        &self,
+        request: Option<Value>,
+        options: Option<VisitorChatOptions>,
+    ) -> napi::Result<VisitorChat> {
         let request: ChatRequest = match request {
             Some(v) => self::request("chat request", v)?,
             None => ChatRequest::default(),
         };
+        let config = tune(self.inner.chat_config(request), options)?;
         let chat = self
             .inner
-            .request_chat(request)
+            .start_chat(config)
             .await
             .map_err(BindingError::from)?;
         Ok(VisitorChat {
@@ -921,12 +974,18 @@ impl Visitor {
     /// Goes on with a chat from its `resumePoint()` (its URL and cursor token): nothing is
     /// delivered twice or skipped.
     #[napi]
-    pub async fn resume_chat(&self, href: String, token: String) -> napi::Result<VisitorChat> {
+    pub async fn resume_chat(
+        &self,
+        href: String,
+        token: String,
+        options: Option<VisitorChatOptions>,
+    ) -> napi::Result<VisitorChat> {
         let config = self
             .inner
             .chat_config(ChatRequest::default())
             .resume(href, &token)
             .map_err(|e| BindingError::config(format!("invalid cursor token: {e}")))?;
+        let config = tune(config, options)?;
         let chat = self
             .inner
             .start_chat(config)

@@ -62,24 +62,48 @@ const SECRET_KEYS: &[&str] = &[
     "ssoKey",
 ];
 
-/// Replaces the values of secret members by `***`.
-pub fn mask_secrets(value: Value) -> Value {
+/// Writes `value` as JSON text with the `@` of every key dropped and, unless
+/// `show_secrets`, the values of secret members as `"***"`: what dropping `@` (as `strip_at`),
+/// masking and `to_string` give, in one pass with no intermediate tree (decode's hot path).
+pub fn write_view(value: &Value, show_secrets: bool, out: &mut Vec<u8>) {
     match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let v = if SECRET_KEYS.contains(&k.as_str()) && !v.is_null() {
-                        Value::String("***".into())
-                    } else {
-                        mask_secrets(v)
-                    };
-                    (k, v)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(mask_secrets).collect()),
-        other => other,
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let key = k.strip_prefix('@').unwrap_or(k);
+                write_str(key, out);
+                out.push(b':');
+                if !show_secrets && !v.is_null() && SECRET_KEYS.contains(&key) {
+                    out.extend_from_slice(b"\"***\"");
+                } else {
+                    write_view(v, show_secrets, out);
+                }
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_view(v, show_secrets, out);
+            }
+            out.push(b']');
+        }
+        // Scalars as serde_json writes them (escaping, number forms); writing to a Vec
+        // cannot fail.
+        scalar => {
+            let _ = serde_json::to_writer(&mut *out, scalar);
+        }
     }
+}
+
+fn write_str(s: &str, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 fn end_reason(r: &EndReason) -> Value {

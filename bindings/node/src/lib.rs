@@ -98,13 +98,10 @@ pub fn decode_json(
     let value = entry
         .decode_to_json(format, bytes, &Limits::default())
         .map_err(|e| error::decode_error(&e))?;
-    let value = convert::strip_at(value);
-    let value = if options.show_secrets.unwrap_or(false) {
-        value
-    } else {
-        convert::mask_secrets(value)
-    };
-    Ok(value.to_string())
+    let mut out = Vec::with_capacity(bytes.len());
+    convert::write_view(&value, options.show_secrets.unwrap_or(false), &mut out);
+    // The writer emits only serde_json's UTF-8 output and ASCII punctuation.
+    String::from_utf8(out).map_err(|_| BindingError::config("decoded model is not UTF-8").into())
 }
 
 /// A decodable resource: its name and the endpoints that answer with it.

@@ -106,3 +106,22 @@ test('API, unauthorized, command, closed, outcome unknown and lost sessions', { 
     await emu.close()
   }
 })
+
+test('LPCHAT_NOT_READY: a call that waits longer than a login may take', { timeout: 90000 }, async () => {
+  // The login is held 60 s; a one-off call waits for it at most the retry schedule plus
+  // 30 s (0.7 s + 30 s with the fast schedule), then gives up as not ready.
+  const emu = await Emulator.start()
+  try {
+    emu.addFault({ route: '*login*', type: 'latency', ms: 60000, count: 1 })
+    const client = new Client(emu.account, clientOptions(emu, { transport: { requestTimeoutMs: 90000 } }))
+    const session = await client.agentSession(agent(1))
+    const started = Date.now()
+    await fails(session.availability(), 'LPCHAT_NOT_READY')
+    const waited = Date.now() - started
+    assert.ok(waited > 29000 && waited < 45000, `waited ${waited} ms`)
+    // Closing does not wait for the held login.
+    await session.close()
+  } finally {
+    await emu.close()
+  }
+})

@@ -226,3 +226,26 @@ async function visitorScenario(format) {
 test('visitor availability, slots, wait time and surveys (JSON and XML)', { timeout: 60000 }, async () => {
   await Promise.all(FORMATS.map(visitorScenario))
 })
+
+async function keepaliveScenario(format) {
+  const { emu, client } = await setup(62, format)
+  try {
+    const visitor = await visitorOf(client)
+    // Polls every 8 s (80 emulated s): only the information keepalive can hold the chat.
+    const kept = await visitor.requestChat({ skill: 'Sales' }, { pollIntervalMs: 8000, keepaliveIntervalMs: 1000 })
+    const idle = await visitor.requestChat({ skill: 'Sales' }, { pollIntervalMs: 8000, keepaliveIntervalMs: 8000 })
+    const until = emu.nowMs() + 60000
+    while (emu.nowMs() < until) await new Promise((r) => setTimeout(r, 200))
+    assert.notEqual(emu.transcript(kept.id).state, 'ended', 'the keepalive held the quiet chat')
+    assert.equal(emu.transcript(idle.id).state, 'ended', 'the control chat timed out')
+    assert.equal(typeof (await kept.info()), 'object', 'the keepalive read the information')
+    await kept.close()
+    await idle.close()
+  } finally {
+    await emu.close()
+  }
+}
+
+test('the visitor info keepalive holds a quiet chat past the visitor timeout (JSON and XML)', { timeout: 60000 }, async () => {
+  await Promise.all(FORMATS.map(keepaliveScenario))
+})

@@ -50,6 +50,9 @@ for (const credentials of [
   { bearer: S.bearer, csrf: S.csrf },
   { jwt: S.jwt },
 ]) {
+  // The session's first request is held 300 ms, so the call below waits for its login and
+  // fails with the loss (not as closed, after it).
+  emu.addFault({ route: '*', type: 'latency', ms: 300, count: 1 })
   const s = await client.agentSession(credentials)
   const waiting = s.availability().catch((e) => e)
   for await (const ev of s.events()) console.log(JSON.stringify(ev))
