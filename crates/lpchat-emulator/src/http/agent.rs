@@ -384,16 +384,18 @@ fn available_agents(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
                 .map(|s| Elem::text("skill", r.num("skill", *s)))
                 .collect();
             let chats = st.agent_chats(i) as i64;
+            // The order of the current JSON example (A7); the 2017 XML example orders
+            // differently, and one tree writes both formats (docs/wire-choices.md).
             let mut e = Elem::new("agent")
-                .attr("id", r.num_attr("id", a.id))
                 .attr("chatState", r.num_attr("chatState", state_code(avail)))
-                .attr("voiceState", r.num_attr("voiceState", 1))
+                .attr("id", r.num_attr("id", a.id))
                 .attr("maxChats", r.num_attr("maxChats", a.max_chats))
-                .field("userName", a.login_name.as_str())
-                .field("nickname", a.nickname.as_str())
+                .attr("voiceState", r.num_attr("voiceState", 1))
                 .field("email", a.email.as_str())
+                .field("nickname", a.nickname.as_str())
                 .field("privilegeGroup", a.privilege_group.as_str())
-                .child(Elem::new("skills").list("skill", skills));
+                .child(Elem::new("skills").list("skill", skills))
+                .field("userName", a.login_name.as_str());
             if chats > 0 {
                 e = e.field("chats", r.num("chats", chats));
             }
@@ -883,12 +885,34 @@ fn participant(cx: &Ctx<'_>, st: &State, pid: &str) -> Result<Response, ApiError
         .find(|c| c.participant_id.as_deref() == Some(pid) && st.agent_can_read(cx.agent, c))
         .ok_or_else(|| ApiError::not_found(37, format!("participant {pid} not found")))?;
     let name = chat.visitor_name_or("Visitor").to_owned();
-    let body = serde_json::json!({
-        "authenticatedParticipantInfo": {"isUserAuthenticated": true, "participantId": pid, "customerId": chat.visitor_id},
-        "authenticatedPersonalInfo": {"name": name, "surname": "", "contacts": [{"email": "visitor@example.com", "phone": ""}]}
-    });
     match cx.req.format {
-        Format::Json => Ok(response::plain_json(200, &body)),
+        Format::Json => {
+            use crate::wire::json::{obj, Ordered};
+            // Keys in the order of the documented example (A31).
+            let contact = obj([
+                ("email", "visitor@example.com".into()),
+                ("phone", "".into()),
+            ]);
+            let body = obj([
+                (
+                    "authenticatedParticipantInfo",
+                    obj([
+                        ("isUserAuthenticated", true.into()),
+                        ("participantId", pid.into()),
+                        ("customerId", chat.visitor_id.into()),
+                    ]),
+                ),
+                (
+                    "authenticatedPersonalInfo",
+                    obj([
+                        ("name", name.clone().into()),
+                        ("surname", "".into()),
+                        ("contacts", Ordered::Arr(vec![contact])),
+                    ]),
+                ),
+            ]);
+            Ok(response::ordered_json(200, &body))
+        }
         Format::Xml => {
             let info = Elem::new("authenticatedParticipantInfo")
                 .field("isUserAuthenticated", "true")

@@ -103,7 +103,11 @@ fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
     match segs.as_slice() {
         ["csdr", "account", a, "service", "baseURI"] => domain::all(app, req, a, &account),
         ["csdr", "account", a, "service", svc, "baseURI"] => {
-            domain::legacy(app, req, a, svc, &account)
+            if req.suffix.as_deref() == Some("lpCsds") {
+                domain::legacy(app, req, a, svc, &account)
+            } else {
+                domain::one(app, req, a, svc, &account)
+            }
         }
         ["api", "account", a, rest @ ..] => {
             if let ["service", svc, "baseURI"] = rest {
