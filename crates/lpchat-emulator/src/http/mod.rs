@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod control;
 pub mod domain;
+pub mod engagement;
 pub mod login;
 pub mod request;
 pub mod response;
@@ -126,6 +127,11 @@ fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
                 [] => base_resource(app, req, &account),
                 ["agentSession", tail @ ..] => agent::handle(app, req, tail),
                 ["chat", ..] | ["conversation"] => visitor::handle(app, req, rest),
+                ["app", "engagement", "visitors"] => engagement::create(app, req, None),
+                ["app", "engagement", "visitors", vid] => engagement::create(app, req, Some(vid)),
+                ["monitoring", "visitors", vid, "visits", "current", "state"] => {
+                    engagement::visit_state(app, req, vid)
+                }
                 _ => Err(not_found(req)),
             }
         }
