@@ -44,7 +44,8 @@ pub fn authenticate(app: &App, st: &mut State, req: &Req) -> Result<Principal, A
         .ok_or_else(|| ApiError::unauthorized("Authorization header missing"))?;
     let now = app.now();
     if let Some(params) = auth::parse_header(value) {
-        return verify_oauth(st, req, &params).map(|agent| Principal { agent, login: None });
+        return verify_oauth(st, req, &params, app.scheme)
+            .map(|agent| Principal { agent, login: None });
     }
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("Bearer") {
@@ -57,7 +58,12 @@ pub fn authenticate(app: &App, st: &mut State, req: &Req) -> Result<Principal, A
     })
 }
 
-fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Result<usize, ApiError> {
+fn verify_oauth(
+    st: &mut State,
+    req: &Req,
+    params: &[(String, String)],
+    scheme: &str,
+) -> Result<usize, ApiError> {
     let p = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let consumer = p("oauth_consumer_key")
         .ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_consumer_key"))?;
@@ -108,7 +114,8 @@ fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Resul
     let host = req.header("host").unwrap_or_default();
     let base = auth::base_string(
         req.wire_method.as_str(),
-        &auth::base_url("http", host, &req.raw_path),
+        // The scheme the client used: a signature covers `https://…` under `--tls`.
+        &auth::base_url(scheme, host, &req.raw_path),
         &req.query,
         params,
     );
