@@ -21,6 +21,9 @@ const WINDOW_ID: &str = "3346847910";
 const CONTEXT_ID: &str = "1";
 /// How long an offered engagement stays valid, as in the documented answer.
 const VALID_FOR_S: i64 = 900;
+/// Visitor sessions kept; beyond, the oldest is forgotten (Visit Information then answers
+/// 404/37 for it), so a client that never sends its ids back cannot grow memory unbounded.
+pub const MAX_VISITS: usize = 10_000;
 
 fn respond(code: u16, format: Format, root: &'static str, body: &Ordered) -> Response {
     match format {
@@ -154,6 +157,16 @@ fn open_visit(
         ip: text("ipAddress"),
         app_version: text("appVersion"),
     };
+    if st.visits.len() >= MAX_VISITS && !st.visits.contains_key(&vid) {
+        let oldest = st
+            .visits
+            .iter()
+            .min_by_key(|(_, v)| v.start_ms)
+            .map(|(k, _)| k.clone());
+        if let Some(k) = oldest {
+            st.visits.remove(&k);
+        }
+    }
     st.visits.insert(vid.clone(), visit.clone());
     (vid, visit)
 }
@@ -263,6 +276,33 @@ fn num(digits: &str) -> Ordered {
 mod tests {
     use super::*;
     use crate::wire::json;
+
+    #[test]
+    fn visits_are_bounded_oldest_first() {
+        let mut st = State::new(&crate::EmulatorConfig::default());
+        let none = serde_json::Value::Null;
+        let (first, _) = open_visit(&mut st, 0, None, None, &[], &none);
+        for t in 1..MAX_VISITS as i64 {
+            open_visit(&mut st, t, None, None, &[], &none);
+        }
+        assert_eq!(st.visits.len(), MAX_VISITS);
+        assert!(st.visits.contains_key(&first));
+        let (last, _) = open_visit(&mut st, MAX_VISITS as i64, None, None, &[], &none);
+        assert_eq!(st.visits.len(), MAX_VISITS);
+        assert!(!st.visits.contains_key(&first), "the oldest went");
+        assert!(st.visits.contains_key(&last));
+        // A known visitor with its session is kept, not re-created.
+        let sid = st.visits[&last].session_id.clone();
+        let (again, v) = open_visit(
+            &mut st,
+            0,
+            Some(last.clone()),
+            Some(sid.clone()),
+            &[],
+            &none,
+        );
+        assert_eq!((again, v.session_id), (last, sid));
+    }
 
     #[test]
     fn xml_form_wraps_members() {
