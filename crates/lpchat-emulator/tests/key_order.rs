@@ -363,6 +363,31 @@ async fn agent_side(fmt: Fmt) {
             xml_order(&t, &want[..want.len() - 1]);
         }
     }
+
+    // A17: the end answers `chatLocation`, its link `href` first.
+    let end = match fmt {
+        Fmt::Json => r#"{"event":{"@type":"state","state":"ended"}}"#,
+        Fmt::Xml => r#"<event type="state"><state>ended</state></event>"#,
+    };
+    let r = api
+        .agent_post(&a, &format!("/chat/{cid}/events"), fmt, end)
+        .await;
+    let t = body(&r, 201);
+    match fmt {
+        Fmt::Json => {
+            json_links_and_events(t);
+            let href = Node::parse(t)
+                .get("chatLocation")
+                .and_then(|c| c.get("link"))
+                .and_then(Node::first_value)
+                .unwrap();
+            assert!(href.contains(&format!("/chat/{cid}/events/")), "{href}");
+        }
+        Fmt::Xml => {
+            xml_links_and_events(t);
+            assert!(xml_link(t, "location").is_some(), "{t}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -440,6 +465,44 @@ async fn visitor_side(fmt: Fmt) {
             assert_eq!(links[0].keys(), ["href", "rel"], "V13 links are plain");
         }
         Fmt::Xml => xml_order(&r.text, &info_keys),
+    }
+    // V5: survey questions carry their attributes in the documented order
+    // (`mandatory`, `order`, `logicId`, `id`, `validationType`, `type`), then `label`.
+    let r = send(api.visitor_req(
+        Method::GET,
+        &format!("{}/chat/preSurvey?skill=Sales", api.acct),
+        fmt,
+    ))
+    .await;
+    let want = [
+        "mandatory",
+        "order",
+        "logicId",
+        "id",
+        "validationType",
+        "type",
+        "label",
+    ];
+    match fmt {
+        Fmt::Json => {
+            let n = Node::parse(&r.text);
+            let mut qs = Vec::new();
+            n.all_named("question", &mut qs);
+            assert!(!qs.is_empty(), "{}", r.text);
+            for q in qs {
+                let k: Vec<&str> = q
+                    .keys()
+                    .into_iter()
+                    .map(|k| k.trim_start_matches('@'))
+                    .collect();
+                assert_eq!(k[..want.len()], want, "{}", r.text);
+            }
+        }
+        Fmt::Xml => assert!(
+            r.text.contains("<question mandatory=\"") && r.text.contains("\" logicId=\""),
+            "{}",
+            r.text
+        ),
     }
     let r = send(api.visitor_req(Method::GET, &format!("{}?v=1", api.acct), fmt)).await;
     match fmt {
