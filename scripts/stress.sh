@@ -22,7 +22,9 @@ step "building (debug tests, release soak and CLI)"
 cargo test -p lpchat --test e2e --locked --no-run 2>&1 | tail -n 1
 e2e=$(cargo test -p lpchat --test e2e --locked --no-run --message-format=json 2>/dev/null |
   sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
-cargo build --release --locked -p lpchat --example soak -p lpchat-cli 2>&1 | tail -n 1
+# Two builds: with --example, cargo builds only that target of every package named.
+cargo build --release --locked -p lpchat --example soak 2>&1 | tail -n 1
+cargo build --release --locked -p lpchat-cli 2>&1 | tail -n 1
 soak=target/release/examples/soak
 cli=target/release/lpchat
 

@@ -17,6 +17,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --locked
 
+step "Python package (pytest and stubtest)"
+scripts/test-python.sh
+
+step "Node package (bindings/node)"
+scripts/test-node.sh
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 

@@ -483,15 +483,61 @@ fn an_offered_chat_is_accepted_and_polled() {
         ),
     );
     assert_eq!(chat_events(&s.take_events()), [("H9K9".into(), 0)]);
-    // Nothing rings any more: accepting again fails at once.
+    // The last count said nothing rings: accepting counts again at once (that count may be
+    // a poll interval old), and on a fresh 0 fails without an accept request.
     let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
     s.respond(&inc, ringing(0));
+    s.advance(SEC / 2);
     s.m.accept_next();
     s.drain();
+    let recount = s.expect("GET", "/incomingRequests");
+    assert_eq!(recount.at, s.now, "the count waited for the poll interval");
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+    s.respond(&recount, ringing(0));
     assert!(s
         .take_events()
         .contains(&MachineEvent::AcceptFailed(CommandFailure::NothingToDo)));
     assert_eq!(s.count("POST", "/incomingRequests"), 0);
+}
+
+/// A chat that rings between two incoming polls is accepted when asked for: the stale count
+/// of 0 is read again, not taken as the answer (under load, a chat that rang for its few
+/// seconds between two polls could never be accepted).
+#[test]
+fn an_accept_after_a_count_of_zero_reads_the_count_again_and_accepts() {
+    let t0 = Instant::now();
+    let mut s = incoming_only(t0);
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(0));
+    s.advance(SEC);
+    s.m.accept_next();
+    s.drain();
+    let recount = s.expect("GET", "/incomingRequests");
+    s.respond(&recount, ringing(1));
+    let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+    s.respond(
+        &accept,
+        json(
+            201,
+            &format!(
+                r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/R1","@rel":"location"}}}}}}"#
+            ),
+        ),
+    );
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("R1"))));
+    // Paused polling still lets the count an accept waits for go out.
+    let inc = s.wait_for("GET", "/incomingRequests", 3 * SEC);
+    s.respond(&inc, ringing(0));
+    s.m.set_polling_paused(true);
+    s.m.accept_next();
+    s.drain();
+    let recount = s.expect("GET", "/incomingRequests");
+    s.respond(&recount, ringing(0));
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::AcceptFailed(CommandFailure::NothingToDo)));
 }
 
 #[test]
@@ -1411,4 +1457,31 @@ fn an_end_queued_on_a_chat_that_ended_is_done_and_the_line_in_flight_settles() {
         0,
         "the end was sent to an ended chat"
     );
+}
+
+/// A process starved of CPU wakes long after its timers: it sends one poll, not the polls it
+/// "missed", and the next one waits the full interval after it. Timers are lower bounds.
+#[test]
+fn a_late_wake_up_sends_one_poll_and_keeps_the_interval() {
+    let t0 = Instant::now();
+    let mut s = following(t0, "lpc1.C1~4");
+    let poll = s.expect("GET", "/agentSession/777/chat");
+    s.respond(&poll, json(200, &chats_body(&[chat_body("C1", &[])])));
+    // Thirty seconds pass in one step (the driver's task did not run).
+    s.advance(30 * SEC);
+    assert_eq!(
+        s.count("GET", "/agentSession/777/chat"),
+        1,
+        "catch-up polls"
+    );
+    let late = s.expect("GET", "/agentSession/777/chat");
+    // Its answer is read long after, too: the next poll is still 2 s after it was sent.
+    s.advance(5 * SEC);
+    s.respond(&late, json(200, &chats_body(&[chat_body("C1", &[])])));
+    assert_eq!(s.count("GET", "/agentSession/777/chat"), 1);
+    let next = s.expect("GET", "/agentSession/777/chat");
+    assert!(next.at - late.at >= 2 * SEC);
+    s.respond(&next, json(200, &chats_body(&[chat_body("C1", &[])])));
+    let after = s.wait_for("GET", "/agentSession/777/chat", 3 * SEC);
+    assert!(after.at - next.at >= 2 * SEC, "faster than the interval");
 }

@@ -9,7 +9,7 @@ use crate::support;
 use std::time::Duration;
 
 use lpchat::{Events, Format, MachineEvent};
-use lpchat_emulator::{Emulator, FaultKind, FaultRule};
+use lpchat_emulator::{FaultKind, FaultRule};
 
 /// Unread events the stream may hold before the session pauses its polls.
 const BUFFER: usize = 8;
@@ -19,14 +19,6 @@ const LINES: usize = 24;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_not_read_pauses_polling_and_loses_nothing() {
     both_formats(scenario).await;
-}
-
-/// How many requests matched the counting rule `rule`.
-fn fired(emu: &Emulator, rule: u64) -> u64 {
-    emu.faults()
-        .iter()
-        .find(|r| r.id == rule)
-        .map_or(0, |r| r.fired)
 }
 
 async fn scenario(format: Format) {
@@ -61,10 +53,10 @@ async fn scenario(format: Format) {
         tokio::time::sleep(Duration::from_millis(2500)).await;
     }
     // Three poll intervals with no poll.
-    let paused_at = fired(&emu, polls);
+    let paused_at = common::fired(&emu, polls);
     tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(
-        fired(&emu, polls),
+        common::fired(&emu, polls),
         paused_at,
         "the session polled while its stream was full"
     );
@@ -75,7 +67,10 @@ async fn scenario(format: Format) {
     let (texts, ids) = until_line(&mut events, &chat, &format!("line {}", LINES - 1)).await;
     let want: Vec<String> = (0..LINES).map(|i| format!("line {i}")).collect();
     assert_eq!(texts, want);
-    assert!(fired(&emu, polls) > paused_at, "polling never resumed");
+    assert!(
+        common::fired(&emu, polls) > paused_at,
+        "polling never resumed"
+    );
     // Every event of the chat up to there, once, in the server's order.
     let transcript = emu.transcript(chat.as_str()).unwrap();
     let all: Vec<u64> = transcript.events.iter().map(|e| e.event.id).collect();

@@ -136,3 +136,11 @@ pub fn alive_sessions(emu: &Emulator) -> usize {
         .as_array()
         .map_or(0, |s| s.iter().filter(|s| s["alive"] == true).count())
 }
+
+/// How many requests matched the fault rule `rule` (one that does nothing but count).
+pub fn fired(emu: &Emulator, rule: u64) -> u64 {
+    emu.faults()
+        .iter()
+        .find(|r| r.id == rule)
+        .map_or(0, |r| r.fired)
+}

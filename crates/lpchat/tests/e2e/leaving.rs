@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use lpchat::proto::model::{ChatRequest, TransferRequest};
 use lpchat::{ChatId, EndReason, Events, Format, MachineEvent};
-use lpchat_emulator::{Emulator, FaultKind, FaultRule};
+use lpchat_emulator::{FaultKind, FaultRule};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_transferred_by_another_session_leaves_and_is_polled_no_more() {
@@ -40,14 +40,6 @@ async fn collect_until(
     })
     .await;
     seen
-}
-
-/// How many requests matched the fault rule `rule` (one that does nothing but count).
-fn polls_of(emu: &Emulator, rule: u64) -> u64 {
-    emu.faults()
-        .iter()
-        .find(|r| r.id == rule)
-        .map_or(0, |r| r.fired)
 }
 
 async fn scenario(format: Format) {
@@ -121,7 +113,7 @@ async fn scenario(format: Format) {
         }),
         "{a_seen:?}"
     );
-    let polls_at_left = polls_of(&emu, counter);
+    let polls_at_left = common::fired(&emu, counter);
     assert!(polls_at_left > 0, "the counter sees A's polls");
     assert!(a.chats().await.unwrap().is_empty());
 
@@ -144,7 +136,7 @@ async fn scenario(format: Format) {
     // Three more poll intervals of A with nothing asked for the chat.
     tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(
-        polls_of(&emu, counter),
+        common::fired(&emu, counter),
         polls_at_left,
         "A polled after it left"
     );

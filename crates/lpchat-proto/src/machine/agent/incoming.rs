@@ -17,7 +17,7 @@ use super::purpose::Purpose;
 impl AgentMachine {
     pub(super) fn send_incoming(&mut self, now: Instant) -> Option<Output> {
         let session = self.session.clone()?;
-        if self.polling_paused || !self.incoming.ready(now) {
+        if (self.polling_paused && self.recount == 0) || !self.incoming.ready(now) {
             return None;
         }
         match self.issue(Purpose::Incoming(GetIncomingRequests::new(&session)), now) {
@@ -82,6 +82,17 @@ impl AgentMachine {
         } else if count == 0 && self.offer_open {
             self.offer_open = false;
             self.out.emit(MachineEvent::OfferWithdrawn);
+        }
+        // Accepts that waited for this count go now, or are refused on fresh news.
+        let waiting = std::mem::take(&mut self.recount);
+        if count > 0 && waiting > 0 {
+            self.accepts_wanted = self.accepts_wanted.saturating_add(waiting);
+            self.accept.schedule_by(now);
+        } else {
+            for _ in 0..waiting {
+                self.out
+                    .emit(MachineEvent::AcceptFailed(CommandFailure::NothingToDo));
+            }
         }
         // Auto-accept whenever chats ring and no accept is under way, not only when the
         // count rises from 0: a second chat that rang while the first did is taken too.

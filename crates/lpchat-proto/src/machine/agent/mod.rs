@@ -186,8 +186,11 @@ pub struct AgentMachine {
     // Outgoing queues (A16, A17, A24, A15).
     outgoing: Outgoing,
 
-    /// The driver's consumer is behind: no chat or incoming poll goes out.
+    /// The driver's consumer is behind: no chat or incoming poll goes out (but the count
+    /// an accept waits for).
     polling_paused: bool,
+    /// Accepts asked for while the last count was 0, waiting for a fresh count (A10).
+    recount: u32,
 }
 
 impl AgentMachine {
@@ -240,6 +243,7 @@ impl AgentMachine {
             retired: Retired::default(),
             outgoing: Outgoing::default(),
             polling_paused: false,
+            recount: 0,
             cfg,
         };
         machine.check_lost();
@@ -290,10 +294,17 @@ impl AgentMachine {
 
     /// Accepts the next ringing chat (A11): [`MachineEvent::ChatAccepted`] or
     /// [`MachineEvent::AcceptFailed`]. Several calls accept several chats, one at a time.
+    /// When the last incoming count was 0, the count is read again first (A10) and the
+    /// accept fails with [`CommandFailure::NothingToDo`] only if it is still 0.
     pub fn accept_next(&mut self) {
         let refusal = match self.phase {
             Phase::Running if self.ringing == Some(0) && !self.accept.active() => {
-                Some(CommandFailure::NothingToDo)
+                // The last count (up to a poll interval old) said nothing rings: count
+                // again now rather than refuse on stale news (a chat may ring for only a
+                // few seconds before the server forces Away), then accept or refuse.
+                self.recount = self.recount.saturating_add(1);
+                self.incoming.schedule_by(self.now);
+                return;
             }
             Phase::Running => None,
             Phase::Closing | Phase::Closed => Some(CommandFailure::Closed),
@@ -349,6 +360,7 @@ impl AgentMachine {
         while self.accepts_wanted > in_flight {
             self.fail_accept(CommandFailure::Closed);
         }
+        self.fail_recounts(CommandFailure::Closed);
         for chat in self.outgoing.chats() {
             self.fail_waiting(&chat, Keep::BusyHead, CommandFailure::Closed);
         }
@@ -466,6 +478,13 @@ impl AgentMachine {
         }
     }
 
+    /// Fails the accepts that waited for a fresh count.
+    fn fail_recounts(&mut self, reason: CommandFailure) {
+        for _ in 0..std::mem::take(&mut self.recount) {
+            self.out.emit(MachineEvent::AcceptFailed(reason.clone()));
+        }
+    }
+
     fn fail_accept(&mut self, reason: CommandFailure) {
         self.accepts_wanted = self.accepts_wanted.saturating_sub(1);
         self.accept_check = None;
@@ -550,7 +569,9 @@ impl AgentMachine {
                     self.info.wake(),
                     self.get_availability.wake(),
                     self.set_availability.wake(),
-                    self.incoming.wake().filter(|_| !self.polling_paused),
+                    self.incoming
+                        .wake()
+                        .filter(|_| !self.polling_paused || self.recount > 0),
                     self.accept.wake(),
                     self.poll.wake().filter(|_| !self.polling_paused),
                     self.verify.wake(),
@@ -671,6 +692,7 @@ impl AgentMachine {
         while self.accepts_wanted > 0 {
             self.fail_accept(reason.clone());
         }
+        self.fail_recounts(reason.clone());
         for chat in self.outgoing.chats() {
             // Nothing is in flight any more: every item fails.
             self.fail_waiting(&chat, Keep::Nothing, reason.clone());
