@@ -112,7 +112,12 @@ async fn engagement_step_before_the_chat_request() {
             .unwrap();
         let accepted = common::accepted(&mut events).await;
         assert_eq!(accepted.as_str(), chat.id().as_str());
-        let info = chat.info().await.unwrap();
+        // The chat's information is what its poll last read: there once the first poll
+        // has been answered (not at once on a loaded machine).
+        let info = common::eventually("the chat's information", || async {
+            chat.info().await.ok()
+        })
+        .await;
         assert_eq!(info.skill_name.as_deref(), Some("Billing"));
         assert_eq!(
             info.shark_visitor_id.as_deref(),
