@@ -35,6 +35,10 @@ pub struct EmulatorArgs {
     /// Requires the per-agent-session cookie on unsigned agent requests.
     #[arg(long)]
     pub require_session_cookie: bool,
+    /// Serves HTTPS with a self-signed certificate generated at start; its PEM path is
+    /// printed (the root a client must trust).
+    #[arg(long)]
+    pub tls: bool,
     /// Prints the address and account as one JSON object instead of the banner.
     #[arg(long)]
     pub json: bool,
@@ -62,6 +66,7 @@ pub fn run(args: &EmulatorArgs) -> Result<(), CliError> {
         ..EmulatorConfig::default()
     };
     config.quirks.require_session_cookie = args.require_session_cookie;
+    config.tls = args.tls;
     if let Some(path) = &args.world {
         config.world = World::from_json(&read(path)?)
             .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
@@ -85,6 +90,7 @@ pub fn run(args: &EmulatorArgs) -> Result<(), CliError> {
                     "seed": emu.seed(),
                     "time_factor": emu.time_factor(),
                     "control_url": format!("{}/_emulator/state", emu.base_url()),
+                    "tls_cert_path": emu.cert_path().map(|p| p.display().to_string()),
                 }))
             } else {
                 out.raw(&emu.banner())

@@ -441,6 +441,24 @@ fn api_key_login_from_the_environment() {
 }
 
 #[test]
+fn emulator_command_tls_prints_its_certificate() {
+    let mut cmd = bare(&["emulator", "--tls", "--json"]);
+    cmd.stdin(Stdio::null());
+    let mut emu = Stream::spawn(cmd);
+    let banner = emu.until(|v| v["base_url"].is_string());
+    let base = banner["base_url"].as_str().unwrap();
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let path = std::path::PathBuf::from(banner["tls_cert_path"].as_str().unwrap());
+    let pem = std::fs::read_to_string(&path).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    assert_eq!(emu.interrupt(), 0);
+    assert!(
+        !path.exists(),
+        "the certificate file is removed at the stop"
+    );
+}
+
+#[test]
 fn emulator_command_prints_its_address_and_world() {
     let mut cmd = bare(&["emulator", "--time-factor", "5", "--seed", "3", "--json"]);
     cmd.stdin(Stdio::null());
@@ -452,6 +470,7 @@ fn emulator_command_prints_its_address_and_world() {
     assert_eq!(banner["seed"], 3);
     assert_eq!(banner["time_factor"], 5.0);
     assert_eq!(banner["control_url"], format!("{base}/_emulator/state"));
+    assert!(banner["tls_cert_path"].is_null());
     // It serves: a command against it works.
     let mut agents = bare(&["agents", "--json"]);
     agents

@@ -17,8 +17,10 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Everything the handlers share.
 #[derive(Debug)]
 pub struct App {
-    /// `http://host:port`, the prefix of every link.
+    /// `http://host:port` (`https://` under TLS), the prefix of every link.
     pub base: String,
+    /// `http` or `https`.
+    pub scheme: &'static str,
     /// `host:port`, the Domain API's `baseURI`.
     pub host_port: String,
     /// Emulated time.
@@ -44,8 +46,10 @@ pub struct App {
 impl App {
     /// Builds the shared core for an emulator listening on `host_port`.
     pub fn new(config: &EmulatorConfig, host_port: String) -> App {
+        let scheme = if config.tls { "https" } else { "http" };
         App {
-            base: format!("http://{host_port}"),
+            base: format!("{scheme}://{host_port}"),
+            scheme,
             host_port,
             clock: Clock::new(config.time_factor, config.start_epoch_ms),
             state: Mutex::new(State::new(config)),

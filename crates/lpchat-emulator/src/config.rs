@@ -30,6 +30,9 @@ pub struct EmulatorConfig {
     pub max_body_bytes: usize,
     /// Emulated start time, ms since the epoch; the wall clock when `None`.
     pub start_epoch_ms: Option<i64>,
+    /// Serve HTTPS with a self-signed certificate generated at start (see
+    /// [`crate::Emulator::cert_pem`]); links and OAuth base strings then use `https://`.
+    pub tls: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -46,6 +49,7 @@ impl Default for EmulatorConfig {
             initial_availability: "Online".to_owned(),
             max_body_bytes: 64 * 1024,
             start_epoch_ms: None,
+            tls: false,
         }
     }
 }

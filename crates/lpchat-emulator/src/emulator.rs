@@ -5,6 +5,7 @@ use crate::config::EmulatorConfig;
 use crate::faults::FaultRule;
 use crate::quirks::Quirks;
 use crate::simulator::{self, Scenario, VisitorGroup, VisitorRecord};
+use crate::tls::{self, TlsCert, TlsListener};
 use crate::transcript::{self, Transcript};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub struct Emulator {
     server: JoinHandle<()>,
     ticker: JoinHandle<()>,
     stop: Option<oneshot::Sender<()>>,
+    tls: Option<TlsCert>,
 }
 
 impl Emulator {
@@ -32,14 +34,28 @@ impl Emulator {
         let app = Arc::new(App::new(&config, addr.to_string()));
         let router = crate::http::router(Arc::clone(&app));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                let _ = stop_rx.await;
+        let stopped = async {
+            let _ = stop_rx.await;
+        };
+        let (server, tls) = if config.tls {
+            let (cert, acceptor) = tls::setup(addr)?;
+            let listener = TlsListener::new(listener, acceptor)?;
+            let server = tokio::spawn(async move {
+                let serve = axum::serve(listener, router).with_graceful_shutdown(stopped);
+                if let Err(e) = serve.await {
+                    eprintln!("lpchat-emulator: server stopped: {e}");
+                }
             });
-            if let Err(e) = serve.await {
-                eprintln!("lpchat-emulator: server stopped: {e}");
-            }
-        });
+            (server, Some(cert))
+        } else {
+            let server = tokio::spawn(async move {
+                let serve = axum::serve(listener, router).with_graceful_shutdown(stopped);
+                if let Err(e) = serve.await {
+                    eprintln!("lpchat-emulator: server stopped: {e}");
+                }
+            });
+            (server, None)
+        };
         let ticker = tokio::spawn(tick_loop(Arc::clone(&app)));
         Ok(Emulator {
             app,
@@ -47,6 +63,7 @@ impl Emulator {
             server,
             ticker,
             stop: Some(stop_tx),
+            tls,
         })
     }
 
@@ -55,7 +72,18 @@ impl Emulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:port`.
+    /// The self-signed certificate's PEM when serving TLS ([`EmulatorConfig::tls`]): the one
+    /// root a client must trust.
+    pub fn cert_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.pem.as_str())
+    }
+
+    /// Where that PEM was written (printed in the banner); removed when the emulator stops.
+    pub fn cert_path(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(|t| t.path.as_path())
+    }
+
+    /// `http://127.0.0.1:port` (`https://` under TLS).
     pub fn base_url(&self) -> String {
         self.app.base.clone()
     }
@@ -165,8 +193,12 @@ impl Emulator {
     /// the world (no passwords) and the control URL, one item a line.
     pub fn banner(&self) -> String {
         let summary = self.app.state().world.summary();
+        let cert = match self.cert_path() {
+            Some(p) => format!("TLS certificate (PEM) {}\n", p.display()),
+            None => String::new(),
+        };
         format!(
-            "lpchat-emulator listening on {base}\naccount base {account}\nseed {seed}, time factor {factor}\n{summary}control API {base}/_emulator/state\n",
+            "lpchat-emulator listening on {base}\n{cert}account base {account}\nseed {seed}, time factor {factor}\n{summary}control API {base}/_emulator/state\n",
             base = self.base_url(),
             account = self.account_url(),
             seed = self.seed(),
@@ -216,6 +248,9 @@ impl Emulator {
         {
             self.server.abort();
         }
+        if let Some(cert) = self.tls.take() {
+            tls::remove(&cert);
+        }
     }
 }
 
@@ -223,6 +258,9 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         self.ticker.abort();
         self.server.abort();
+        if let Some(cert) = self.tls.take() {
+            tls::remove(&cert);
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! lpchat-emulator [--port N] [--host IP] [--seed N] [--time-factor F] [--world FILE]
-//!                 [--scenario FILE] [--require-session-cookie]
+//!                 [--scenario FILE] [--require-session-cookie] [--tls]
 //! ```
 
 use lpchat_emulator::clock::FACTORS;
@@ -10,7 +10,7 @@ use lpchat_emulator::{Emulator, EmulatorConfig, Scenario, World};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: lpchat-emulator [--port N] [--host IP] [--seed N] [--time-factor F] \
-[--world FILE] [--scenario FILE] [--require-session-cookie]";
+[--world FILE] [--scenario FILE] [--require-session-cookie] [--tls]";
 
 fn parse_args(args: &[String]) -> Result<(EmulatorConfig, Option<Scenario>), String> {
     let mut config = EmulatorConfig::default();
@@ -50,6 +50,7 @@ fn parse_args(args: &[String]) -> Result<(EmulatorConfig, Option<Scenario>), Str
                 scenario = Some(Scenario::from_json(&text)?);
             }
             "--require-session-cookie" => config.quirks.require_session_cookie = true,
+            "--tls" => config.tls = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }

@@ -45,9 +45,10 @@ pub fn event(r: Render<'_>, e: &Event, tz: i32) -> Elem {
         EventKind::State { .. } => ("state", Elem::new("event")),
         EventKind::Line(_) => ("line", Elem::new("event")),
     };
+    // `id` before `type`, as in every documented event (`{"@id":"0","@type":"state",…}`).
     el = el
-        .attr("type", kind)
         .attr("id", r.num_attr("id", id))
+        .attr("type", kind)
         .field("time", iso(e.time_ms, tz));
     match &e.kind {
         EventKind::State { state } => el.field("state", state.as_str()),

@@ -78,7 +78,7 @@ async fn agent_flow(fmt: Fmt) {
         }
         Fmt::Xml => {
             assert!(
-                r.text.contains(r#"<event type="state" id="0">"#),
+                r.text.contains(r#"<event id="0" type="state">"#),
                 "{}",
                 r.text
             );
@@ -207,7 +207,7 @@ async fn agent_flow(fmt: Fmt) {
             assert_eq!(ev[0]["id"], 6);
         }
         Fmt::Xml => assert!(
-            r.text.contains(r#"<event type="line" id="6">"#),
+            r.text.contains(r#"<event id="6" type="line">"#),
             "{}",
             r.text
         ),

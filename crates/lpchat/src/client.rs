@@ -43,7 +43,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Asks another Domain API host (`http://127.0.0.1:PORT` for an emulator).
+    /// Asks another Domain API host (`http://127.0.0.1:PORT` for an emulator,
+    /// `https://127.0.0.1:PORT` for one serving TLS, whose certificate then goes in
+    /// [`TransportConfig::extra_roots`]).
     pub fn domain_origin(mut self, origin: impl Into<String>) -> Self {
         self.domain_origin = Some(origin.into());
         self
@@ -193,12 +195,18 @@ impl Client {
     }
 
     /// The base URI of `service`: `https`, or `http` for loopback hosts or when plain http
-    /// is allowed.
+    /// is allowed, unless the Domain API origin ([`ClientBuilder::domain_origin`]) is
+    /// `https://`: a Domain API reached over TLS (an emulator's `--tls`) names hosts that
+    /// speak TLS, loopback ones included.
     pub async fn base_uri(&self, service: Service) -> Result<BaseUri, Error> {
         let host = self.domain(service).await?;
         let account = self.inner.cfg.account.clone();
+        let origin_tls = self.inner.cfg.domain_origin.as_deref().is_some_and(|o| {
+            o.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        });
         Ok(
-            if is_loopback(&host) || self.inner.cfg.allow_insecure_http {
+            if !origin_tls && (is_loopback(&host) || self.inner.cfg.allow_insecure_http) {
                 BaseUri::http(host, account)
             } else {
                 BaseUri::new(host, account)

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use lpchat_proto::machine::{CommandFailure, LineId, MachineEvent, VisitorConfig, VisitorMachine};
 use lpchat_proto::model::{
-    AgentTyping, AvailableSlots, ChatId, ChatInfo, ChatRequest, EstimatedWaitTime, Event, EventId,
-    NewEvent, Survey, SurveyAnswers, VisitorAvailability,
+    AgentTyping, AvailableSlots, ChatId, ChatInfo, ChatRequest, Engagement, EngagementRequest,
+    EstimatedWaitTime, Event, EventId, NewEvent, Survey, SurveyAnswers, VisitorAvailability,
 };
 use lpchat_proto::ops::{self, ChatRef, Context};
 use lpchat_proto::{Limits, Operation};
@@ -60,6 +60,19 @@ impl Visitor {
     /// whose outcome is unknown fails with [`Error::OutcomeUnknown`].
     pub async fn call<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
         self.oneoff.run(op, &self.ctx).await
+    }
+
+    /// Step 2 of the visitor flow: the engagement request to the `smt` service
+    /// (`smt` = [`crate::Client::base_uri`] of `Service::Smt`), which opens the visitor
+    /// session. When [`Engagement::is_available`], pass it to the chat request with
+    /// [`ChatRequest::with_engagement`]. Not retried when its outcome is unknown (a repeat
+    /// opens another visitor session).
+    pub async fn engage(
+        &self,
+        smt: &ops::BaseUri,
+        request: EngagementRequest,
+    ) -> Result<Engagement, Error> {
+        self.call(ops::RequestEngagement::new(smt, request)).await
     }
 
     /// Free chat slots (V3), optionally for one skill.

@@ -396,8 +396,33 @@ pub struct State {
     pub nonces: VecDeque<String>,
     /// Pending authenticated-visitor conversations (V9): id -> participant id.
     pub conversations: HashMap<String, String>,
+    /// Visitor sessions opened by the engagement request (`smt`), by visitor id.
+    pub visits: HashMap<String, Visit>,
     /// Settings that the operations need.
     pub settings: Settings,
+}
+
+/// A visitor session of the App Engagement API, read back by Visit Information.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    /// The session id (`sid`).
+    pub session_id: String,
+    /// The page the engagement was offered on.
+    pub page_id: String,
+    /// When the session opened, emulated ms.
+    pub start_ms: i64,
+    /// The skill of the offered engagement.
+    pub skill: Option<i64>,
+    /// `consumerSections` as sent.
+    pub sections: Vec<String>,
+    /// `appDetails.os` as sent.
+    pub os: String,
+    /// `appDetails.deviceFamily` as sent.
+    pub device_family: String,
+    /// `appDetails.ipAddress` as sent.
+    pub ip: String,
+    /// `appDetails.appVersion` as sent.
+    pub app_version: String,
 }
 
 impl std::fmt::Debug for State {
@@ -446,6 +471,7 @@ impl State {
             chat_order: Vec::new(),
             nonces: VecDeque::new(),
             conversations: HashMap::new(),
+            visits: HashMap::new(),
             settings: Settings {
                 ring_timeout_ms: (config.ring_timeout_s * 1000.0) as i64,
                 agent_idle_ms: (config.agent_idle_timeout_s * 1000.0) as i64,

@@ -44,7 +44,8 @@ pub fn authenticate(app: &App, st: &mut State, req: &Req) -> Result<Principal, A
         .ok_or_else(|| ApiError::unauthorized("Authorization header missing"))?;
     let now = app.now();
     if let Some(params) = auth::parse_header(value) {
-        return verify_oauth(st, req, &params).map(|agent| Principal { agent, login: None });
+        return verify_oauth(st, req, &params, app.scheme)
+            .map(|agent| Principal { agent, login: None });
     }
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("Bearer") {
@@ -57,7 +58,12 @@ pub fn authenticate(app: &App, st: &mut State, req: &Req) -> Result<Principal, A
     })
 }
 
-fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Result<usize, ApiError> {
+fn verify_oauth(
+    st: &mut State,
+    req: &Req,
+    params: &[(String, String)],
+    scheme: &str,
+) -> Result<usize, ApiError> {
     let p = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let consumer = p("oauth_consumer_key")
         .ok_or_else(|| ApiError::oauth("parameter_absent", "oauth_consumer_key"))?;
@@ -108,7 +114,8 @@ fn verify_oauth(st: &mut State, req: &Req, params: &[(String, String)]) -> Resul
     let host = req.header("host").unwrap_or_default();
     let base = auth::base_string(
         req.wire_method.as_str(),
-        &auth::base_url("http", host, &req.raw_path),
+        // The scheme the client used: a signature covers `https://…` under `--tls`.
+        &auth::base_url(scheme, host, &req.raw_path),
         &req.query,
         params,
     );
@@ -384,16 +391,18 @@ fn available_agents(cx: &Ctx<'_>, st: &State) -> Result<Response, ApiError> {
                 .map(|s| Elem::text("skill", r.num("skill", *s)))
                 .collect();
             let chats = st.agent_chats(i) as i64;
+            // The order of the current JSON example (A7); the 2017 XML example orders
+            // differently, and one tree writes both formats (docs/wire-choices.md).
             let mut e = Elem::new("agent")
-                .attr("id", r.num_attr("id", a.id))
                 .attr("chatState", r.num_attr("chatState", state_code(avail)))
-                .attr("voiceState", r.num_attr("voiceState", 1))
+                .attr("id", r.num_attr("id", a.id))
                 .attr("maxChats", r.num_attr("maxChats", a.max_chats))
-                .field("userName", a.login_name.as_str())
-                .field("nickname", a.nickname.as_str())
+                .attr("voiceState", r.num_attr("voiceState", 1))
                 .field("email", a.email.as_str())
+                .field("nickname", a.nickname.as_str())
                 .field("privilegeGroup", a.privilege_group.as_str())
-                .child(Elem::new("skills").list("skill", skills));
+                .child(Elem::new("skills").list("skill", skills))
+                .field("userName", a.login_name.as_str());
             if chats > 0 {
                 e = e.field("chats", r.num("chats", chats));
             }
@@ -883,12 +892,34 @@ fn participant(cx: &Ctx<'_>, st: &State, pid: &str) -> Result<Response, ApiError
         .find(|c| c.participant_id.as_deref() == Some(pid) && st.agent_can_read(cx.agent, c))
         .ok_or_else(|| ApiError::not_found(37, format!("participant {pid} not found")))?;
     let name = chat.visitor_name_or("Visitor").to_owned();
-    let body = serde_json::json!({
-        "authenticatedParticipantInfo": {"isUserAuthenticated": true, "participantId": pid, "customerId": chat.visitor_id},
-        "authenticatedPersonalInfo": {"name": name, "surname": "", "contacts": [{"email": "visitor@example.com", "phone": ""}]}
-    });
     match cx.req.format {
-        Format::Json => Ok(response::plain_json(200, &body)),
+        Format::Json => {
+            use crate::wire::json::{obj, Ordered};
+            // Keys in the order of the documented example (A31).
+            let contact = obj([
+                ("email", "visitor@example.com".into()),
+                ("phone", "".into()),
+            ]);
+            let body = obj([
+                (
+                    "authenticatedParticipantInfo",
+                    obj([
+                        ("isUserAuthenticated", true.into()),
+                        ("participantId", pid.into()),
+                        ("customerId", chat.visitor_id.into()),
+                    ]),
+                ),
+                (
+                    "authenticatedPersonalInfo",
+                    obj([
+                        ("name", name.clone().into()),
+                        ("surname", "".into()),
+                        ("contacts", Ordered::Arr(vec![contact])),
+                    ]),
+                ),
+            ]);
+            Ok(response::ordered_json(200, &body))
+        }
         Format::Xml => {
             let info = Elem::new("authenticatedParticipantInfo")
                 .field("isUserAuthenticated", "true")

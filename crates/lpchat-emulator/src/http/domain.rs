@@ -4,8 +4,8 @@ use super::request::Req;
 use super::response;
 use crate::app::App;
 use crate::engine::ApiError;
+use crate::wire::json::{obj, Ordered};
 use axum::response::Response;
-use serde_json::json;
 
 /// Services the Domain API answers for (spec §7.1).
 const SERVICES: [&str; 6] = [
@@ -35,27 +35,36 @@ fn check_service(svc: &str) -> Result<(), ApiError> {
     }
 }
 
-/// D1: `GET /api/account/{a}/service/{svc}/baseURI.json`.
+/// One service's entry, `{"service","account","baseURI"}` in the documented key order.
+fn entry(app: &App, a: &str, svc: &str) -> Ordered {
+    obj([
+        ("service", svc.into()),
+        ("account", a.into()),
+        ("baseURI", app.host_port.as_str().into()),
+    ])
+}
+
+/// D1: `GET /api/account/{a}/service/{svc}/baseURI.json`, and the same lookup under the
+/// CSDS path `/csdr/account/{a}/service/{svc}/baseURI.json` that LivePerson's sample agent
+/// app calls: both answer the one-service object documented clients read `baseURI` from.
 pub fn one(app: &App, _req: &Req, a: &str, svc: &str, account: &str) -> Result<Response, ApiError> {
     check_account(a, account)?;
     check_service(svc)?;
-    Ok(response::plain_json(
+    Ok(response::ordered_json(200, &entry(app, a, svc)))
+}
+
+/// D2: `GET /csdr/account/{a}/service/baseURI.json`, every service.
+pub fn all(app: &App, _req: &Req, a: &str, account: &str) -> Result<Response, ApiError> {
+    check_account(a, account)?;
+    let list = SERVICES.iter().map(|s| entry(app, a, s)).collect();
+    Ok(response::ordered_json(
         200,
-        &json!({"service": svc, "account": a, "baseURI": app.host_port}),
+        &obj([("baseURIs", Ordered::Arr(list))]),
     ))
 }
 
-/// D2: `GET /csdr/account/{a}/service/baseURI.json`.
-pub fn all(app: &App, _req: &Req, a: &str, account: &str) -> Result<Response, ApiError> {
-    check_account(a, account)?;
-    let list: Vec<_> = SERVICES
-        .iter()
-        .map(|s| json!({"service": s, "account": a, "baseURI": app.host_port}))
-        .collect();
-    Ok(response::plain_json(200, &json!({ "baseURIs": list })))
-}
-
-/// D3: `GET /csdr/account/{a}/service/{svc}/baseURI.lpCsds` (browser SDK legacy form).
+/// D3: `GET /csdr/account/{a}/service/{svc}/baseURI.lpCsds` (the browser SDK's legacy
+/// form): the `ResultSet.lpData[]` answer, only under the `.lpCsds` suffix.
 pub fn legacy(
     app: &App,
     _req: &Req,
@@ -65,8 +74,12 @@ pub fn legacy(
 ) -> Result<Response, ApiError> {
     check_account(a, account)?;
     check_service(svc)?;
-    Ok(response::plain_json(
+    let data = obj([
+        ("lpServer", app.host_port.as_str().into()),
+        ("lpServiceName", svc.into()),
+    ]);
+    Ok(response::ordered_json(
         200,
-        &json!({"ResultSet": {"lpData": [{"lpServer": app.host_port, "lpServiceName": svc}]}}),
+        &obj([("ResultSet", obj([("lpData", Ordered::Arr(vec![data]))]))]),
     ))
 }

@@ -4,10 +4,10 @@ use super::request::Req;
 use super::response;
 use crate::app::App;
 use crate::engine::ApiError;
+use crate::wire::json::{obj, Ordered};
 use crate::wire::read::get_str;
 use axum::http::{header, Method};
 use axum::response::Response;
-use serde_json::json;
 
 const COOKIE: &str = "Session_id";
 
@@ -47,31 +47,56 @@ pub fn login(app: &App, req: &Req) -> Result<Response, ApiError> {
     let ttl = st.world.session_ttl_ms;
     drop(st);
     let (user_id, login_name) = agent.map(|a| (a.id, a.login_name)).unwrap_or_default();
-    let services: Vec<_> = ["agentVep", "conversationVep", "smt", "adminArea"]
+    // Keys in the order of the documented example (L1), at every level.
+    let services = ["agentVep", "conversationVep", "smt", "adminArea"]
         .iter()
-        .map(|s| json!({"account": account, "baseURI": app.host_port, "service": s}))
+        .map(|s| {
+            obj([
+                ("account", account.as_str().into()),
+                ("baseURI", app.host_port.as_str().into()),
+                ("service", (*s).into()),
+            ])
+        })
         .collect();
-    let body = json!({
-        "csrf": login.csrf,
-        "wsuk": user_id.to_string(),
-        "config": {
-            "loginName": login_name,
-            "userId": user_id.to_string(),
-            "userPrivileges": [100, 101, 1730],
-            "serverCurrentTime": now,
-            "timeDiff": 0,
-            "serverTimeZoneName": "America/New_York",
-            "serverTimeGMTDiff": i64::from(app.tz) * 60_000,
-            "isLPA": false,
-            "isAdmin": false,
-            "accountTimeZoneId": "America/New_York"
-        },
-        "csdsCollectionResponse": {"baseURIs": services},
-        "accountData": {"agentGroupsData": {"items": [{"id": -1, "deleted": false, "name": "Main Group"}], "revision": 1}},
-        "sessionTTl": ttl.to_string(),
-        "bearer": login.bearer,
-    });
-    let r = response::plain_json(200, &body);
+    let config = obj([
+        ("loginName", login_name.into()),
+        ("userId", user_id.to_string().into()),
+        (
+            "userPrivileges",
+            Ordered::Arr(vec![100.into(), 101.into(), 1730.into()]),
+        ),
+        ("serverCurrentTime", now.into()),
+        ("timeDiff", 0.into()),
+        ("serverTimeZoneName", "America/New_York".into()),
+        ("serverTimeGMTDiff", (i64::from(app.tz) * 60_000).into()),
+        ("isLPA", false.into()),
+        ("isAdmin", false.into()),
+        ("accountTimeZoneId", "America/New_York".into()),
+    ]);
+    let group = obj([
+        ("id", (-1).into()),
+        ("deleted", false.into()),
+        ("name", "Main Group".into()),
+    ]);
+    let body = obj([
+        ("csrf", login.csrf.clone().into()),
+        ("wsuk", user_id.to_string().into()),
+        ("config", config),
+        (
+            "csdsCollectionResponse",
+            obj([("baseURIs", Ordered::Arr(services))]),
+        ),
+        (
+            "accountData",
+            obj([(
+                "agentGroupsData",
+                obj([("items", Ordered::Arr(vec![group])), ("revision", 1.into())]),
+            )]),
+        ),
+        ("sessionTTl", ttl.to_string().into()),
+        ("bearer", login.bearer.clone().into()),
+    ]);
+    let r = response::ordered_json(200, &body);
     Ok(response::with_header(
         r,
         header::SET_COOKIE,

@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod control;
 pub mod domain;
+pub mod engagement;
 pub mod login;
 pub mod request;
 pub mod response;
@@ -103,7 +104,11 @@ fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
     match segs.as_slice() {
         ["csdr", "account", a, "service", "baseURI"] => domain::all(app, req, a, &account),
         ["csdr", "account", a, "service", svc, "baseURI"] => {
-            domain::legacy(app, req, a, svc, &account)
+            if req.suffix.as_deref() == Some("lpCsds") {
+                domain::legacy(app, req, a, svc, &account)
+            } else {
+                domain::one(app, req, a, svc, &account)
+            }
         }
         ["api", "account", a, rest @ ..] => {
             if let ["service", svc, "baseURI"] = rest {
@@ -122,6 +127,11 @@ fn dispatch(app: &App, req: &Req) -> Result<Response, ApiError> {
                 [] => base_resource(app, req, &account),
                 ["agentSession", tail @ ..] => agent::handle(app, req, tail),
                 ["chat", ..] | ["conversation"] => visitor::handle(app, req, rest),
+                ["app", "engagement", "visitors"] => engagement::create(app, req, None),
+                ["app", "engagement", "visitors", vid] => engagement::create(app, req, Some(vid)),
+                ["monitoring", "visitors", vid, "visits", "current", "state"] => {
+                    engagement::visit_state(app, req, vid)
+                }
                 _ => Err(not_found(req)),
             }
         }

@@ -192,6 +192,20 @@ impl Req {
         read::parse(&self.body, fmt).map_err(ApiError::bad_request)
     }
 
+    /// A body documented as a rootless JSON object: JSON as it is; in XML the root
+    /// element's content, whatever the root is named (XML needs one, JSON has none).
+    pub fn body_rootless(&self) -> Result<serde_json::Value, ApiError> {
+        let ct = self.header("content-type");
+        let fmt = read::body_format(ct, &self.body);
+        let v = read::parse(&self.body, fmt).map_err(ApiError::bad_request)?;
+        Ok(match (fmt, v) {
+            (Format::Xml, serde_json::Value::Object(m)) => {
+                m.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+            }
+            (_, v) => v,
+        })
+    }
+
     /// The body's top-level element `root` (e.g. `event`, `availability`); 400 when missing.
     pub fn body_root(&self, root: &str) -> Result<serde_json::Value, ApiError> {
         let v = self.body_value()?;

@@ -56,9 +56,9 @@ pub fn empty(code: u16) -> Response {
     r
 }
 
-/// Plain JSON (Login Service, Domain API, control endpoints).
-pub fn plain_json(code: u16, value: &serde_json::Value) -> Response {
-    text(code, "application/json", value.to_string())
+/// JSON whose keys keep their writing order (Login Service, Domain API, A31).
+pub fn ordered_json(code: u16, value: &json::Ordered) -> Response {
+    text(code, "application/json", json::write_ordered(value))
 }
 
 /// Adds a header, skipping values that are not valid header text.

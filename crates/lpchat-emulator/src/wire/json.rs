@@ -108,6 +108,87 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A JSON value for the bodies that have no XML form (Login Service, Domain API, A31), whose
+/// objects keep their keys in writing order: documented clients may read values by position,
+/// and `serde_json::Value` sorts keys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ordered {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Num(i64),
+    /// A boolean.
+    Bool(bool),
+    /// An array.
+    Arr(Vec<Ordered>),
+    /// An object, keys in writing order.
+    Obj(Vec<(&'static str, Ordered)>),
+}
+
+impl From<&str> for Ordered {
+    fn from(s: &str) -> Self {
+        Ordered::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Ordered {
+    fn from(s: String) -> Self {
+        Ordered::Str(s)
+    }
+}
+
+impl From<i64> for Ordered {
+    fn from(n: i64) -> Self {
+        Ordered::Num(n)
+    }
+}
+
+impl From<bool> for Ordered {
+    fn from(b: bool) -> Self {
+        Ordered::Bool(b)
+    }
+}
+
+/// An ordered object from `(key, value)` pairs.
+pub fn obj<const N: usize>(pairs: [(&'static str, Ordered); N]) -> Ordered {
+    Ordered::Obj(pairs.into_iter().collect())
+}
+
+/// Serialises an [`Ordered`] value.
+pub fn write_ordered(v: &Ordered) -> String {
+    let mut out = String::with_capacity(256);
+    ordered_into(&mut out, v);
+    out
+}
+
+fn ordered_into(out: &mut String, v: &Ordered) {
+    match v {
+        Ordered::Str(s) => write_str(out, s),
+        Ordered::Num(n) => out.push_str(&n.to_string()),
+        Ordered::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Ordered::Arr(items) => {
+            out.push('[');
+            let mut first = true;
+            for it in items {
+                sep(out, &mut first);
+                ordered_into(out, it);
+            }
+            out.push(']');
+        }
+        Ordered::Obj(pairs) => {
+            out.push('{');
+            let mut first = true;
+            for (k, it) in pairs {
+                sep(out, &mut first);
+                write_str(out, k);
+                out.push(':');
+                ordered_into(out, it);
+            }
+            out.push('}');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +213,7 @@ mod tests {
             );
         assert_eq!(
             write(&e, &style(true)),
-            r#"{"events":{"link":{"@rel":"self","@href":"u"},"event":{"@id":"0","state":"waiting"}}}"#
+            r#"{"events":{"link":{"@href":"u","@rel":"self"},"event":{"@id":"0","state":"waiting"}}}"#
         );
         let s = Elem::new("skills").list("skill", vec![Elem::text("skill", "2")]);
         assert_eq!(write(&s, &style(false)), r#"{"skills":{"skill":["2"]}}"#);
@@ -141,6 +222,19 @@ mod tests {
             r#"{"availableSlots":2}"#
         );
         assert_eq!(write(&Elem::new("text"), &style(true)), r#"{"text":""}"#);
+    }
+
+    #[test]
+    fn ordered_keeps_writing_order() {
+        let v = obj([
+            ("service", "agentVep".into()),
+            ("account", "1".into()),
+            ("n", Ordered::Arr(vec![2.into(), true.into()])),
+        ]);
+        assert_eq!(
+            write_ordered(&v),
+            r#"{"service":"agentVep","account":"1","n":[2,true]}"#
+        );
     }
 
     #[test]

@@ -111,9 +111,11 @@ impl Elem {
         }
     }
 
-    /// A `link` element with `rel` and `href` attributes.
+    /// A `link` element with `href` and `rel` attributes, in that order: LivePerson's
+    /// documented examples put `href` first, and its clients read a link's first value as
+    /// its address (`Object.values(link)[0]`-style), so the order is part of the contract.
     pub fn link(rel: &str, href: &str) -> Self {
-        Elem::new("link").attr("rel", rel).attr("href", href)
+        Elem::new("link").attr("href", href).attr("rel", rel)
     }
 
     /// Adds an attribute.

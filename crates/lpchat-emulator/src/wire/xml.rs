@@ -1,5 +1,6 @@
 //! XML writer for the element tree: attributes as attributes, lists as repeated elements.
 
+use super::json::Ordered;
 use super::{Child, Elem};
 
 /// Serialises `root` as an XML document with a declaration.
@@ -45,6 +46,35 @@ fn write_elem(out: &mut String, e: &Elem) {
     out.push('>');
 }
 
+/// Serialises a rootless JSON body ([`Ordered`]) as XML under `root`: object members become
+/// elements, array members repeat their element, scalars become text.
+pub fn write_ordered(root: &str, v: &Ordered) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>");
+    ordered_elem(&mut out, root, v);
+    out
+}
+
+fn ordered_elem(out: &mut String, name: &str, v: &Ordered) {
+    if let Ordered::Arr(items) = v {
+        items.iter().for_each(|it| ordered_elem(out, name, it));
+        return;
+    }
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+    match v {
+        Ordered::Str(s) => escape(out, s),
+        Ordered::Num(n) => out.push_str(&n.to_string()),
+        Ordered::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Ordered::Obj(pairs) => pairs.iter().for_each(|(k, it)| ordered_elem(out, k, it)),
+        Ordered::Arr(_) => {}
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
 /// Escapes text for element content and attribute values.
 pub fn escape(out: &mut String, s: &str) {
     for ch in s.chars() {
@@ -73,7 +103,7 @@ mod tests {
             );
         assert_eq!(
             write(&e),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><events><link rel=\"next\" href=\"h?a=1&amp;b=2\"/><event type=\"line\"><text>&lt;i&gt;</text></event></events>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><events><link href=\"h?a=1&amp;b=2\" rel=\"next\"/><event type=\"line\"><text>&lt;i&gt;</text></event></events>"
         );
     }
 }

@@ -110,11 +110,12 @@ pub fn xml_text(xml: &str, tag: &str) -> Option<String> {
     Some(xml[start..end].to_owned())
 }
 
-/// `href` of `<link rel="rel" href="…"/>` in an XML body.
+/// `href` of `<link href="…" rel="rel"/>` in an XML body (the documented attribute order;
+/// a link written `rel` first is not found, so tests that use this also check the order).
 pub fn xml_link(xml: &str, rel: &str) -> Option<String> {
-    let pat = format!("rel=\"{rel}\" href=\"");
-    let start = xml.find(&pat)? + pat.len();
-    let end = xml[start..].find('"')? + start;
+    let tail = format!("\" rel=\"{rel}\"/>");
+    let end = xml.find(&tail)?;
+    let start = xml[..end].rfind("<link href=\"")? + "<link href=\"".len();
     Some(xml[start..end].replace("&amp;", "&"))
 }
 
@@ -314,4 +315,110 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     false
+}
+
+/// A JSON value whose objects keep the order their keys had on the wire
+/// (`serde_json::Value` sorts them, which would hide the order under test).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Leaf(Value),
+    Arr(Vec<Node>),
+    Obj(Vec<(String, Node)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Leaf(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Leaf(Value::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Leaf(Value::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Leaf(Value::from(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Leaf(Value::String(v.to_owned())))
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Leaf(Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some(x) = a.next_element()? {
+                    v.push(x);
+                }
+                Ok(Node::Arr(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, x)) = a.next_entry::<String, Node>()? {
+                    v.push((k, x));
+                }
+                Ok(Node::Obj(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Node {
+    pub fn parse(text: &str) -> Node {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// The keys of this object in wire order (empty for anything else).
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Node::Obj(kv) => kv.iter().map(|(k, _)| k.as_str()).collect(),
+            _ => vec![],
+        }
+    }
+
+    /// Member `k` of an object.
+    pub fn get(&self, k: &str) -> Option<&Node> {
+        match self {
+            Node::Obj(kv) => kv.iter().find(|(n, _)| n == k).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value of member `k` (or the first member, if `k` is empty) as text.
+    pub fn first_value(&self) -> Option<String> {
+        match self {
+            Node::Obj(kv) => match kv.first().map(|(_, v)| v) {
+                Some(Node::Leaf(Value::String(s))) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Every object found under key `name`, at any depth, arrays flattened.
+    pub fn all_named<'a>(&'a self, name: &str, out: &mut Vec<&'a Node>) {
+        match self {
+            Node::Leaf(_) => {}
+            Node::Arr(items) => items.iter().for_each(|i| i.all_named(name, out)),
+            Node::Obj(kv) => {
+                for (k, v) in kv {
+                    if k == name {
+                        match v {
+                            Node::Arr(items) => out.extend(items.iter()),
+                            other => out.push(other),
+                        }
+                    }
+                    v.all_named(name, out);
+                }
+            }
+        }
+    }
 }

@@ -46,6 +46,7 @@ pub use login::{
 };
 pub use survey::{Answer, Entry, Question, QuestionType, Survey, SurveyAnswers, ValidationType};
 pub use visitor::{
-    Account, ChatRequest, ConversationRequest, CustomVariable, CustomVariables, EstimatedWaitTime,
-    SkillAvailability, TranscriptRequest, VisitorAvailability, WaitEstimate,
+    Account, AppDetails, ChatRequest, ConversationRequest, CustomVariable, CustomVariables,
+    Engagement, EngagementDetails, EngagementRequest, EstimatedWaitTime, SkillAvailability,
+    TranscriptRequest, VisitorAvailability, WaitEstimate,
 };

@@ -6,19 +6,20 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::chat::{events_link, events_loc, post_event};
+use super::context::BaseUri;
 use super::context::Context;
 use super::error::Error;
 use super::macros::{get_op, send_op};
 use super::request::{body_of, enc, Plan, Service};
-use super::response::{expect_status, location, Created, UPDATED};
+use super::response::{decode_body, expect_status, location, Created, UPDATED};
 use super::url::{ChatRef, Loc};
 use super::{Idempotency, Operation};
 use crate::codec::Limits;
 use crate::model::scalars::{VisitorName, VisitorTyping};
 use crate::model::survey::{Survey, SurveyAnswers};
 use crate::model::visitor::{
-    Account, ChatRequest, ConversationRequest, CustomVariables, EstimatedWaitTime,
-    TranscriptRequest, VisitorAvailability,
+    Account, ChatRequest, ConversationRequest, CustomVariables, Engagement, EngagementRequest,
+    EstimatedWaitTime, TranscriptRequest, VisitorAvailability,
 };
 use crate::model::{Chat, ChatInfo, LinksExt, NewEvent, Rel, TypingState};
 
@@ -337,6 +338,73 @@ impl Operation for CreateConversation {
     fn parse_with(&self, response: Response<Bytes>, _limits: &Limits) -> Result<Created, Error> {
         expect_status(&response, POSTED)?;
         location(&response)
+    }
+}
+
+/// Step 2 of the visitor flow (App Engagement, service `smt`):
+/// `POST https://{smt}/api/account/{a}/app/engagement/visitors[/{visitorId}]?v=1.0[&sid=…]`
+/// with an [`EngagementRequest`]; answers the visitor session and, when an agent can take a
+/// chat, the engagement whose ids go into the chat request
+/// ([`ChatRequest::with_engagement`]). JSON whatever the context's format, as documented;
+/// the context's app key is sent. The URL is on the `smt` host, not the context's base.
+///
+/// State-changing (a repeat without the ids opens another visitor session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestEngagement {
+    href: String,
+    session: Option<String>,
+    body: EngagementRequest,
+}
+
+impl RequestEngagement {
+    /// A first request (a new visitor and session) on the `smt` host of `smt`.
+    pub fn new(smt: &BaseUri, body: EngagementRequest) -> Self {
+        RequestEngagement {
+            href: format!(
+                "{}://{}/api/account/{}/app/engagement/visitors/",
+                smt.scheme(),
+                smt.host(),
+                enc(smt.account())
+            ),
+            session: None,
+            body,
+        }
+    }
+
+    /// A later request of the same visit: the visitor and session of an earlier answer.
+    pub fn again(mut self, visitor_id: &str, session_id: &str) -> Self {
+        self.href.push_str(&enc(visitor_id));
+        self.session = Some(session_id.to_owned());
+        self
+    }
+}
+
+impl Operation for RequestEngagement {
+    type Output = Engagement;
+    const ENDPOINT: &'static str = "smt";
+
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::StateChanging
+    }
+
+    fn build(&self, ctx: &Context) -> Result<Request<Bytes>, Error> {
+        let json = Context {
+            format: crate::Format::Json,
+            ..ctx.clone()
+        };
+        let mut plan = Plan::new(Method::POST, Loc::href(&self.href))
+            .service(Service::ChatJson)
+            .raw_param("v", "1.0".to_owned())
+            .body(body_of(&json, &self.body)?);
+        if let Some(sid) = &self.session {
+            plan = plan.raw_param("sid", enc(sid));
+        }
+        plan.build(ctx)
+    }
+
+    fn parse_with(&self, response: Response<Bytes>, limits: &Limits) -> Result<Engagement, Error> {
+        expect_status(&response, &[200, 201])?;
+        decode_body(&response, limits)
     }
 }
 

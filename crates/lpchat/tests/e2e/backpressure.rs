@@ -8,7 +8,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use lpchat::{Client, Events, Format, MachineEvent};
+use lpchat::{Events, Format, MachineEvent};
 use lpchat_emulator::{FaultKind, FaultRule};
 
 /// Unread events the stream may hold before the session pauses its polls.
@@ -23,8 +23,7 @@ async fn a_stream_not_read_pauses_polling_and_loses_nothing() {
 
 async fn scenario(format: Format) {
     let emu = support::emulator(71).await;
-    let client = Client::builder(emu.account())
-        .domain_origin(emu.base_url())
+    let client = support::builder(&emu)
         .format(format)
         .retry(support::fast_retry())
         .seed(7)

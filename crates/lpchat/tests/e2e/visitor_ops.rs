@@ -7,7 +7,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use lpchat::proto::model::{ChatRequest, SurveyAnswers};
+use lpchat::proto::model::{ChatRequest, EngagementRequest, SurveyAnswers};
 use lpchat_emulator::engine::ChatState;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,6 +75,60 @@ async fn the_info_keepalive_holds_a_quiet_chat_past_the_visitor_timeout() {
         );
         // Closing waits for a last poll (8 s): the handles are dropped instead, and the
         // chats' tasks end with the test's runtime.
+        emu.shutdown().await;
+    })
+    .await;
+}
+
+/// Step 2 of the visitor flow: the engagement request on the `smt` host opens the visitor
+/// session; its ids go into the chat request, and the chat carries them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engagement_step_before_the_chat_request() {
+    both_formats(|format| async move {
+        let (emu, client) = common::setup(63, format).await;
+        let visitor = common::visitor(&client).await;
+        let smt = client
+            .base_uri(lpchat::proto::model::Service::Smt)
+            .await
+            .unwrap();
+        let none = visitor
+            .engage(&smt, EngagementRequest::external().sections(["Billing"]))
+            .await
+            .unwrap();
+        assert!(!none.is_available(), "nobody online: {none:?}");
+
+        let (agent, mut events) =
+            common::agent(&client, support::agent1(), |c| c.with_auto_accept(true)).await;
+        let engagement = visitor
+            .engage(&smt, EngagementRequest::external().sections(["Billing"]))
+            .await
+            .unwrap();
+        assert!(engagement.is_available(), "{engagement:?}");
+        let details = engagement.details.clone().unwrap();
+        assert_eq!(details.skill_name.as_deref(), Some("Billing"));
+        let chat = visitor
+            .request_chat(ChatRequest::default().with_engagement(&engagement))
+            .await
+            .unwrap();
+        let accepted = common::accepted(&mut events).await;
+        assert_eq!(accepted.as_str(), chat.id().as_str());
+        // The chat's information is what its poll last read: there once the first poll
+        // has been answered (not at once on a loaded machine).
+        let info = common::eventually("the chat's information", || async {
+            chat.info().await.ok()
+        })
+        .await;
+        assert_eq!(info.skill_name.as_deref(), Some("Billing"));
+        assert_eq!(
+            info.shark_visitor_id.as_deref(),
+            engagement.visitor_id.as_deref()
+        );
+        assert_eq!(
+            info.shark_session_id.as_deref(),
+            engagement.session_id.as_deref()
+        );
+        chat.end().await.unwrap();
+        agent.close().await.unwrap();
         emu.shutdown().await;
     })
     .await;

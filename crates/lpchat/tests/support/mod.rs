@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use lpchat::proto::model::chat::Source;
 use lpchat::proto::retry::{OuterLoop, RetryPolicy};
-use lpchat::{Client, Credentials, Format, MachineEvent, UserPassword};
+use lpchat::{Client, Credentials, Format, MachineEvent, TransportConfig, UserPassword};
 use lpchat_emulator::{check, Emulator, EmulatorConfig, Scenario};
 
 /// Faster than real time, slow enough that a 2 s poll accepts before the ring timeout.
@@ -24,6 +24,8 @@ pub async fn emulator_with(seed: u64, tweak: impl FnOnce(&mut EmulatorConfig)) -
         seed,
         ring_timeout_s: 600.0,
         agent_idle_timeout_s: 100_000.0,
+        // `LPCHAT_E2E_TLS=1` runs every test of the suite over the emulator's TLS.
+        tls: tls_from_env(),
         ..Default::default()
     };
     tweak(&mut config);
@@ -42,9 +44,25 @@ pub fn fast_retry() -> RetryPolicy {
         .with_max_retry_after(Duration::from_secs(1))
 }
 
+/// Whether `LPCHAT_E2E_TLS=1` asks for the whole suite over TLS.
+pub fn tls_from_env() -> bool {
+    std::env::var("LPCHAT_E2E_TLS").is_ok_and(|v| v == "1")
+}
+
+/// A client builder for `emu`: its Domain API, and under TLS its certificate as the one
+/// extra root (nothing else is relaxed).
+pub fn builder(emu: &Emulator) -> lpchat::ClientBuilder {
+    let mut b = Client::builder(emu.account()).domain_origin(emu.base_url());
+    if let Some(pem) = emu.cert_pem() {
+        let mut t = TransportConfig::default();
+        t.extra_roots = vec![pem.as_bytes().to_vec()];
+        b = b.transport(t);
+    }
+    b
+}
+
 pub fn client(emu: &Emulator, format: Format) -> Client {
-    Client::builder(emu.account())
-        .domain_origin(emu.base_url())
+    builder(emu)
         .format(format)
         .retry(fast_retry())
         .seed(7)

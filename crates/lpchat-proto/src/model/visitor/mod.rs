@@ -7,10 +7,12 @@
 
 mod account;
 mod availability;
+mod engagement;
 mod request;
 
 pub use account::Account;
 pub use availability::{EstimatedWaitTime, SkillAvailability, VisitorAvailability, WaitEstimate};
+pub use engagement::{AppDetails, Engagement, EngagementDetails, EngagementRequest};
 pub use request::{
     ChatRequest, ConversationRequest, CustomVariable, CustomVariables, TranscriptRequest,
 };
