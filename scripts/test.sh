@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --locked
 
+step "the client's e2e suite again, over the emulator's TLS (its certificate as the only extra root)"
+LPCHAT_E2E_TLS=1 cargo test -p lpchat --test e2e --locked
+
 step "Python package (pytest and stubtest)"
 scripts/test-python.sh
 
