@@ -55,6 +55,11 @@ pub(crate) fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
     Ok(rt)
 }
 
+/// Whether the runtime has been started (in this process or a parent).
+pub(crate) fn started() -> bool {
+    matches!(RUNTIME.get(), Some(Ok(_)))
+}
+
 /// Whether the runtime was started in this process and not by a parent before a fork.
 pub(crate) fn check_not_forked() -> PyResult<()> {
     match RUNTIME.get() {

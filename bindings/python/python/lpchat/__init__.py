@@ -7,6 +7,7 @@ answer Ctrl-C) and :class:`AsyncClient` (asyncio; calls are awaitables). See doc
 
 from __future__ import annotations
 
+import atexit as _atexit
 import logging as _logging
 
 from . import errors
@@ -55,6 +56,7 @@ from ._lpchat import (
     UserPassword,
     Visitor,
     VisitorChat,
+    close_all as _close_all,
     cursor_positions,
     decode,
     dropped_log_records,
@@ -80,6 +82,10 @@ from .errors import (
 )
 
 __version__ = "0.1.0"
+
+# Sessions and chats still open at exit are closed (the agent sessions end and log out),
+# within 5 s, rather than left to time out on the server.
+_atexit.register(_close_all, 5.0)
 
 #: The logger the Rust client's log records go to (``lpchat`` and ``lpchat.<module>``).
 logger = _logging.getLogger("lpchat")
