@@ -518,7 +518,10 @@ fn dispatch(rx: mpsc::Receiver<Job>, targets: Arc<Mutex<Vec<Target>>>) {
                 };
                 match event_loop {
                     Some(l) => {
-                        let mut all = vec![func.into_bound(py)];
+                        // Through lpchat._call_handler, which also schedules the coroutine
+                        // of an `async def` handler.
+                        let helper = py.import("lpchat")?.getattr("_call_handler")?;
+                        let mut all = vec![helper, func.into_bound(py)];
                         all.extend(args.iter());
                         l.call_method1(py, "call_soon_threadsafe", PyTuple::new(py, all)?)?;
                     }
