@@ -1199,7 +1199,10 @@ macro_rules! visitor_class {
             }
 
             /// Requests a chat (V8) and resolves once it exists.
-            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None))]
+            /// `poll_interval` (default 2 s) and `keepalive_interval` (the chat information
+            /// read that keeps a quiet chat open, default 30 s) tune the chat's task.
+            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None, poll_interval = None, keepalive_interval = None))]
+            #[allow(clippy::too_many_arguments)]
             fn request_chat(
                 &self,
                 py: Python<'_>,
@@ -1207,13 +1210,22 @@ macro_rules! visitor_class {
                 agent: Option<String>,
                 max_wait_time: Option<i64>,
                 conversation_id: Option<String>,
+                poll_interval: Option<f64>,
+                keepalive_interval: Option<f64>,
             ) -> PyResult<Py<PyAny>> {
                 let v = self.visitor.clone();
                 let request = chat_request(skill, agent, max_wait_time, conversation_id);
+                let mut config = v.chat_config(request);
+                if let Some(p) = poll_interval {
+                    config.poll_interval = duration(p)?;
+                }
+                if let Some(k) = keepalive_interval {
+                    config.keepalive_interval = duration(k)?;
+                }
                 run(
                     py,
                     Self::ASYNCIO,
-                    async move { v.request_chat(request).await },
+                    async move { v.start_chat(config).await },
                     |py, chat| $chat::wrap(chat).into_py_any(py),
                 )
             }
