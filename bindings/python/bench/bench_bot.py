@@ -17,7 +17,7 @@ import requests
 import lpchat
 
 HERE = Path(__file__).resolve().parent
-CHATS = 40
+CHATS = 100
 
 
 class EmulatorProcess:
@@ -62,6 +62,8 @@ def lpchat_bot(emu: EmulatorProcess) -> int:
                         ended += 1
                         if ended == CHATS:
                             break
+        stats = session.stats()
+    print(f"  lpchat: {stats.requests} requests ({stats.retried} retried)")
     return events
 
 
@@ -82,6 +84,13 @@ def plain_bot(emu: EmulatorProcess) -> int:
     session = agent["agentSessionLocation"]["link"]["@href"]
     s.post(f"{session}/availability?v=1&NC=true", json={"availability": {"chat": "Online"}}, headers={"X-HTTP-Method-Override": "PUT"})
     emu.send(f"visitors {CHATS}")
+    calls = 0
+
+    def counted(response: requests.Response, *args: object, **kwargs: object) -> None:
+        nonlocal calls
+        calls += 1
+
+    s.hooks["response"].append(counted)
     chats: dict = {}  # chat URL -> the URL of its next events
     events = 0
     ended = 0
@@ -105,6 +114,7 @@ def plain_bot(emu: EmulatorProcess) -> int:
             if chat in chats and nxt:
                 chats[chat] = nxt[0] + ("&" if "?" in nxt[0] else "?") + "v=1&NC=true"
         time.sleep(2)
+    print(f"  requests: {calls} requests")
     return events
 
 

@@ -8,7 +8,11 @@ venv="$PWD/target/pybench"
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9.4,<2" xmltodict requests
 export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
-(cd bindings/python && maturin develop --release --locked --quiet)
+# A wheel installed into the venv (not an editable install: that would share the module
+# file in bindings/python/python with the test venv's debug build).
+rm -rf target/pybench-wheels
+(cd bindings/python && maturin build --release --locked --quiet --out ../../target/pybench-wheels)
+python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/pybench-wheels/lpchat-*.whl
 cd bindings/python/bench
 python bench_decode.py
 python bench_bot.py

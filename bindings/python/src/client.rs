@@ -350,7 +350,9 @@ async fn start_agent(
             .map_err(|_| lpchat::Error::Config("the cursor token is not valid".into()))?;
     }
     let session = client.start_agent(config);
-    Ok(Arc::new(AgentCore::new(session)))
+    let core = Arc::new(AgentCore::new(session));
+    live::add_session(&core);
+    Ok(core)
 }
 
 macro_rules! client_class {
@@ -1197,7 +1199,10 @@ macro_rules! visitor_class {
             }
 
             /// Requests a chat (V8) and resolves once it exists.
-            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None))]
+            /// `poll_interval` (default 2 s) and `keepalive_interval` (the chat information
+            /// read that keeps a quiet chat open, default 30 s) tune the chat's task.
+            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None, poll_interval = None, keepalive_interval = None))]
+            #[allow(clippy::too_many_arguments)]
             fn request_chat(
                 &self,
                 py: Python<'_>,
@@ -1205,13 +1210,22 @@ macro_rules! visitor_class {
                 agent: Option<String>,
                 max_wait_time: Option<i64>,
                 conversation_id: Option<String>,
+                poll_interval: Option<f64>,
+                keepalive_interval: Option<f64>,
             ) -> PyResult<Py<PyAny>> {
                 let v = self.visitor.clone();
                 let request = chat_request(skill, agent, max_wait_time, conversation_id);
+                let mut config = v.chat_config(request);
+                if let Some(p) = poll_interval {
+                    config.poll_interval = duration(p)?;
+                }
+                if let Some(k) = keepalive_interval {
+                    config.keepalive_interval = duration(k)?;
+                }
                 run(
                     py,
                     Self::ASYNCIO,
-                    async move { v.request_chat(request).await },
+                    async move { v.start_chat(config).await },
                     |py, chat| $chat::wrap(chat).into_py_any(py),
                 )
             }
@@ -1289,12 +1303,12 @@ macro_rules! chat_class {
             const ASYNCIO: bool = $asyncio;
 
             fn wrap(chat: lpchat::VisitorChat) -> Self {
-                $name {
-                    core: Arc::new(ChatCore {
-                        chat,
-                        stream: Mutex::new(None),
-                    }),
-                }
+                let core = Arc::new(ChatCore {
+                    chat,
+                    stream: Mutex::new(None),
+                });
+                live::add_chat(&core);
+                $name { core }
             }
         }
 
@@ -1531,6 +1545,73 @@ sync_context!(AgentSession);
 sync_context!(VisitorChat);
 async_context!(AsyncAgentSession);
 async_context!(AsyncVisitorChat);
+
+/// The sessions and chats of the process, weakly held, so that an exit closes them (ends
+/// the agent sessions and logs out, ends the chats) instead of leaving them to time out on
+/// the server: the runtime lives in a static and is never dropped.
+pub(crate) mod live {
+    use std::sync::{Arc, Mutex, Weak};
+    use std::time::Duration;
+
+    use super::{AgentCore, ChatCore};
+
+    static SESSIONS: Mutex<Vec<Weak<AgentCore>>> = Mutex::new(Vec::new());
+    static CHATS: Mutex<Vec<Weak<ChatCore>>> = Mutex::new(Vec::new());
+
+    fn push<T>(list: &Mutex<Vec<Weak<T>>>, item: &Arc<T>) {
+        if let Ok(mut l) = list.lock() {
+            // Dropped ones are pruned when the list doubles, so it stays within twice the
+            // live count.
+            if l.len() >= 64 && l.len().is_power_of_two() {
+                l.retain(|w| w.strong_count() > 0);
+            }
+            l.push(Arc::downgrade(item));
+        }
+    }
+
+    pub(crate) fn add_session(core: &Arc<AgentCore>) {
+        push(&SESSIONS, core);
+    }
+
+    pub(crate) fn add_chat(core: &Arc<ChatCore>) {
+        push(&CHATS, core);
+    }
+
+    /// Closes every live session and chat, waiting at most `timeout` for all of them.
+    pub(crate) async fn close_all(timeout: Duration) {
+        let sessions: Vec<lpchat::AgentSession> = SESSIONS
+            .lock()
+            .map(|mut l| {
+                l.drain(..)
+                    .filter_map(|w| w.upgrade())
+                    .map(|c| c.session.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let chats: Vec<lpchat::VisitorChat> = CHATS
+            .lock()
+            .map(|mut l| {
+                l.drain(..)
+                    .filter_map(|w| w.upgrade())
+                    .map(|c| c.chat.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut all = tokio::task::JoinSet::new();
+        for s in sessions {
+            all.spawn(async move {
+                let _ = s.close().await;
+            });
+        }
+        for c in chats {
+            all.spawn(async move {
+                let _ = c.close().await;
+            });
+        }
+        let _ =
+            tokio::time::timeout(timeout, async { while all.join_next().await.is_some() {} }).await;
+    }
+}
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -6,6 +6,7 @@
 //! a dispatcher thread per session takes them off and calls the Python function with the
 //! GIL, or hands it to the asyncio loop it was registered on.
 
+use std::future::Future;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
@@ -335,6 +336,21 @@ async fn next_of(inner: Shared, timeout: Option<Duration>) -> Result<Option<Mach
     }
 }
 
+/// An event already waiting in the channel, taken without going through the runtime (no
+/// task, no thread hand-off): the common case of a bot that keeps up. `None` when none is
+/// waiting or another reader holds the stream.
+fn ready(inner: &Shared) -> Option<Option<MachineEvent>> {
+    let mut events = inner.try_lock().ok()?;
+    let fut = std::pin::pin!(events.next());
+    // The channel's receive needs no runtime; polled once with a waker that does nothing,
+    // it gives what is queued, or Pending (the wait then goes through the runtime).
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.poll(&mut cx) {
+        std::task::Poll::Ready(e) => Some(e),
+        std::task::Poll::Pending => None,
+    }
+}
+
 #[pymethods]
 impl EventStream {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
@@ -342,6 +358,10 @@ impl EventStream {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        crate::runtime::check_not_forked()?;
+        if let Some(ready) = ready(&self.inner) {
+            return ready.map(|e| session_event(py, &e)).transpose();
+        }
         match crate::runtime::wait(py, next_of(self.inner.clone(), None))? {
             Ok(Some(e)) => session_event(py, &e).map(Some),
             _ => Ok(None),
@@ -353,6 +373,10 @@ impl EventStream {
     #[pyo3(signature = (timeout = None))]
     fn next(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Py<PyAny>>> {
         let t = timeout.map(crate::client::duration).transpose()?;
+        crate::runtime::check_not_forked()?;
+        if let Some(ready) = ready(&self.inner) {
+            return ready.map(|e| session_event(py, &e)).transpose();
+        }
         match crate::runtime::wait(py, next_of(self.inner.clone(), t))? {
             Ok(Some(e)) => session_event(py, &e).map(Some),
             Ok(None) => Ok(None),
@@ -494,7 +518,10 @@ fn dispatch(rx: mpsc::Receiver<Job>, targets: Arc<Mutex<Vec<Target>>>) {
                 };
                 match event_loop {
                     Some(l) => {
-                        let mut all = vec![func.into_bound(py)];
+                        // Through lpchat._call_handler, which also schedules the coroutine
+                        // of an `async def` handler.
+                        let helper = py.import("lpchat")?.getattr("_call_handler")?;
+                        let mut all = vec![helper, func.into_bound(py)];
                         all.extend(args.iter());
                         l.call_method1(py, "call_soon_threadsafe", PyTuple::new(py, all)?)?;
                     }

@@ -143,6 +143,19 @@ fn _call_on_runtime_thread(py: Python<'_>, func: Py<PyAny>) -> PyResult<Py<PyAny
         .map_err(|e| error::config(format!("the runtime task failed: {e}")))?
 }
 
+/// Closes every live agent session (end session, log out) and visitor chat, waiting at
+/// most `timeout` seconds; `lpchat` registers it with `atexit`. Does nothing in a forked
+/// child or before the runtime started.
+#[pyfunction]
+#[pyo3(signature = (timeout = 5.0))]
+fn close_all(py: Python<'_>, timeout: f64) -> PyResult<()> {
+    if runtime::check_not_forked().is_err() || !runtime::started() {
+        return Ok(());
+    }
+    let t = client::duration(timeout)?;
+    runtime::wait(py, client::live::close_all(t))
+}
+
 /// The native module.
 #[pymodule]
 fn _lpchat(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -152,6 +165,7 @@ fn _lpchat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(refresh_log_level, m)?)?;
     m.add_function(wrap_pyfunction!(dropped_log_records, m)?)?;
     m.add_function(wrap_pyfunction!(_call_on_runtime_thread, m)?)?;
+    m.add_function(wrap_pyfunction!(close_all, m)?)?;
     m.add_class::<convert::Model>()?;
     m.add_class::<convert::Line>()?;
     m.add_class::<convert::StateChange>()?;

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 
 use crate::error::{binding_error, BindingError};
 
@@ -55,6 +56,11 @@ pub(crate) fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
     Ok(rt)
 }
 
+/// Whether the runtime has been started (in this process or a parent).
+pub(crate) fn started() -> bool {
+    matches!(RUNTIME.get(), Some(Ok(_)))
+}
+
 /// Whether the runtime was started in this process and not by a parent before a fork.
 pub(crate) fn check_not_forked() -> PyResult<()> {
     match RUNTIME.get() {
@@ -76,6 +82,17 @@ where
     }
     let rt = runtime()?;
     let mut handle = rt.spawn(fut);
+    if !on_main_thread(py) {
+        // Python runs signal handlers on the main thread only: another thread has no
+        // Ctrl-C to answer, so it waits in one go instead of waking every 100 ms (a bot's
+        // pool of sending threads would spend most of its CPU on those wake-ups).
+        return match py.detach(|| rt.block_on(&mut handle)) {
+            Ok(value) => Ok(value),
+            Err(join) => Err(binding_error(BindingError::Runtime(format!(
+                "the operation's task failed: {join}"
+            )))),
+        };
+    }
     loop {
         let step = py.detach(|| {
             rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK, &mut handle).await })
@@ -95,6 +112,29 @@ where
             }
         }
     }
+}
+
+static GET_IDENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static MAIN_IDENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Whether this is Python's main thread, where signal handlers run. When it cannot tell,
+/// it says yes (the 100 ms signal checks are then merely unneeded).
+fn on_main_thread(py: Python<'_>) -> bool {
+    let check = || -> PyResult<bool> {
+        let get_ident = GET_IDENT.get_or_try_init(py, || {
+            Ok::<_, PyErr>(py.import("threading")?.getattr("get_ident")?.unbind())
+        })?;
+        let main = MAIN_IDENT.get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                py.import("threading")?
+                    .call_method0("main_thread")?
+                    .getattr("ident")?
+                    .unbind(),
+            )
+        })?;
+        get_ident.call0(py)?.bind(py).eq(main.bind(py))
+    };
+    check().unwrap_or(true)
 }
 
 /// An asyncio awaitable of `fut`, whose output `convert` turns into a Python value (under

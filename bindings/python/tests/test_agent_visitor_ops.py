@@ -6,6 +6,8 @@ Mirrors crates/lpchat/tests/e2e/agent_ops.rs, visitor_ops.rs and ops.rs.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import lpchat
@@ -15,7 +17,11 @@ from conftest import eventually, f, run_both_formats, wait_for
 
 
 async def agent_scenario(fmt: str, aio: bool) -> None:
-    with Emulator(seed=41, ring_timeout_s=20.0, agent_idle_timeout_s=30.0) as emu:
+    # Time runs 4x (not 10x): a chat rings 20 emulated seconds, 5 s real, which leaves the
+    # session more than two 2 s polls to see it ring and accept it before the server sets
+    # the agent Away again. At 10x the window was one poll long, and on a loaded machine the
+    # accept missed it round after round.
+    with Emulator(seed=41, time_factor=4.0, ring_timeout_s=20.0, agent_idle_timeout_s=30.0) as emu:
         client = emu.client(format=fmt, asyncio=aio)
         started_ms = emu.now_ms()
         session = await f(client.agent_session(emu.agent(), availability_interval=2.0))
@@ -65,8 +71,9 @@ async def agent_scenario(fmt: str, aio: bool) -> None:
         assert chat == vchat.id
         assert any(isinstance(e, lpchat.AvailabilityForced) for e in forced), forced
 
-        # The keepalive held the session past the server's 30 s idle logout.
-        assert emu.now_ms() - started_ms > 30_000
+        # The keepalive holds the session past the server's 30 s idle logout.
+        while emu.now_ms() - started_ms < 35_000:
+            await asyncio.sleep(0.2)
         alive = [s for s in emu.state()["agentSessions"] if s["alive"]]
         assert len(alive) == 1, emu.state()
 
@@ -166,3 +173,26 @@ def test_visitor_availability_slots_wait_time_surveys_and_resume(aio: bool) -> N
 @pytest.mark.parametrize("aio", [False, True], ids=["sync", "asyncio"])
 def test_api_key_bad_password_and_stale_bearer(aio: bool) -> None:
     run_both_formats(logins_scenario, aio)
+
+
+async def keepalive_scenario(fmt: str, aio: bool) -> None:
+    """The visitor timeout is 40 emulated seconds (4 s real). Both chats poll every 8 s real;
+    one reads the chat information every 1 s, the other every 8 s. After 60 emulated
+    seconds the first is alive, the second timed out."""
+    with Emulator(seed=62) as emu:
+        client = emu.client(format=fmt, asyncio=aio)
+        visitor = await f(client.visitor(PUBLIC_VISITOR_APP_KEY))
+        kept = await f(visitor.request_chat("Sales", poll_interval=8.0, keepalive_interval=1.0))
+        idle = await f(visitor.request_chat("Sales", poll_interval=8.0, keepalive_interval=8.0))
+        until = emu.now_ms() + 60_000
+        while emu.now_ms() < until:
+            await asyncio.sleep(0.2)
+        assert emu.transcript(kept.id)["state"] != "ended"
+        assert emu.transcript(idle.id)["state"] == "ended", "the control chat timed out"
+        # Not closed here: a close waits for the chat's next 8 s poll; dropping the handles
+        # ends the chats in the background.
+
+
+@pytest.mark.parametrize("aio", [False, True], ids=["sync", "asyncio"])
+def test_the_info_keepalive_holds_a_quiet_chat_past_the_visitor_timeout(aio: bool) -> None:
+    run_both_formats(keepalive_scenario, aio)

@@ -271,3 +271,36 @@ def test_a_session_resumed_from_a_cursor_token_repeats_and_skips_nothing() -> No
         await asyncio.gather(resume_scenario("json"), resume_scenario("xml"))
 
     asyncio.run(both())
+
+
+def test_async_handlers_run_on_the_loop_and_coroutine_handlers_are_awaited() -> None:
+    async def main() -> None:
+        with Emulator(seed=24) as emu:
+            client = emu.client(asyncio=True)
+            session = await client.agent_session(emu.agent(), auto_accept=True)
+            loop = asyncio.get_running_loop()
+            on_loop: List[bool] = []
+            answered: List[str] = []
+            done = asyncio.Event()
+
+            def plain(chat: str) -> None:
+                on_loop.append(asyncio.get_running_loop() is loop)
+
+            async def answer(chat: str, event: Any) -> None:
+                if isinstance(event, lpchat.Line) and event.source == "visitor":
+                    await session.send_line(chat, "from a coroutine handler")
+                    answered.append(chat)
+
+            session.on_chat_accepted(plain)
+            session.on_chat_event(answer)
+            session.on_chat_ended(lambda chat: done.set())
+            group = emu.run_visitors(visitors=1, lines=["one"], pace_ms=500)
+            await asyncio.wait_for(done.wait(), 60)
+            await loop.run_in_executor(None, group.wait)
+            assert on_loop == [True], "a plain handler ran on the loop it was registered from"
+            assert len(answered) == 1
+            (t,) = emu.transcripts()
+            assert any(e.get("text") == "from a coroutine handler" for e in t["events"])
+            await session.close()
+
+    asyncio.run(main())

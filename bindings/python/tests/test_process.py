@@ -131,3 +131,30 @@ def test_a_blocking_call_from_a_runtime_thread_is_refused() -> None:
     assert isinstance(caught.value, RuntimeError)
     # The runtime is fine afterwards.
     assert lpchat._lpchat._call_on_runtime_thread(lambda: 7) == 7
+
+
+EXIT_OPEN = """
+    import sys
+    import lpchat
+    client = lpchat.Client(sys.argv[2], domain=sys.argv[1])
+    session = client.agent_session(lpchat.UserPassword("agent1", "password"))
+    session.wait_started(30)
+    print("started", flush=True)
+    # No close: the interpreter exits with the session open.
+"""
+
+
+def test_a_session_left_open_at_exit_is_closed() -> None:
+    from lpchat.testing import Emulator
+
+    with Emulator() as emu:
+        child = subprocess.run(
+            [PYTHON, "-c", textwrap.dedent(EXIT_OPEN), emu.base_url, emu.account],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert child.stdout.strip() == "started", child.stderr
+        assert child.returncode == 0, child.stderr
+        sessions = emu.state()["agentSessions"]
+        assert len(sessions) == 1 and sessions[0]["alive"] is False, sessions

@@ -7,6 +7,9 @@ answer Ctrl-C) and :class:`AsyncClient` (asyncio; calls are awaitables). See doc
 
 from __future__ import annotations
 
+import asyncio as _asyncio
+import atexit as _atexit
+import inspect as _inspect
 import logging as _logging
 
 from . import errors
@@ -55,6 +58,7 @@ from ._lpchat import (
     UserPassword,
     Visitor,
     VisitorChat,
+    close_all as _close_all,
     cursor_positions,
     decode,
     dropped_log_records,
@@ -81,8 +85,20 @@ from .errors import (
 
 __version__ = "0.1.0"
 
+# Sessions and chats still open at exit are closed (the agent sessions end and log out),
+# within 5 s, rather than left to time out on the server.
+_atexit.register(_close_all, 5.0)
+
 #: The logger the Rust client's log records go to (``lpchat`` and ``lpchat.<module>``).
 logger = _logging.getLogger("lpchat")
+
+
+def _call_handler(func, *args):  # type: ignore[no-untyped-def]
+    """Runs an asyncio session's handler on its loop; a coroutine function's coroutine is
+    scheduled as a task (its exceptions go to the loop's exception handler)."""
+    result = func(*args)
+    if _inspect.isawaitable(result):
+        _asyncio.ensure_future(result)
 
 
 def resources() -> dict[str, str]:
