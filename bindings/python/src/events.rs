@@ -6,6 +6,7 @@
 //! a dispatcher thread per session takes them off and calls the Python function with the
 //! GIL, or hands it to the asyncio loop it was registered on.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -313,26 +314,51 @@ pub(crate) fn session_event(py: Python<'_>, e: &MachineEvent) -> PyResult<Py<PyA
 
 type Shared = Arc<tokio::sync::Mutex<lpchat::Events>>;
 
+/// Events a wait took from the session but could not hand out (Ctrl-C came, the awaitable
+/// was cancelled): the next call hands them out first, so an interrupted loop loses none.
+type Stash = Arc<std::sync::Mutex<VecDeque<MachineEvent>>>;
+
 /// A session's events, in order: `for event in stream` (blocking, Ctrl-C works) or
 /// `async for event in stream`. Ends when the session has finished.
 #[pyclass(frozen, module = "lpchat")]
 pub struct EventStream {
     inner: Shared,
+    stash: Stash,
 }
 
 impl EventStream {
     pub(crate) fn new(events: lpchat::Events) -> Self {
         EventStream {
             inner: Arc::new(tokio::sync::Mutex::new(events)),
+            stash: Arc::default(),
         }
     }
 }
 
-async fn next_of(inner: Shared, timeout: Option<Duration>) -> Result<Option<MachineEvent>, ()> {
+/// The oldest event a wait left behind.
+fn stashed(stash: &Stash) -> Option<MachineEvent> {
+    stash.lock().ok()?.pop_front()
+}
+
+/// Waits for the next event and puts it in `stash` before the task can end, so that an
+/// abort (Ctrl-C) after the event was taken leaves it there; `Ok(false)` once the session
+/// has finished, `Err(())` on timeout.
+async fn next_of(inner: Shared, stash: Stash, timeout: Option<Duration>) -> Result<bool, ()> {
     let mut events = inner.lock().await;
-    match timeout {
-        Some(t) => tokio::time::timeout(t, events.next()).await.map_err(|_| ()),
-        None => Ok(events.next().await),
+    let got = match timeout {
+        Some(t) => tokio::time::timeout(t, events.next())
+            .await
+            .map_err(|_| ())?,
+        None => events.next().await,
+    };
+    match got {
+        Some(event) => {
+            if let Ok(mut s) = stash.lock() {
+                s.push_back(event);
+            }
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 
@@ -359,11 +385,17 @@ impl EventStream {
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
         crate::runtime::check_not_forked()?;
+        if let Some(e) = stashed(&self.stash) {
+            return session_event(py, &e).map(Some);
+        }
         if let Some(ready) = ready(&self.inner) {
             return ready.map(|e| session_event(py, &e)).transpose();
         }
-        match crate::runtime::wait(py, next_of(self.inner.clone(), None))? {
-            Ok(Some(e)) => session_event(py, &e).map(Some),
+        let waited = next_of(self.inner.clone(), self.stash.clone(), None);
+        match crate::runtime::wait(py, waited)? {
+            Ok(true) => stashed(&self.stash)
+                .map(|e| session_event(py, &e))
+                .transpose(),
             _ => Ok(None),
         }
     }
@@ -374,12 +406,18 @@ impl EventStream {
     fn next(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Py<PyAny>>> {
         let t = timeout.map(crate::client::duration).transpose()?;
         crate::runtime::check_not_forked()?;
+        if let Some(e) = stashed(&self.stash) {
+            return session_event(py, &e).map(Some);
+        }
         if let Some(ready) = ready(&self.inner) {
             return ready.map(|e| session_event(py, &e)).transpose();
         }
-        match crate::runtime::wait(py, next_of(self.inner.clone(), t))? {
-            Ok(Some(e)) => session_event(py, &e).map(Some),
-            Ok(None) => Ok(None),
+        let waited = next_of(self.inner.clone(), self.stash.clone(), t);
+        match crate::runtime::wait(py, waited)? {
+            Ok(true) => stashed(&self.stash)
+                .map(|e| session_event(py, &e))
+                .transpose(),
+            Ok(false) => Ok(None),
             Err(()) => Err(PyTimeoutError::new_err("no event in time")),
         }
     }
@@ -388,10 +426,15 @@ impl EventStream {
     #[pyo3(signature = (timeout = None))]
     fn anext<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let t = timeout.map(crate::client::duration).transpose()?;
-        let inner = self.inner.clone();
+        let (inner, stash) = (self.inner.clone(), self.stash.clone());
         crate::runtime::runtime()?;
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let out = next_of(inner, t).await;
+            let out = match stashed(&stash) {
+                Some(e) => Ok(Some(e)),
+                None => next_of(inner, stash.clone(), t)
+                    .await
+                    .map(|got| got.then(|| stashed(&stash)).flatten()),
+            };
             Python::attach(|py| match out {
                 Ok(Some(e)) => session_event(py, &e),
                 Ok(None) => Ok(py.None()),
@@ -405,13 +448,19 @@ impl EventStream {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let inner = self.inner.clone();
+        let (inner, stash) = (self.inner.clone(), self.stash.clone());
         crate::runtime::runtime()?;
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let out = next_of(inner, None).await;
+            let out = match stashed(&stash) {
+                Some(e) => Some(e),
+                None => match next_of(inner, stash.clone(), None).await {
+                    Ok(true) => stashed(&stash),
+                    _ => None,
+                },
+            };
             Python::attach(|py| match out {
-                Ok(Some(e)) => session_event(py, &e),
-                _ => Err(PyStopAsyncIteration::new_err(())),
+                Some(e) => session_event(py, &e),
+                None => Err(PyStopAsyncIteration::new_err(())),
             })
         })
     }
