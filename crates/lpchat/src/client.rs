@@ -35,7 +35,7 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// How many unread events a session's stream may hold before the session pauses its
-    /// polls until the stream is read: 1,024 ([`crate::events::DEFAULT_EVENT_BUFFER`]; at
+    /// polls until the stream is read: 1,024 ([`crate::DEFAULT_EVENT_BUFFER`]; at
     /// least 1). Memory then stays bounded whatever the consumer's pace; keepalives, lines
     /// and closing go on while paused. See [`crate::Events`].
     pub fn event_buffer(mut self, events: usize) -> Self {

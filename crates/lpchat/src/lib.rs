@@ -32,7 +32,7 @@ pub use agent::AgentSession;
 pub use client::{Client, ClientBuilder};
 pub use driver::SessionStats;
 pub use error::Error;
-pub use events::{Events, HandlerRegistry};
+pub use events::{Events, HandlerRegistry, DEFAULT_EVENT_BUFFER};
 pub use transport::{Transport, TransportConfig, TransportFailure};
 pub use visitor::{Visitor, VisitorChat};
 
