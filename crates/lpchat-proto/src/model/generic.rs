@@ -64,13 +64,18 @@ impl Generic {
     }
 }
 
-/// Drops the `@` of every key, recursively; of two keys that become one, the first is kept.
+/// Drops the leading `@`s of every key, recursively; of two keys that become one, the first
+/// is kept. All of them, not one: `@@a` read as `@a` would be read again as `a`, and the model
+/// would not survive its own encoding.
 fn normalise(value: Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut out = Map::with_capacity(map.len());
             for (key, v) in map {
-                let key = key.strip_prefix('@').map(str::to_owned).unwrap_or(key);
+                let key = match key.strip_prefix('@') {
+                    Some(rest) => rest.trim_start_matches('@').to_owned(),
+                    None => key,
+                };
                 if !out.contains_key(&key) {
                     out.insert(key, normalise(v));
                 }
@@ -201,6 +206,7 @@ mod tests {
         for body in [
             r#"{"":{"a":1}}"#,
             r#"{"a":1,"@a":2}"#,
+            r#"{"x":{"@@a":1,"a":2,"@@@":3}}"#,
             r#"{"a":1,"link":""}"#,
             r#"{"x":{"link":[]}}"#,
             r#"{"x":[1,2]}"#,
