@@ -242,6 +242,7 @@ export type FaultRule = {
 } & (
   | { type: 'status'; status: number; retryAfter?: number }
   | { type: 'latency'; ms: number }
+  | { type: 'slowAnswer'; ms: number }
   | { type: 'drop' }
   | { type: 'truncate' }
   | { type: 'repeatEvents'; count?: number }

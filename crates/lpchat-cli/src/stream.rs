@@ -124,6 +124,10 @@ async fn take_loop(
 ) -> Result<(), CliError> {
     let mut taken: Option<ChatId> = None;
     let mut accepting = false;
+    // "online" is said once, before the first chat: the availability's answer can come after
+    // the incoming-requests poll that already shows a chat ringing (the requests go out
+    // together), and a chat rings only for an agent the server shows Online.
+    let mut online_said = false;
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
         let retry = async {
@@ -144,6 +148,17 @@ async fn take_loop(
             }
             event = events.next() => event.ok_or_else(lost_stream)?,
         };
+        if !online_said
+            && matches!(
+                event,
+                MachineEvent::AvailabilityChanged(AgentState::Online)
+                    | MachineEvent::ChatOffered { .. }
+                    | MachineEvent::ChatAccepted(_)
+            )
+        {
+            online_said = true;
+            say_online(out)?;
+        }
         match &event {
             MachineEvent::ChatOffered { .. } if taken.is_none() && !accepting => {
                 accepting = true;
@@ -165,16 +180,19 @@ async fn take_loop(
                 common(&event, out)?;
                 return Ok(());
             }
-            MachineEvent::AvailabilityChanged(AgentState::Online) if taken.is_none() => {
-                // The server shows the agent Online: chats can ring from now on.
-                if out.json {
-                    out.object(&json!({ "type": "online" }))?;
-                } else {
-                    eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
-                }
-            }
+            MachineEvent::AvailabilityChanged(AgentState::Online) => {}
             other => common(other, out)?,
         }
+    }
+}
+
+/// The server shows the agent Online: chats can ring from now on.
+fn say_online(out: &mut Out) -> Result<(), CliError> {
+    if out.json {
+        out.object(&json!({ "type": "online" }))
+    } else {
+        eprintln!("lpchat: Online, waiting for a chat (Ctrl-C to stop)");
+        Ok(())
     }
 }
 

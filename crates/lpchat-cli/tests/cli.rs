@@ -268,6 +268,44 @@ fn take_watch_say_transfer_end() {
     assert_eq!(watch.interrupt(), 0, "Ctrl-C ends watch cleanly");
 }
 
+/// The availability's answer can come after the poll that shows a chat ringing (both go out
+/// at the start): `take` still says "online" once, before the chat it accepts.
+#[test]
+fn take_says_online_before_the_chat_when_the_availability_answer_is_late() {
+    let emu = emulator();
+    emu.emu
+        .add_fault(
+            FaultRule::new(
+                "*/agentSession/*/availability",
+                FaultKind::SlowAnswer { ms: 1500 },
+            )
+            .on_method("POST")
+            .times(1),
+        )
+        .unwrap();
+    emu.visitors(1);
+    // The chat waits before the agent comes Online, so it rings at the first poll.
+    let waiting = std::time::Instant::now();
+    while emu.emu.transcripts().is_empty() {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "no chat requested"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut take = emu.spawn("agent1", &["take", "--json"]);
+    take.until(is("online"));
+    let accepted = take.until(|v| v["type"] != "availability");
+    assert_eq!(accepted["type"], "accepted", "{:#?}", take.seen);
+    let onlines = take
+        .seen
+        .iter()
+        .filter(|l| l.contains(r#""online""#))
+        .count();
+    assert_eq!(onlines, 1, "{:#?}", take.seen);
+    assert_eq!(take.interrupt(), 0);
+}
+
 #[test]
 fn agents_table_json_filters_and_watch() {
     let emu = emulator();

@@ -37,6 +37,13 @@ pub enum FaultKind {
         /// Delay, real ms (not scaled: it exercises client timeouts, which are real).
         ms: u64,
     },
+    /// Handle the request at once, then wait this many real milliseconds before answering:
+    /// the change is made while its answer is still on the way, so the client can see its
+    /// effect (in another request's answer) before the answer itself.
+    SlowAnswer {
+        /// Delay, real ms.
+        ms: u64,
+    },
     /// Close the connection without any response.
     Drop,
     /// Send the status line, headers and the first half of the body, then close.
@@ -303,6 +310,7 @@ pub async fn middleware(State(app): State<Arc<App>>, mut req: Request, next: Nex
         return next.run(req).await;
     }
     let mut truncate = false;
+    let mut slow_answer = None;
     for k in &kinds {
         if let FaultKind::Latency { ms } = k {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
@@ -341,10 +349,14 @@ pub async fn middleware(State(app): State<Arc<App>>, mut req: Request, next: Nex
                 req.extensions_mut().insert(RepeatBelow(*count));
             }
             FaultKind::Truncate => truncate = true,
+            FaultKind::SlowAnswer { ms } => slow_answer = Some(Duration::from_millis(*ms)),
             FaultKind::Latency { .. } => {}
         }
     }
     let resp = next.run(req).await;
+    if let Some(wait) = slow_answer {
+        tokio::time::sleep(wait).await;
+    }
     if truncate {
         truncated(resp).await
     } else {

@@ -289,6 +289,7 @@ fn fired(rules: &[FaultRule]) -> BTreeMap<String, u64> {
         let kind = match &r.kind {
             FaultKind::Status { status, .. } => format!("status {status}"),
             FaultKind::Latency { .. } => "latency".to_owned(),
+            FaultKind::SlowAnswer { .. } => "slow answer".to_owned(),
             FaultKind::Drop => "dropped connection".to_owned(),
             FaultKind::Truncate => "truncated body".to_owned(),
             FaultKind::RepeatEvents { .. } => "repeated events".to_owned(),
