@@ -110,54 +110,41 @@ impl CliError {
         }
     }
 
-    /// A queued command (line, end, transfer, accept) that failed.
+    /// A queued command (line, end, transfer, accept) that failed: the code by its kind,
+    /// the sentence from the failure's `Display`.
     pub fn command(what: &str, failure: &CommandFailure) -> Self {
-        let (code, why) = match failure {
-            CommandFailure::Rejected { status } if is_unknown_chat_status(Some(*status)) => (
-                UNKNOWN_CHAT,
-                format!("the server does not let this agent write to the chat (HTTP {status})"),
-            ),
-            CommandFailure::Rejected { status } => {
-                (API, format!("the server refused it (HTTP {status})"))
+        let code = match failure {
+            CommandFailure::Rejected { status } if is_unknown_chat_status(Some(*status)) => {
+                return CliError::new(
+                    UNKNOWN_CHAT,
+                    format!(
+                        "cannot {what}: the server does not let this agent write to the chat (HTTP {status})"
+                    ),
+                );
             }
-            CommandFailure::OutcomeUnknown => (
-                API,
-                "its outcome is unknown after the retries (check the chat before repeating it)"
-                    .to_owned(),
-            ),
-            CommandFailure::GaveUp => (API, "the retries ran out".to_owned()),
-            CommandFailure::UnknownChat => (UNKNOWN_CHAT, "the chat is not followed".to_owned()),
-            CommandFailure::ChatEnded => (UNKNOWN_CHAT, "the chat has ended".to_owned()),
-            CommandFailure::Closed => (INPUT, "the session was closed first".to_owned()),
-            CommandFailure::SessionLost => (SESSION_EXPIRED, "the session was lost".to_owned()),
-            CommandFailure::InvalidRequest(m) => (INPUT, format!("invalid request: {m}")),
-            CommandFailure::NothingToDo => (API, "there was nothing to act on".to_owned()),
-            other => (API, format!("{other:?}")),
+            CommandFailure::UnknownChat | CommandFailure::ChatEnded => UNKNOWN_CHAT,
+            CommandFailure::Closed | CommandFailure::InvalidRequest(_) => INPUT,
+            CommandFailure::SessionLost => SESSION_EXPIRED,
+            _ => API,
         };
-        CliError::new(code, format!("cannot {what}: {why}"))
+        CliError::new(code, format!("cannot {what}: {failure}"))
     }
 
-    /// The login or the session was lost for good.
+    /// The login or the session was lost for good: the code by its kind, the sentence from
+    /// the reason's `Display` (with what to do for the two a user can fix).
     pub fn lost(reason: &SessionLostReason) -> Self {
         match reason {
-            SessionLostReason::BadCredentials { status } => CliError::new(
+            SessionLostReason::BadCredentials { .. } => CliError::new(
                 BAD_CREDENTIALS,
-                format!("the Login Service refused the credentials (HTTP {status}); check the account, user name and password or API key"),
+                format!("{reason}; check the account, user name and password or API key"),
             ),
-            SessionLostReason::Unauthorized => CliError::new(
-                SESSION_EXPIRED,
-                "the login session expired or was revoked and cannot be renewed; log in again",
-            ),
+            SessionLostReason::Unauthorized => {
+                CliError::new(SESSION_EXPIRED, format!("{reason}; log in again"))
+            }
             SessionLostReason::Unreachable(e) if e.status.is_none() => {
-                CliError::new(UNREACHABLE, format!("cannot reach the server: {e}"))
+                CliError::new(UNREACHABLE, reason.to_string())
             }
-            SessionLostReason::Unreachable(e) => {
-                CliError::new(API, format!("the server kept failing: {e}"))
-            }
-            SessionLostReason::Refused(e) => {
-                CliError::new(API, format!("the server refused the agent session: {e}"))
-            }
-            other => CliError::new(API, format!("the session was lost: {other:?}")),
+            other => CliError::new(API, other.to_string()),
         }
     }
 }

@@ -45,16 +45,13 @@ impl std::fmt::Display for Error {
             Error::Config(m) => write!(f, "configuration: {m}"),
             Error::Transport(t) => write!(f, "transport: {t}"),
             Error::Api(e) => write!(f, "API: {e}"),
-            Error::Command(c) => write!(f, "command failed: {c:?}"),
+            Error::Command(c) => write!(f, "command failed: {c}"),
             Error::Machine(e) => write!(f, "{e}"),
             Error::NotReady => f.write_str("the session is not logged in"),
             Error::Closed => f.write_str("the session is closed"),
-            Error::Lost(r) => write!(f, "lost: {r:?}"),
+            Error::Lost(r) => write!(f, "session lost: {r}"),
             Error::OutcomeUnknown { endpoint, failure } => {
-                write!(
-                    f,
-                    "{endpoint}: outcome unknown ({failure:?}); not sent again"
-                )
+                write!(f, "{endpoint}: outcome unknown ({failure}); not sent again")
             }
         }
     }
@@ -71,5 +68,57 @@ impl From<TransportFailure> for Error {
 impl From<lpchat_proto::ops::Error> for Error {
     fn from(e: lpchat_proto::ops::Error) -> Self {
         Error::Api(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    /// Messages are sentences, not `Debug` output: no variant names, no braces.
+    #[test]
+    fn messages_read_as_sentences() {
+        let cases = [
+            (
+                Error::Command(CommandFailure::Rejected {
+                    status: StatusCode::NOT_FOUND,
+                }),
+                "command failed: the server refused it (HTTP 404 Not Found)",
+            ),
+            (
+                Error::Command(CommandFailure::OutcomeUnknown),
+                "command failed: its outcome is unknown after the retries (check the chat before repeating it)",
+            ),
+            (
+                Error::Lost(SessionLostReason::BadCredentials {
+                    status: StatusCode::UNAUTHORIZED,
+                }),
+                "session lost: the Login Service refused the credentials (HTTP 401 Unauthorized)",
+            ),
+            (
+                Error::Lost(SessionLostReason::Unreachable(MachineError::new(
+                    "L1",
+                    None,
+                    "connection refused",
+                ))),
+                "session lost: cannot reach the server: L1: connection refused",
+            ),
+            (
+                Error::OutcomeUnknown {
+                    endpoint: "V18",
+                    failure: Failure::ConnectionDropped,
+                },
+                "V18: outcome unknown (the connection dropped before the response); not sent again",
+            ),
+        ];
+        for (error, text) in cases {
+            let shown = error.to_string();
+            assert_eq!(shown, text);
+            assert!(
+                !shown.contains('{') && !shown.contains("Rejected"),
+                "{shown}"
+            );
+        }
     }
 }

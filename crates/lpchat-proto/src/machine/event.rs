@@ -152,6 +152,32 @@ pub enum SessionLostReason {
     OutcomeUnknown(MachineError),
 }
 
+/// A sentence a user reads; no secret (a [`MachineError`] carries none).
+impl fmt::Display for SessionLostReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionLostReason::BadCredentials { status } => {
+                write!(
+                    f,
+                    "the Login Service refused the credentials (HTTP {status})"
+                )
+            }
+            SessionLostReason::Unauthorized => {
+                f.write_str("the login was refused (401) and cannot be renewed")
+            }
+            SessionLostReason::Unreachable(e) if e.status.is_none() => {
+                write!(f, "cannot reach the server: {e}")
+            }
+            SessionLostReason::Unreachable(e) => write!(f, "the server kept failing: {e}"),
+            SessionLostReason::Refused(e) => write!(f, "the server refused the session: {e}"),
+            SessionLostReason::OutcomeUnknown(e) => write!(
+                f,
+                "the chat request's outcome is unknown, so it is not made again: {e}"
+            ),
+        }
+    }
+}
+
 /// Why a chat is over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -201,6 +227,27 @@ pub enum CommandFailure {
     InvalidRequest(String),
     /// Nothing was ringing (accept), or there was nothing to act on.
     NothingToDo,
+}
+
+/// A sentence a user reads, completing "cannot send the line: …".
+impl fmt::Display for CommandFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandFailure::Rejected { status } => {
+                write!(f, "the server refused it (HTTP {status})")
+            }
+            CommandFailure::OutcomeUnknown => f.write_str(
+                "its outcome is unknown after the retries (check the chat before repeating it)",
+            ),
+            CommandFailure::GaveUp => f.write_str("the retries ran out"),
+            CommandFailure::UnknownChat => f.write_str("the chat is not followed"),
+            CommandFailure::ChatEnded => f.write_str("the chat has ended"),
+            CommandFailure::Closed => f.write_str("the session was closed first"),
+            CommandFailure::SessionLost => f.write_str("the session was lost"),
+            CommandFailure::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            CommandFailure::NothingToDo => f.write_str("there was nothing to act on"),
+        }
+    }
 }
 
 /// A request that failed and was given up, as a machine reports it: which endpoint, the

@@ -68,6 +68,18 @@ pub enum Failure {
     BodyInvalid,
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Status { status, .. } => write!(f, "HTTP {status}"),
+            Failure::ConnectFailed => f.write_str("no connection could be made"),
+            Failure::Timeout => f.write_str("no response came in time"),
+            Failure::ConnectionDropped => f.write_str("the connection dropped before the response"),
+            Failure::BodyInvalid => f.write_str("the response body was cut short or unreadable"),
+        }
+    }
+}
+
 impl Failure {
     /// An error status without `Retry-After`.
     pub fn status(status: StatusCode) -> Self {
