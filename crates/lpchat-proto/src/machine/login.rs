@@ -11,6 +11,7 @@ use super::event::{MachineError, MachineEvent, SessionLostReason};
 use super::outbox::Outbox;
 use super::reply::{after, Reply, Retrier};
 use super::rng::Rng;
+use super::states::{enter, start, States};
 use super::task::Task;
 use crate::auth::{CookieJar, Credentials, Secret};
 use crate::model::LoginResponse;
@@ -40,7 +41,7 @@ impl Default for LoginSettings {
     }
 }
 
-/// Where the login stands.
+/// Where the login stands (the diagram `login` of `docs/architecture.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AuthState {
     /// A login (first or again) is due or in flight; agent requests wait.
@@ -53,6 +54,32 @@ pub(crate) enum AuthState {
     Done,
     /// Lost for good.
     Lost,
+}
+
+impl States for AuthState {
+    const DIAGRAM: &'static str = "login";
+    // An existing bearer moves to Ready at once; a visitor app key to Lost.
+    const START: &'static [Self] = &[AuthState::LoggingIn];
+    const MOVES: &'static [(Self, Self)] = &[
+        (AuthState::LoggingIn, AuthState::Ready),
+        (AuthState::LoggingIn, AuthState::Done),
+        (AuthState::LoggingIn, AuthState::Lost),
+        (AuthState::Ready, AuthState::LoggingIn),
+        (AuthState::Ready, AuthState::LoggingOut),
+        (AuthState::Ready, AuthState::Done),
+        (AuthState::Ready, AuthState::Lost),
+        (AuthState::LoggingOut, AuthState::Done),
+        (AuthState::LoggingOut, AuthState::Lost),
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            AuthState::LoggingIn => "LoggingIn",
+            AuthState::Ready => "Ready",
+            AuthState::LoggingOut => "LoggingOut",
+            AuthState::Done => "Done",
+            AuthState::Lost => "Lost",
+        }
+    }
 }
 
 /// Which Login Service call a request is.
@@ -100,7 +127,7 @@ impl LoginState {
             csrf: None,
             jar: CookieJar::new(),
             generation: 0,
-            state: AuthState::LoggingIn,
+            state: start(AuthState::LoggingIn),
             login: Task::default(),
             refresh: Task::default(),
             logout: Task::default(),
@@ -111,7 +138,7 @@ impl LoginState {
             Credentials::Bearer(existing) => {
                 this.bearer = Some(existing.bearer.clone());
                 this.csrf = existing.csrf.clone();
-                this.state = AuthState::Ready;
+                enter(&mut this.state, AuthState::Ready);
                 this.generation = 1;
                 if this.csrf.is_some() {
                     this.refresh = Task::due_at(after(now, this.settings.refresh_max));
@@ -121,7 +148,7 @@ impl LoginState {
             c if c.needs_login() => this.login = Task::due_at(now),
             _ => {
                 // A visitor app key cannot authenticate agent requests.
-                this.state = AuthState::Lost;
+                enter(&mut this.state, AuthState::Lost);
                 out.emit(MachineEvent::SessionLost(SessionLostReason::Unauthorized));
             }
         }
@@ -258,7 +285,7 @@ impl LoginState {
             return false;
         }
         self.relogins += 1;
-        self.state = AuthState::LoggingIn;
+        enter(&mut self.state, AuthState::LoggingIn);
         self.refresh.cancel();
         self.refresh.abandon();
         self.login = Task::due_at(now);
@@ -284,7 +311,7 @@ impl LoginState {
                 self.bearer = Some(login.bearer.clone());
                 self.csrf = Some(login.csrf.clone());
                 self.generation = self.generation.saturating_add(1);
-                self.state = AuthState::Ready;
+                enter(&mut self.state, AuthState::Ready);
                 let interval = login.refresh_interval(self.settings.refresh_max);
                 self.refresh_every = Some(interval);
                 self.refresh = Task::due_at(after(now, interval));
@@ -373,7 +400,7 @@ impl LoginState {
         let ours = self.credentials.needs_login();
         match self.state {
             AuthState::Ready if ours && self.csrf.is_some() => {
-                self.state = AuthState::LoggingOut;
+                enter(&mut self.state, AuthState::LoggingOut);
                 self.logout = Task::due_at(now);
                 true
             }
@@ -388,7 +415,7 @@ impl LoginState {
 
     /// Gives the login up without an event of its own (the caller reported why).
     pub(crate) fn abandon(&mut self) {
-        self.state = AuthState::Lost;
+        enter(&mut self.state, AuthState::Lost);
         self.bearer = None;
         self.csrf = None;
         self.jar.clear();
@@ -400,7 +427,7 @@ impl LoginState {
     }
 
     fn finish_logout(&mut self) {
-        self.state = AuthState::Done;
+        enter(&mut self.state, AuthState::Done);
         self.bearer = None;
         self.csrf = None;
         self.jar.clear();
@@ -410,7 +437,7 @@ impl LoginState {
         if self.state == AuthState::Lost {
             return;
         }
-        self.state = AuthState::Lost;
+        enter(&mut self.state, AuthState::Lost);
         self.bearer = None;
         self.csrf = None;
         self.jar.clear();

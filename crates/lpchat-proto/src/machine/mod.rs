@@ -93,6 +93,7 @@ mod outbox;
 mod outgoing;
 mod reply;
 mod rng;
+mod states;
 mod task;
 pub mod visitor;
 

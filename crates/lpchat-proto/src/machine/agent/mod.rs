@@ -84,6 +84,7 @@ use super::outbox::{Outbox, Pending};
 use super::outgoing::{Item, Keep, Outgoing};
 use super::reply::{self, after, Reply, Retrier};
 use super::rng::Rng;
+use super::states::{enter, start, States};
 use super::task::{earliest, Task};
 use crate::codec::Limits;
 use crate::cursor::CursorSet;
@@ -93,9 +94,9 @@ use crate::retry::{Decision, Failure, Idempotency, RetryPolicy};
 use chats::Retired;
 use purpose::Purpose;
 
-/// Where the machine stands as a whole.
+/// Where the machine stands as a whole (the diagram `agent` of `docs/architecture.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
+pub(crate) enum Phase {
     /// Logging in, starting or running the session.
     Running,
     /// `close()` was called: ending the agent session, then logging out.
@@ -104,6 +105,25 @@ enum Phase {
     Closed,
     /// The login was lost.
     Lost,
+}
+
+impl States for Phase {
+    const DIAGRAM: &'static str = "agent";
+    const START: &'static [Self] = &[Phase::Running];
+    const MOVES: &'static [(Self, Self)] = &[
+        (Phase::Running, Phase::Closing),
+        (Phase::Running, Phase::Lost),
+        (Phase::Closing, Phase::Closed),
+        (Phase::Closing, Phase::Lost),
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Running => "Running",
+            Phase::Closing => "Closing",
+            Phase::Closed => "Closed",
+            Phase::Lost => "Lost",
+        }
+    }
 }
 
 /// A request's identity and timing, as its answer is handled.
@@ -210,7 +230,7 @@ impl AgentMachine {
             base_ctx,
             out,
             login,
-            phase: Phase::Running,
+            phase: start(Phase::Running),
             now,
             session: None,
             start: Task::due_at(now),
@@ -341,7 +361,7 @@ impl AgentMachine {
         if self.phase != Phase::Running {
             return;
         }
-        self.phase = Phase::Closing;
+        enter(&mut self.phase, Phase::Closing);
         let now = self.now;
         for task in [
             &mut self.start,
@@ -682,7 +702,7 @@ impl AgentMachine {
             return;
         }
         let closing = self.phase == Phase::Closing;
-        self.phase = Phase::Lost;
+        enter(&mut self.phase, Phase::Lost);
         self.out.forget_all();
         let reason = if closing {
             CommandFailure::Closed
@@ -709,7 +729,7 @@ impl AgentMachine {
         if self.phase == Phase::Closed {
             return;
         }
-        self.phase = Phase::Closed;
+        enter(&mut self.phase, Phase::Closed);
         self.out.forget_all();
         self.out.emit(MachineEvent::Closed);
     }

@@ -7,6 +7,7 @@ use crate::cursor::{ChatCursor, Page};
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent, SessionLostReason};
 use crate::machine::reply::{after, Reply, Retrier};
+use crate::machine::states::enter;
 use crate::model::{Chat, ChatInfo, ChatState, EventKind};
 use crate::ops::{ChatRef, Created, GetChat, GetChatInfo, Operation, RequestChat};
 use crate::retry::{Decision, Failure, Idempotency};
@@ -115,7 +116,7 @@ impl VisitorMachine {
             href,
             cursor,
         });
-        self.phase = Phase::Chatting;
+        enter(&mut self.phase, Phase::Chatting);
         self.poll.schedule(now);
         self.keepalive
             .schedule(after(now, self.cfg.keepalive_interval));
@@ -328,7 +329,7 @@ impl VisitorMachine {
         if self.phase == Phase::Closed {
             return;
         }
-        self.phase = Phase::Ending;
+        enter(&mut self.phase, Phase::Ending);
         if self.outgoing.is_idle(&chat) {
             self.finish(Some(CommandFailure::ChatEnded));
         }

@@ -39,6 +39,7 @@ use super::outbox::{Outbox, Pending};
 use super::outgoing::{Item, Keep, Outgoing};
 use super::reply::{self, after, Reply, Retrier};
 use super::rng::Rng;
+use super::states::{enter, start, States};
 use super::task::{earliest, Task};
 use crate::codec::Limits;
 use crate::cursor::ChatCursor;
@@ -47,9 +48,9 @@ use crate::ops::{Auth, ChatRef, Context, Operation};
 use crate::retry::{Decision, Failure, Idempotency};
 use purpose::Purpose;
 
-/// Where the machine stands.
+/// Where the machine stands (the diagram `visitor` of `docs/architecture.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
+pub(crate) enum Phase {
     /// Requesting the chat (V8).
     Requesting,
     /// The chat exists: polling, sending.
@@ -60,6 +61,26 @@ enum Phase {
     Ending,
     /// Finished: the chat ended, was closed, or could not be had.
     Closed,
+}
+
+impl States for Phase {
+    const DIAGRAM: &'static str = "visitor";
+    const START: &'static [Self] = &[Phase::Requesting];
+    const MOVES: &'static [(Self, Self)] = &[
+        (Phase::Requesting, Phase::Chatting),
+        (Phase::Requesting, Phase::Closed),
+        (Phase::Chatting, Phase::Ending),
+        (Phase::Chatting, Phase::Closed),
+        (Phase::Ending, Phase::Closed),
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Requesting => "Requesting",
+            Phase::Chatting => "Chatting",
+            Phase::Ending => "Ending",
+            Phase::Closed => "Closed",
+        }
+    }
 }
 
 /// The chat, once it exists.
@@ -129,7 +150,7 @@ impl VisitorMachine {
             rng: Rng::new(cfg.seed),
             base_ctx,
             out: Outbox::default(),
-            phase: Phase::Requesting,
+            phase: start(Phase::Requesting),
             now,
             joined: None,
             request: Task::due_at(now),
@@ -344,7 +365,7 @@ impl VisitorMachine {
         if self.phase == Phase::Closed {
             return;
         }
-        self.phase = Phase::Closed;
+        enter(&mut self.phase, Phase::Closed);
         let reason = reason.unwrap_or(CommandFailure::Closed);
         for chat in self.outgoing.chats() {
             for (item, sent) in self.outgoing.drain(&chat, Keep::Nothing) {
