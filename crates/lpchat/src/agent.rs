@@ -100,7 +100,7 @@ impl AgentSession {
         let (ev_tx, ev_rx) = crate::events::channel(event_buffer);
         let handlers: SharedHandlers = Arc::new(Mutex::new(Handlers::default()));
         let counters = Arc::new(Counters::default());
-        let driver = Driver {
+        let driver = AgentLoop {
             counters: counters.clone(),
             machine,
             events: ev_tx,
@@ -450,7 +450,7 @@ impl Authority for AgentSession {
 }
 
 /// The task that owns the machine.
-struct Driver {
+struct AgentLoop {
     machine: AgentMachine,
     events: crate::events::EventSender,
     handlers: SharedHandlers,
@@ -462,7 +462,7 @@ struct Driver {
     contexts: Vec<(Option<u64>, ContextWaiter)>,
 }
 
-impl Driver {
+impl AgentLoop {
     /// Hands a context to each one-off call waiting for one that is ready now.
     fn serve_contexts(&mut self) {
         if self.contexts.is_empty() {
@@ -641,7 +641,7 @@ fn event_name(event: &MachineEvent) -> &'static str {
     }
 }
 
-impl crate::driver::Task for Driver {
+impl crate::driver::SessionLoop for AgentLoop {
     type Machine = AgentMachine;
     type Command = Command;
 

@@ -1,7 +1,7 @@
 //! The loop every session task runs around its sans-IO machine: send what the machine asks
 //! (concurrently), sleep until the time it names, feed back what came, and pass on the
 //! commands of the session's handles. Agent sessions and visitor chats share it; what differs
-//! (commands, events, waiters) is in their [`Task`] implementation.
+//! (commands, events, waiters) is in their [`SessionLoop`] implementation.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,7 +25,7 @@ pub(crate) fn next_task_number() -> u64 {
 }
 
 /// What a session task adds to the shared loop.
-pub(crate) trait Task {
+pub(crate) trait SessionLoop {
     /// The machine the task owns.
     type Machine: Machine;
     /// What the session's handles send it.
@@ -128,7 +128,7 @@ struct Flights {
 /// own deadline covers an answer that never comes. Answers are read before timers and
 /// commands: after a stall (a process starved of CPU for seconds), an answer that arrived
 /// meanwhile is handed in before the machine sees its deadline pass.
-pub(crate) async fn run<T: Task>(
+pub(crate) async fn run<T: SessionLoop>(
     mut task: Box<T>,
     transport: Transport,
     mut commands: CommandReceiver<T::Command>,
@@ -207,7 +207,7 @@ pub(crate) async fn run<T: Task>(
 }
 
 /// Drains the machine: sends requests, delivers events; returns when to wake.
-fn drain<T: Task>(task: &mut T, transport: &Transport, flights: &mut Flights) -> Instant {
+fn drain<T: SessionLoop>(task: &mut T, transport: &Transport, flights: &mut Flights) -> Instant {
     loop {
         match task.machine().poll_output(Instant::now()) {
             Output::Send { id, request } => {

@@ -140,7 +140,7 @@ impl Visitor {
         let (cmd_tx, cmd_rx) = crate::driver::command_channel();
         let (ev_tx, ev_rx) = crate::events::channel(self.event_buffer);
         let (started_tx, started_rx) = oneshot::channel();
-        let driver = Driver {
+        let driver = VisitorLoop {
             machine,
             events: ev_tx,
             started: match resumed {
@@ -341,7 +341,7 @@ impl VisitorChat {
 }
 
 /// The task that owns the machine.
-struct Driver {
+struct VisitorLoop {
     machine: VisitorMachine,
     events: crate::events::EventSender,
     /// Where the new chat's id and URL go.
@@ -350,7 +350,7 @@ struct Driver {
     closers: Vec<oneshot::Sender<()>>,
 }
 
-impl Driver {
+impl VisitorLoop {
     fn settle(&mut self, line: LineId, result: Result<Option<EventId>, Error>) {
         if let Some(i) = self.lines.iter().position(|(id, _)| *id == line) {
             let (_, tx) = self.lines.swap_remove(i);
@@ -426,7 +426,7 @@ impl Driver {
     }
 }
 
-impl crate::driver::Task for Driver {
+impl crate::driver::SessionLoop for VisitorLoop {
     type Machine = VisitorMachine;
     type Command = Command;
 

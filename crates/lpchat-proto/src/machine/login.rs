@@ -11,8 +11,8 @@ use super::event::{MachineError, MachineEvent, SessionLostReason};
 use super::outbox::Outbox;
 use super::reply::{after, Reply, Retrier};
 use super::rng::Rng;
+use super::schedule::Schedule;
 use super::states::{enter, start, States};
-use super::task::Task;
 use crate::auth::{CookieJar, Credentials, Secret};
 use crate::model::LoginResponse;
 use crate::ops::{Auth, Context, Login as LoginOp, Logout, Refresh};
@@ -103,9 +103,9 @@ pub(crate) struct LoginState {
     jar: CookieJar,
     generation: u64,
     state: AuthState,
-    login: Task,
-    refresh: Task,
-    logout: Task,
+    login: Schedule,
+    refresh: Schedule,
+    logout: Schedule,
     relogins: u32,
     /// The refresh interval the last login's `sessionTTl` gave.
     refresh_every: Option<Duration>,
@@ -128,9 +128,9 @@ impl LoginState {
             jar: CookieJar::new(),
             generation: 0,
             state: start(AuthState::LoggingIn),
-            login: Task::default(),
-            refresh: Task::default(),
-            logout: Task::default(),
+            login: Schedule::default(),
+            refresh: Schedule::default(),
+            logout: Schedule::default(),
             relogins: 0,
             refresh_every: None,
         };
@@ -141,11 +141,11 @@ impl LoginState {
                 enter(&mut this.state, AuthState::Ready);
                 this.generation = 1;
                 if this.csrf.is_some() {
-                    this.refresh = Task::due_at(after(now, this.settings.refresh_max));
+                    this.refresh = Schedule::due_at(after(now, this.settings.refresh_max));
                 }
                 out.emit(MachineEvent::LoggedIn);
             }
-            c if c.needs_login() => this.login = Task::due_at(now),
+            c if c.needs_login() => this.login = Schedule::due_at(now),
             _ => {
                 // A visitor app key cannot authenticate agent requests.
                 enter(&mut this.state, AuthState::Lost);
@@ -288,7 +288,7 @@ impl LoginState {
         enter(&mut self.state, AuthState::LoggingIn);
         self.refresh.cancel();
         self.refresh.abandon();
-        self.login = Task::due_at(now);
+        self.login = Schedule::due_at(now);
         true
     }
 
@@ -314,7 +314,7 @@ impl LoginState {
                 enter(&mut self.state, AuthState::Ready);
                 let interval = login.refresh_interval(self.settings.refresh_max);
                 self.refresh_every = Some(interval);
-                self.refresh = Task::due_at(after(now, interval));
+                self.refresh = Schedule::due_at(after(now, interval));
                 out.emit(MachineEvent::LoggedIn);
             }
             Reply::Unauthorized => self.lose(
@@ -401,7 +401,7 @@ impl LoginState {
         match self.state {
             AuthState::Ready if ours && self.csrf.is_some() => {
                 enter(&mut self.state, AuthState::LoggingOut);
-                self.logout = Task::due_at(now);
+                self.logout = Schedule::due_at(now);
                 true
             }
             AuthState::LoggingOut => true,

@@ -93,8 +93,8 @@ mod outbox;
 mod outgoing;
 mod reply;
 mod rng;
+mod schedule;
 mod states;
-mod task;
 pub mod visitor;
 
 pub use agent::{AgentConfig, AgentMachine, ForcedAwayPolicy, MIN_POLL_INTERVAL};

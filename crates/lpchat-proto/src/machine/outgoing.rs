@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::contract::RequestId;
 use super::event::{CommandFailure, LineId};
 use super::reply::{after, Retrier};
-use super::task::{earliest, Task};
+use super::schedule::{earliest, Schedule};
 use crate::model::{
     ChatId, ChatState, Event, EventId, EventKind, NewEvent, Source, TransferRequest,
 };
@@ -77,7 +77,7 @@ pub(crate) enum Stage {
 pub(crate) struct ChatQueue {
     pub(crate) items: VecDeque<Queued>,
     /// The head's schedule; its failure count is the head's attempt count.
-    pub(crate) task: Task,
+    pub(crate) task: Schedule,
     pub(crate) stage: Stage,
     /// How many reads of the events failed in a row while checking the head.
     pub(crate) check_failures: u32,
@@ -92,7 +92,7 @@ impl ChatQueue {
     fn new() -> Self {
         ChatQueue {
             items: VecDeque::new(),
-            task: Task::default(),
+            task: Schedule::default(),
             stage: Stage::Send,
             check_failures: 0,
             since: None,
@@ -136,7 +136,7 @@ impl Outgoing {
             .entry(chat.clone())
             .or_insert_with(ChatQueue::new);
         if queue.items.is_empty() {
-            queue.task = Task::due_at(now);
+            queue.task = Schedule::due_at(now);
             queue.stage = Stage::Send;
             queue.since = None;
             queue.check_failures = 0;
@@ -190,7 +190,7 @@ impl Outgoing {
                 queue.claimed.pop_first();
             }
         }
-        queue.task = Task::due_at(now);
+        queue.task = Schedule::due_at(now);
         queue.stage = Stage::Send;
         queue.since = None;
         queue.check_failures = 0;
@@ -261,7 +261,7 @@ impl Outgoing {
             Some(head) => queue.items.push_back(head),
             None => {
                 // A head in flight that settled here (an end): its answer is ignored.
-                queue.task = Task::default();
+                queue.task = Schedule::default();
                 queue.stage = Stage::Send;
                 queue.since = None;
                 queue.check_failures = 0;

@@ -84,8 +84,8 @@ use super::outbox::{Outbox, Pending};
 use super::outgoing::{Item, Keep, Outgoing};
 use super::reply::{self, after, Reply, Retrier};
 use super::rng::Rng;
+use super::schedule::{earliest, Schedule};
 use super::states::{enter, start, States};
-use super::task::{earliest, Task};
 use crate::codec::Limits;
 use crate::cursor::CursorSet;
 use crate::model::{AgentId, AgentState, ChatId, ChatInfo, NewEvent, TransferRequest};
@@ -158,31 +158,31 @@ pub struct AgentMachine {
 
     // The agent session (A2, A9, A4).
     session: Option<SessionRef>,
-    start: Task,
-    info: Task,
-    close_session: Task,
+    start: Schedule,
+    info: Schedule,
+    close_session: Schedule,
 
     // Availability (A5, A6).
     wanted: Option<AgentState>,
-    get_availability: Task,
-    set_availability: Task,
+    get_availability: Schedule,
+    set_availability: Schedule,
 
     // Incoming chats and accepting (A10, A11, A12).
-    incoming: Task,
+    incoming: Schedule,
     ringing: Option<u64>,
     offer_open: bool,
     accept_href: Option<String>,
     accepts_wanted: u32,
     /// Chats accepted since the last incoming poll counted `ringing`.
     accepted_since_poll: u64,
-    accept: Task,
+    accept: Schedule,
     accept_check: Option<bool>,
     accept_check_failures: u32,
 
     // Chats (A13).
     cursors: CursorSet,
     chat_hrefs: BTreeMap<ChatId, String>,
-    poll: Task,
+    poll: Schedule,
     last_poll: Option<Instant>,
     /// How many multi-chat polls were sent; the one in flight is the last.
     poll_seq: u64,
@@ -193,7 +193,7 @@ pub struct AgentMachine {
     split: VecDeque<ChatId>,
     /// Chats refused when polled alone, not polled until A12 says whether they left.
     refused: BTreeSet<ChatId>,
-    verify: Task,
+    verify: Schedule,
     missing: BTreeMap<ChatId, u32>,
     /// Chats this machine transferred, with the poll sequence at the transfer: followed
     /// until a later poll is answered.
@@ -233,29 +233,29 @@ impl AgentMachine {
             phase: start(Phase::Running),
             now,
             session: None,
-            start: Task::due_at(now),
-            info: Task::default(),
-            close_session: Task::default(),
-            get_availability: Task::default(),
-            set_availability: Task::default(),
-            incoming: Task::default(),
+            start: Schedule::due_at(now),
+            info: Schedule::default(),
+            close_session: Schedule::default(),
+            get_availability: Schedule::default(),
+            set_availability: Schedule::default(),
+            incoming: Schedule::default(),
             ringing: None,
             offer_open: false,
             accept_href: None,
             accepts_wanted: 0,
             accepted_since_poll: 0,
-            accept: Task::default(),
+            accept: Schedule::default(),
             accept_check: None,
             accept_check_failures: 0,
             cursors,
             chat_hrefs: BTreeMap::new(),
-            poll: Task::default(),
+            poll: Schedule::default(),
             last_poll: None,
             poll_seq: 0,
             polled: Vec::new(),
             split: VecDeque::new(),
             refused: BTreeSet::new(),
-            verify: Task::default(),
+            verify: Schedule::default(),
             missing: BTreeMap::new(),
             transferred: BTreeMap::new(),
             me: None,
@@ -739,7 +739,7 @@ impl AgentMachine {
 /// retry policy, going on in the outer loop when `keep_going`. Returns the error when the
 /// policy gives up; the task is then left unscheduled and its failure count reset.
 fn retry_task(
-    task: &mut Task,
+    task: &mut Schedule,
     retrier: &mut Retrier<'_>,
     failure: &Failure,
     error: MachineError,

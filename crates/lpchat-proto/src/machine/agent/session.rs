@@ -200,7 +200,7 @@ impl AgentMachine {
 }
 
 /// Marks `task` as sending the request of `output`.
-pub(super) fn sent(task: &mut crate::machine::task::Task, output: &Output) {
+pub(super) fn sent(task: &mut crate::machine::schedule::Schedule, output: &Output) {
     if let Output::Send { id, .. } = output {
         task.sent(*id);
     }

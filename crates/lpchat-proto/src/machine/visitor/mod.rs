@@ -39,8 +39,8 @@ use super::outbox::{Outbox, Pending};
 use super::outgoing::{Item, Keep, Outgoing};
 use super::reply::{self, after, Reply, Retrier};
 use super::rng::Rng;
+use super::schedule::{earliest, Schedule};
 use super::states::{enter, start, States};
-use super::task::{earliest, Task};
 use crate::codec::Limits;
 use crate::cursor::ChatCursor;
 use crate::model::{ChatId, ChatInfo, NewEvent};
@@ -119,17 +119,17 @@ pub struct VisitorMachine {
     phase: Phase,
     now: Instant,
     joined: Option<Joined>,
-    request: Task,
-    poll: Task,
+    request: Schedule,
+    poll: Schedule,
     poll_refusals: u32,
     /// The end was seen; one more poll delivers what follows it.
     ending: bool,
-    keepalive: Task,
+    keepalive: Schedule,
     info: Option<ChatInfo>,
     outgoing: Outgoing,
-    name: Task,
+    name: Schedule,
     name_wanted: Option<String>,
-    typing: Task,
+    typing: Schedule,
     typing_wanted: Option<bool>,
     /// `close()` was called: finish once the end is settled.
     closing: Option<LineId>,
@@ -153,16 +153,16 @@ impl VisitorMachine {
             phase: start(Phase::Requesting),
             now,
             joined: None,
-            request: Task::due_at(now),
-            poll: Task::default(),
+            request: Schedule::due_at(now),
+            poll: Schedule::default(),
             poll_refusals: 0,
             ending: false,
-            keepalive: Task::default(),
+            keepalive: Schedule::default(),
             info: None,
             outgoing: Outgoing::default(),
-            name: Task::default(),
+            name: Schedule::default(),
             name_wanted: None,
-            typing: Task::default(),
+            typing: Schedule::default(),
             typing_wanted: None,
             closing: None,
             polling_paused: false,
@@ -388,7 +388,7 @@ impl VisitorMachine {
     /// A failed request of a loop (poll, keepalive, name, typing): scheduled again by the
     /// policy; the error when it gives up.
     fn retry(
-        task: &mut Task,
+        task: &mut Schedule,
         retrier: &mut Retrier<'_>,
         failure: &Failure,
         error: MachineError,

@@ -176,7 +176,7 @@ impl VisitorMachine {
         &mut self,
         purpose: Purpose,
         now: Instant,
-        task: fn(&mut VisitorMachine) -> &mut crate::machine::task::Task,
+        task: fn(&mut VisitorMachine) -> &mut crate::machine::schedule::Schedule,
     ) -> Option<Output> {
         match self.issue(purpose, now) {
             Ok(output) => {
@@ -215,7 +215,7 @@ impl VisitorMachine {
         reply: Reply<()>,
         changed: bool,
         at: Sent,
-        task: fn(&mut VisitorMachine) -> &mut crate::machine::task::Task,
+        task: fn(&mut VisitorMachine) -> &mut crate::machine::schedule::Schedule,
     ) {
         match reply {
             Reply::Ok(()) => {

@@ -1,4 +1,4 @@
-//! [`Task`]: the schedule of one kind of request (a poll loop, a keepalive, a queued
+//! [`Schedule`]: the schedule of one kind of request (a poll loop, a keepalive, a queued
 //! command): when it is due, whether a request of it is in flight, and how many times in a
 //! row it failed.
 //!
@@ -11,18 +11,18 @@ use super::contract::RequestId;
 
 /// When a kind of request is due, and its request in flight.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Task {
+pub(crate) struct Schedule {
     due: Option<Instant>,
     in_flight: Option<RequestId>,
     failures: u32,
 }
 
-impl Task {
+impl Schedule {
     /// A task due at `at`.
     pub(crate) fn due_at(at: Instant) -> Self {
-        Task {
+        Schedule {
             due: Some(at),
-            ..Task::default()
+            ..Schedule::default()
         }
     }
 
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn lifecycle() {
         let t0 = Instant::now();
-        let mut task = Task::default();
+        let mut task = Schedule::default();
         assert!(!task.ready(t0) && task.wake().is_none() && !task.active());
         task.schedule(t0 + Duration::from_secs(2));
         assert!(!task.ready(t0));
@@ -136,6 +136,6 @@ mod tests {
             earliest([None, Some(t0 + Duration::from_secs(3)), Some(t0)]),
             Some(t0)
         );
-        assert_eq!(Task::due_at(t0).wake(), Some(t0));
+        assert_eq!(Schedule::due_at(t0).wake(), Some(t0));
     }
 }
