@@ -3,9 +3,12 @@
 // rules that tell the wire forms apart; the event buffer, the incoming-requests interval and
 // the login refresh through request counts and events over a window (ratios with margins,
 // never exact counts); maxBody, maxInFlight, signRequests and maxRelogins through the
-// failure or re-login they cause. Bad values are LPCHAT_CONFIG errors naming the field.
+// failure or re-login they cause; the headers, query and connections of the wire through a
+// plain recording server (the emulator accepts either form). Bad values are LPCHAT_CONFIG
+// errors naming the field.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
 import { Client, LpchatError } from 'lpchat'
 import { Emulator, clientOptions, agent, BOT, APP_KEY } from 'lpchat/testing'
 import { waitFor, eventually, agentSession } from './helpers.mjs'
@@ -338,5 +341,79 @@ test('requestDeadlineMs and the visitor chat settings are taken', { timeout: 600
     await session.close()
   } finally {
     await emu.close()
+  }
+})
+
+/** A plain HTTP server on loopback that records each request (URL, headers) and the
+ * connections it accepted, and answers 404 (not retried). */
+async function recorder() {
+  const seen = { requests: [], connections: 0 }
+  const server = createServer((req, res) => {
+    seen.requests.push({ url: req.url, headers: req.headers })
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{}')
+  })
+  server.on('connection', () => {
+    seen.connections += 1
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  seen.host = `127.0.0.1:${server.address().port}`
+  seen.close = () => {
+    server.closeAllConnections()
+    return new Promise((resolve) => server.close(resolve))
+  }
+  return seen
+}
+
+/** `n` visitor availability reads (V2) through a client of `options` to the recorder. */
+async function reads(rec, options, n = 1, pauseMs = 0) {
+  const client = new Client('12345678', { visitorHost: rec.host, ...options })
+  const visitor = await client.visitor(APP_KEY)
+  for (let i = 0; i < n; i++) {
+    await assert.rejects(visitor.availability(), (e) => e.code === 'LPCHAT_API' && e.status === 404)
+    if (pauseMs) await sleep(pauseMs)
+  }
+  return rec.requests.slice(-n)
+}
+
+test('wire.requestedWith, wire.appKeyInQuery and transport.userAgent on the wire', { timeout: 30000 }, async () => {
+  const rec = await recorder()
+  try {
+    const [plain] = await reads(rec, {})
+    assert.equal(plain.headers['x-requested-with'], undefined)
+    assert.equal(plain.headers.authorization, `LivePerson appKey=${APP_KEY}`)
+    assert.ok(!plain.url.includes('appKey='), plain.url)
+    assert.match(plain.headers['user-agent'], /^lpchat-rust\//)
+
+    const [switched] = await reads(rec, {
+      wire: { requestedWith: true, appKeyInQuery: true },
+      transport: { userAgent: 'my-bot/2.0' },
+    })
+    assert.equal(switched.headers['x-requested-with'], 'XMLHttpRequest')
+    assert.equal(switched.headers.authorization, undefined, 'the key is not in a header')
+    assert.ok(switched.url.includes(`appKey=${APP_KEY}`), switched.url)
+    assert.equal(switched.headers['user-agent'], 'my-bot/2.0')
+  } finally {
+    await rec.close()
+  }
+})
+
+test('transport.poolMaxIdlePerHost and transport.poolIdleTimeoutMs: connections kept or not', { timeout: 30000 }, async () => {
+  const rec = await recorder()
+  try {
+    const opened = async (transport, pauseMs) => {
+      const before = rec.connections
+      await reads(rec, { transport }, 4, pauseMs)
+      return rec.connections - before
+    }
+    // The default keeps the connection between requests (and for 30 s).
+    assert.equal(await opened({}, 300), 1, 'one connection, reused')
+    // None kept idle: a connection per request.
+    assert.equal(await opened({ poolMaxIdlePerHost: 0 }, 0), 4)
+    // Kept 50 ms only: the pauses of 300 ms outlast it.
+    assert.equal(await opened({ poolIdleTimeoutMs: 50 }, 300), 4)
+    // Kept for ever (null).
+    assert.equal(await opened({ poolIdleTimeoutMs: null }, 300), 1)
+  } finally {
+    await rec.close()
   }
 })
