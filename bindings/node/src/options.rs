@@ -118,6 +118,10 @@ pub struct RetryOptions {
     pub max_retry_after_ms: Option<f64>,
     /// Jitter as a fraction of each pause, 0-1 (`jitter`: 0.1).
     pub jitter: Option<f64>,
+    /// The least pause after a 429, ms (`rate_limit_floor`: 1,000).
+    pub rate_limit_floor_ms: Option<f64>,
+    /// How many 429s in a row are retried (`rate_limit_retries`: 10).
+    pub rate_limit_retries: Option<u32>,
 }
 
 fn retry_policy(r: RetryOptions) -> Result<RetryPolicy> {
@@ -137,6 +141,14 @@ fn retry_policy(r: RetryOptions) -> Result<RetryPolicy> {
         r.max_retry_after_ms,
         "retry.maxRetryAfterMs",
     )?;
+    set_ms(
+        &mut policy.rate_limit_floor,
+        r.rate_limit_floor_ms,
+        "retry.rateLimitFloorMs",
+    )?;
+    if let Some(n) = r.rate_limit_retries {
+        policy.rate_limit_retries = n;
+    }
     if let Some(j) = r.jitter {
         if !(0.0..=1.0).contains(&j) {
             return Err(BindingError::config("retry.jitter must be between 0 and 1"));

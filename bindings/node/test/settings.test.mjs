@@ -61,6 +61,8 @@ test('bad settings are LPCHAT_CONFIG errors naming the field; null means none', 
     [{ wire: { formatSuffix: 'yes' } }, /wire\.formatSuffix/],
     [{ wire: { realVerb: true } }, /realVerb/],
     [{ retry: { scheduleMs: [100, -1] } }, /retry\.scheduleMs/],
+    [{ retry: { rateLimitRetries: -1 } }, /retry\.rateLimitRetries/],
+    [{ retry: { rateLimitFloorMs: -1 } }, /retry\.rateLimitFloorMs/],
     [{ seed: 'x' }, /seed/],
     ['fast', /client options/],
   ]
@@ -242,6 +244,31 @@ test('transport.maxInFlight: a request waits for its turn at most connectTimeout
       const all = await lookups(many)
       assert.deepEqual(all.map((r) => r.status), ['fulfilled', 'fulfilled'], JSON.stringify(all))
     }
+  } finally {
+    await emu.close()
+  }
+})
+
+test('retry.rateLimitRetries and retry.rateLimitFloorMs: how often and how soon a 429 is retried', { timeout: 60000 }, async () => {
+  const emu = await Emulator.start({ seed: 61 })
+  try {
+    const rule = emu.addFault({ route: '*/chat/availability', type: 'status', status: 429 })
+    const attempts = async (retry) => {
+      const client = new Client(emu.account, clientOptions(emu, { retry: { jitter: 0, ...retry } }))
+      const visitor = await client.visitor(APP_KEY)
+      const before = fired(emu, rule)
+      const started = Date.now()
+      await assert.rejects(visitor.availability(), (e) => e.code === 'LPCHAT_API' && e.status === 429)
+      return { tries: fired(emu, rule) - before, ms: Date.now() - started }
+    }
+    // The first try and one retry per allowed 429.
+    assert.equal((await attempts({ rateLimitRetries: 1, rateLimitFloorMs: 20 })).tries, 2)
+    assert.equal((await attempts({ rateLimitRetries: 4, rateLimitFloorMs: 20 })).tries, 5)
+    // Three pauses of at least the floor: 3 x 600 ms against 3 x 20 ms.
+    const slow = await attempts({ rateLimitRetries: 3, rateLimitFloorMs: 600 })
+    const quick = await attempts({ rateLimitRetries: 3, rateLimitFloorMs: 20 })
+    assert.ok(slow.ms >= 1700, `${slow.ms} ms with a floor of 600 ms`)
+    assert.ok(quick.ms < slow.ms / 2, `${quick.ms} ms with a floor of 20 ms, against ${slow.ms}`)
   } finally {
     await emu.close()
   }

@@ -23,5 +23,6 @@ async function wrong(): Promise<void> {
   console.log(new Client(emu.account, { transport: { maxInFlight: 'all' } })) // error: a cap is a number or null
   await client.agentSession(agent(1), { login: { maxRelogins: true } }) // error: a count is a number
   await client.agentSession(agent(1), { incomingIntervalMs: '5s' }) // error: ms are a number
+  console.log(new Client(emu.account, { retry: { rateLimitRetries: '3' } })) // error: a count is a number
 }
 console.log(wrong)

@@ -45,7 +45,7 @@ async function bot(): Promise<number> {
     eventBuffer: 64,
     wire: { formatSuffix: true, realVerbs: true, requestedWith: true, appKeyInQuery: false },
     transport: { maxBody: 1 << 20, poolMaxIdlePerHost: 8, poolIdleTimeoutMs: null, maxInFlight: 32, userAgent: 'bot/1' },
-    retry: { scheduleMs: [100, 200], outerMs: 500, maxRetryAfterMs: 1000, jitter: 0 },
+    retry: { scheduleMs: [100, 200], outerMs: 500, maxRetryAfterMs: 1000, jitter: 0, rateLimitFloorMs: 500, rateLimitRetries: 3 },
   }))
   const tunedSession = await tuned.agentSession(agent(2), {
     incomingIntervalMs: 5000,
