@@ -47,7 +47,8 @@ export declare function decode<R extends ResourceName>(
   options?: DecodeOptions,
 ): R extends keyof DecodedModels ? DecodedModels[R] : unknown
 export type {
-  ClientOptions, AgentOptions, RetryOptions, TransportOptions, WireOptions, VisitorChatOptions, DecodeOptions, ResourceInfo,
+  ClientOptions, AgentOptions, LoginOptions, RetryOptions, TransportOptions, WireOptions, VisitorChatOptions,
+  DecodeOptions, ResourceInfo,
   ResumePoint, SessionStats,
 } from './native'
 export type * from './models'

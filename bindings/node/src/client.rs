@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::Duration;
 
 use lpchat::proto::model::domain::Service;
 use lpchat::proto::model::visitor::{ConversationRequest, CustomVariables};
@@ -12,11 +11,7 @@ use lpchat::proto::model::{
     AvailableAgents, ChatId, ChatRequest, EventId, NewEvent, SurveyAnswers, TransferRequest,
 };
 use lpchat::proto::ops;
-use lpchat::proto::{OuterLoop, RetryPolicy};
-use lpchat::{
-    AgentState, ApiKey, Credentials, ExistingBearer, ForcedAwayPolicy, Format, MachineEvent,
-    TransportConfig, UserPassword,
-};
+use lpchat::{ApiKey, Credentials, ExistingBearer, MachineEvent, UserPassword};
 use napi::bindgen_prelude::{within_runtime_if_available, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -25,32 +20,14 @@ use tokio::sync::Mutex;
 
 use crate::convert::{event, model, request};
 use crate::error::{BindingError, Result};
+use crate::options::{
+    agent_config, agent_state, client_builder, forced_away, token_error, visitor_config,
+};
 
 /// A handler's callback: weak (it never keeps a finished process alive, napi-rs #1732), its
 /// errors left to Node (an exception in a handler is an uncaught exception, as in an
 /// `EventEmitter` listener).
 type Callback = ThreadsafeFunction<Value, (), Value, napi::Status, false, true>;
-
-/// Wire format of the chat API requests.
-fn parse_format(format: Option<&str>) -> Result<Format> {
-    match format {
-        None | Some("json") => Ok(Format::Json),
-        Some("xml") => Ok(Format::Xml),
-        Some(other) => Err(BindingError::config(format!(
-            "format must be \"json\" or \"xml\", not {other:?}"
-        ))),
-    }
-}
-
-fn ms(v: f64, what: &str) -> Result<Duration> {
-    if (0.0..=1e12).contains(&v) {
-        Ok(Duration::from_secs_f64(v / 1000.0))
-    } else {
-        Err(BindingError::config(format!(
-            "{what} must be a non-negative number of milliseconds"
-        )))
-    }
-}
 
 fn chat_id(chat: &str) -> Result<ChatId> {
     if chat.is_empty() {
@@ -66,116 +43,6 @@ fn event_id(from: Option<String>) -> Result<Option<EventId>> {
             .map_err(|_| BindingError::config("an event id is a decimal number (as a string)"))
     })
     .transpose()
-}
-
-/// Retry settings of a client (defaults: LivePerson's 5, 10, 15 s with jitter).
-#[napi(object)]
-#[derive(Default)]
-pub struct RetryOptions {
-    /// Pauses between retries, ms.
-    pub schedule_ms: Option<Vec<f64>>,
-    /// The fixed pause of the outer loop once the schedule ran out, ms.
-    pub outer_ms: Option<f64>,
-    /// Longest `Retry-After` honoured, ms.
-    pub max_retry_after_ms: Option<f64>,
-    /// Jitter as a fraction of each pause (0-1).
-    pub jitter: Option<f64>,
-}
-
-/// Connection settings of a client.
-#[napi(object)]
-#[derive(Default)]
-pub struct TransportOptions {
-    /// Longest wait for a connection, ms (10,000).
-    pub connect_timeout_ms: Option<f64>,
-    /// Longest wait for a whole exchange, ms (30,000).
-    pub request_timeout_ms: Option<f64>,
-    /// A proxy URL for every request (never shown in errors or logs).
-    pub proxy: Option<String>,
-    /// Extra trusted root certificates, PEM.
-    pub extra_roots_pem: Option<Vec<String>>,
-    /// The `User-Agent` header.
-    pub user_agent: Option<String>,
-}
-
-/// Wire switches of a client (all off by default).
-#[napi(object)]
-#[derive(Default)]
-pub struct WireOptions {
-    /// Append `.json` / `.xml` to the last path segment, as LivePerson's sample app does.
-    pub format_suffix: Option<bool>,
-    /// Send PUT and DELETE as themselves instead of POST + `X-HTTP-Method-Override`.
-    pub real_verbs: Option<bool>,
-    /// Send `X-Requested-With: XMLHttpRequest` on agent calls.
-    pub requested_with: Option<bool>,
-    /// Visitor side: the app key as the `appKey` query parameter instead of a header.
-    pub app_key_in_query: Option<bool>,
-}
-
-/// Settings of a client.
-#[napi(object)]
-#[derive(Default)]
-pub struct ClientOptions {
-    /// Another Domain API host (`http://127.0.0.1:PORT` for an emulator).
-    pub domain_origin: Option<String>,
-    /// The Chat Agent API host, skipping the Domain API lookup.
-    pub agent_host: Option<String>,
-    /// The Server Chat API (visitor) host, skipping the Domain API lookup.
-    pub visitor_host: Option<String>,
-    /// Allow plain `http` beyond loopback hosts (never needed in production).
-    pub allow_insecure_http: Option<bool>,
-    /// `"json"` (default) or `"xml"`.
-    #[napi(ts_type = "'json' | 'xml'")]
-    pub format: Option<String>,
-    /// Retry settings.
-    pub retry: Option<RetryOptions>,
-    /// Connection settings.
-    pub transport: Option<TransportOptions>,
-    /// Seeds jitter and nonces (deterministic tests).
-    pub seed: Option<u32>,
-    /// Wire switches.
-    pub wire: Option<WireOptions>,
-}
-
-/// Settings of an agent session.
-#[napi(object)]
-#[derive(Default)]
-pub struct AgentOptions {
-    /// Accept every chat that rings (default false).
-    pub auto_accept: Option<bool>,
-    /// Pause between polls, ms (the machine's minimum applies).
-    pub poll_interval_ms: Option<f64>,
-    /// How often the availability is read to catch a forced Away, ms (10,000).
-    pub availability_interval_ms: Option<f64>,
-    /// The availability set at start (`"Online"` by default); `null` keeps the server's.
-    #[napi(ts_type = "AgentStateName | null")]
-    pub initial_availability: Option<Option<String>>,
-    /// What to do when the server forces another availability: `"reassert"` (default) or
-    /// `"adopt"`.
-    #[napi(ts_type = "'reassert' | 'adopt'")]
-    pub forced_away: Option<String>,
-    /// A cursor token (`session.cursorToken()`) to go on from: nothing is delivered twice
-    /// or skipped.
-    pub resume_from: Option<String>,
-}
-
-fn forced_away(policy: &str) -> Result<ForcedAwayPolicy> {
-    match policy {
-        "reassert" => Ok(ForcedAwayPolicy::Reassert),
-        "adopt" => Ok(ForcedAwayPolicy::Adopt),
-        other => Err(BindingError::config(format!(
-            "forcedAway must be \"reassert\" or \"adopt\", not {other:?}"
-        ))),
-    }
-}
-
-fn agent_state(state: &str) -> Result<AgentState> {
-    match AgentState::parse(state) {
-        AgentState::Unknown(_) => Err(BindingError::config(
-            "availability must be Online, Occupied, Away or Offline",
-        )),
-        s => Ok(s),
-    }
 }
 
 fn text_of<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>> {
@@ -266,12 +133,13 @@ pub struct Client {
 #[napi]
 impl Client {
     /// A client for `account`. Fails with `LPCHAT_CONFIG` on bad settings (a malformed
-    /// proxy or certificate, a bad format name).
-    #[napi(constructor)]
-    pub fn new(account: String, options: Option<ClientOptions>) -> napi::Result<Self> {
-        Ok(Client {
-            inner: build_client(account, options.unwrap_or_default())?,
-        })
+    /// proxy or certificate, a bad format name, a wrong type or unknown field).
+    #[napi(constructor, ts_args_type = "account: string, options?: ClientOptions")]
+    pub fn new(account: String, options: Option<Value>) -> napi::Result<Self> {
+        let builder = client_builder(account, options)?;
+        // reqwest's client may start timers of its pool: build it inside napi's runtime.
+        let inner = within_runtime_if_available(|| builder.build()).map_err(BindingError::from)?;
+        Ok(Client { inner })
     }
 
     /// The account id.
@@ -298,36 +166,15 @@ impl Client {
     pub async fn agent_session(
         &self,
         credentials: Value,
-        options: Option<AgentOptions>,
+        options: Option<Value>,
     ) -> napi::Result<AgentSession> {
         let creds = self::credentials(&credentials)?;
-        let options = options.unwrap_or_default();
-        let mut config = self
+        let base = self
             .inner
             .agent_config(creds)
             .await
             .map_err(BindingError::from)?;
-        if let Some(auto) = options.auto_accept {
-            config = config.with_auto_accept(auto);
-        }
-        if let Some(interval) = options.poll_interval_ms {
-            config = config.with_poll_interval(ms(interval, "pollIntervalMs")?);
-        }
-        if let Some(interval) = options.availability_interval_ms {
-            config.availability_interval = ms(interval, "availabilityIntervalMs")?;
-        }
-        if let Some(initial) = &options.initial_availability {
-            let state = initial.as_deref().map(agent_state).transpose()?;
-            config = config.with_initial_availability(state);
-        }
-        if let Some(policy) = &options.forced_away {
-            config = config.with_forced_away(forced_away(policy)?);
-        }
-        if let Some(token) = &options.resume_from {
-            config = config
-                .resume_from(token)
-                .map_err(|e| BindingError::config(format!("invalid cursor token: {e}")))?;
-        }
+        let config = agent_config(base, options)?;
         let inner = self.inner.start_agent(config);
         let (tx, finished) = tokio::sync::watch::channel(false);
         inner.handlers().on_session(move |e| {
@@ -352,78 +199,6 @@ impl Client {
             .map_err(BindingError::from)?;
         Ok(Visitor { inner })
     }
-}
-
-fn build_client(account: String, o: ClientOptions) -> Result<lpchat::Client> {
-    if account.is_empty() {
-        return Err(BindingError::config("the account id cannot be empty"));
-    }
-    let mut b = lpchat::Client::builder(account).format(parse_format(o.format.as_deref())?);
-    if let Some(origin) = o.domain_origin {
-        b = b.domain_origin(origin);
-    }
-    if let Some(host) = o.agent_host {
-        b = b.service_host(Service::AgentVep, host);
-    }
-    if let Some(host) = o.visitor_host {
-        b = b.service_host(Service::ConversationVep, host);
-    }
-    if let Some(allow) = o.allow_insecure_http {
-        b = b.allow_insecure_http(allow);
-    }
-    if let Some(seed) = o.seed {
-        b = b.seed(u64::from(seed));
-    }
-    if let Some(w) = o.wire {
-        let mut options = lpchat::proto::ops::Options::default();
-        options.format_suffix = w.format_suffix.unwrap_or(false);
-        options.real_verbs = w.real_verbs.unwrap_or(false);
-        options.requested_with = w.requested_with.unwrap_or(false);
-        options.app_key_in_query = w.app_key_in_query.unwrap_or(false);
-        b = b.options(options);
-    }
-    if let Some(r) = o.retry {
-        let mut policy = RetryPolicy::default();
-        if let Some(schedule) = r.schedule_ms {
-            let pauses = schedule
-                .into_iter()
-                .map(|p| ms(p, "retry.scheduleMs"))
-                .collect::<Result<Vec<_>>>()?;
-            policy = policy.with_schedule(pauses);
-        }
-        if let Some(outer) = r.outer_ms {
-            policy = policy.with_outer(OuterLoop::Fixed(ms(outer, "retry.outerMs")?));
-        }
-        if let Some(max) = r.max_retry_after_ms {
-            policy = policy.with_max_retry_after(ms(max, "retry.maxRetryAfterMs")?);
-        }
-        if let Some(j) = r.jitter {
-            if !(0.0..=1.0).contains(&j) {
-                return Err(BindingError::config("retry.jitter must be between 0 and 1"));
-            }
-            policy = policy.with_jitter(j);
-        }
-        b = b.retry(policy);
-    }
-    if let Some(t) = o.transport {
-        let mut cfg = TransportConfig::default();
-        if let Some(v) = t.connect_timeout_ms {
-            cfg.connect_timeout = ms(v, "transport.connectTimeoutMs")?;
-        }
-        if let Some(v) = t.request_timeout_ms {
-            cfg.request_timeout = ms(v, "transport.requestTimeoutMs")?;
-        }
-        cfg.proxy = t.proxy;
-        if let Some(roots) = t.extra_roots_pem {
-            cfg.extra_roots = roots.into_iter().map(String::into_bytes).collect();
-        }
-        if let Some(ua) = t.user_agent {
-            cfg.user_agent = ua;
-        }
-        b = b.transport(cfg);
-    }
-    // reqwest's client may start timers of its pool: build it inside napi's runtime.
-    within_runtime_if_available(|| b.build()).map_err(BindingError::from)
 }
 
 /// How many requests a session sent, and how many failed and were retried.
@@ -861,30 +636,6 @@ impl AgentSession {
     }
 }
 
-/// Settings of a visitor chat's task.
-#[napi(object)]
-#[derive(Default)]
-pub struct VisitorChatOptions {
-    /// Pause between polls through `next`, ms (2,000).
-    pub poll_interval_ms: Option<f64>,
-    /// Pause between chat information reads, the keepalive, ms (30,000).
-    pub keepalive_interval_ms: Option<f64>,
-}
-
-fn tune(
-    mut config: lpchat::proto::machine::VisitorConfig,
-    options: Option<VisitorChatOptions>,
-) -> Result<lpchat::proto::machine::VisitorConfig> {
-    let o = options.unwrap_or_default();
-    if let Some(v) = o.poll_interval_ms {
-        config.poll_interval = ms(v, "pollIntervalMs")?;
-    }
-    if let Some(v) = o.keepalive_interval_ms {
-        config.keepalive_interval = ms(v, "keepaliveIntervalMs")?;
-    }
-    Ok(config)
-}
-
 /// The visitor side (Server Chat API) of an account, with an app key.
 #[napi]
 pub struct Visitor {
@@ -953,13 +704,13 @@ impl Visitor {
     pub async fn request_chat(
         &self,
         request: Option<Value>,
-        options: Option<VisitorChatOptions>,
+        options: Option<Value>,
     ) -> napi::Result<VisitorChat> {
         let request: ChatRequest = match request {
             Some(v) => self::request("chat request", v)?,
             None => ChatRequest::default(),
         };
-        let config = tune(self.inner.chat_config(request), options)?;
+        let config = visitor_config(self.inner.chat_config(request), options)?;
         let chat = self
             .inner
             .start_chat(config)
@@ -973,19 +724,19 @@ impl Visitor {
 
     /// Goes on with a chat from its `resumePoint()` (its URL and cursor token): nothing is
     /// delivered twice or skipped.
-    #[napi]
+    #[napi(ts_args_type = "href: string, token: string, options?: VisitorChatOptions")]
     pub async fn resume_chat(
         &self,
         href: String,
         token: String,
-        options: Option<VisitorChatOptions>,
+        options: Option<Value>,
     ) -> napi::Result<VisitorChat> {
         let config = self
             .inner
             .chat_config(ChatRequest::default())
             .resume(href, &token)
-            .map_err(|e| BindingError::config(format!("invalid cursor token: {e}")))?;
-        let config = tune(config, options)?;
+            .map_err(token_error)?;
+        let config = visitor_config(config, options)?;
         let chat = self
             .inner
             .start_chat(config)

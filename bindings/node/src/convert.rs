@@ -41,9 +41,16 @@ pub fn model<T: Serialize>(m: &T) -> Value {
 
 /// A request body from a JS object, through the model's own reading rules.
 pub fn request<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
-    // serde's message names the field and the expected type; it can quote a value the user
-    // passed (their own data, never a secret of the session).
-    serde_json::from_value(value).map_err(|e| BindingError::config(format!("invalid {what}: {e}")))
+    // The message names the field (its path) and the expected type; serde can quote a value
+    // the user passed (their own data, never a secret of the session).
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            BindingError::config(format!("invalid {what}: {}", e.inner()))
+        } else {
+            BindingError::config(format!("invalid {what}: {path}: {}", e.inner()))
+        }
+    })
 }
 
 /// Wire names of members that hold credentials or session secrets (as `lpchat decode`

@@ -15,6 +15,7 @@
 mod client;
 mod convert;
 mod error;
+mod options;
 mod testing;
 
 // Exported by napi (its registration is not a Rust use the dead-code lint sees).

@@ -19,5 +19,10 @@ async function wrong(): Promise<void> {
   console.log(info.loginNmae) // error: misspelt field
   await client.agentSession({ user: 'agent1' }) // error: a password is needed
   console.log(decode('agent-info', '{}').loginNmae) // error: decode's model is typed
+  console.log(new Client(emu.account, { eventBuffer: '64' })) // error: a buffer is a number
+  console.log(new Client(emu.account, { transport: { maxInFlight: 'all' } })) // error: a cap is a number or null
+  await client.agentSession(agent(1), { login: { maxRelogins: true } }) // error: a count is a number
+  await client.agentSession(agent(1), { incomingIntervalMs: '5s' }) // error: ms are a number
+  console.log(new Client(emu.account, { retry: { rateLimitRetries: '3' } })) // error: a count is a number
 }
 console.log(wrong)

@@ -40,6 +40,22 @@ async function bot(): Promise<number> {
   console.log(token, stats.requests + stats.retried)
   const visitor = await client.visitor(APP_KEY)
   const chat = await visitor.requestChat({ skill: 'Sales' })
+  // Every setting of the Rust client (docs/node.md "Settings").
+  const tuned = new Client(emu.account, clientOptions(emu, {
+    eventBuffer: 64,
+    wire: { formatSuffix: true, realVerbs: true, requestedWith: true, appKeyInQuery: false },
+    transport: { maxBody: 1 << 20, poolMaxIdlePerHost: 8, poolIdleTimeoutMs: null, maxInFlight: 32, userAgent: 'bot/1' },
+    retry: { scheduleMs: [100, 200], outerMs: 500, maxRetryAfterMs: 1000, jitter: 0, rateLimitFloorMs: 500, rateLimitRetries: 3 },
+  }))
+  const tunedSession = await tuned.agentSession(agent(2), {
+    incomingIntervalMs: 5000,
+    requestDeadlineMs: 90000,
+    login: { refreshMaxMs: 60000, signRequests: false, maxRelogins: 5 },
+  })
+  await tunedSession.close()
+  const tunedChat = await visitor.requestChat(undefined, { pollIntervalMs: 1000, keepaliveIntervalMs: 10000, requestDeadlineMs: 90000 })
+  await visitor.resumeChat('href', 'token', { requestDeadlineMs: 90000 })
+  await tunedChat.close()
   await chat.send({ type: 'line', text: 'hi', textType: 'html' })
   const available: boolean = await visitor.availability('Sales')
   console.log(available, (await chat.resumePoint()).href)
