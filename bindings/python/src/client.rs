@@ -7,11 +7,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lpchat::proto::machine::LoginSettings as RustLogin;
 use lpchat::proto::model::chat::{SubType, TextType};
 use lpchat::proto::model::domain::Service;
 use lpchat::proto::model::visitor::ConversationRequest;
 use lpchat::proto::model::{AvailableAgents, ChatRequest, SurveyAnswers, TransferRequest};
-use lpchat::proto::ops::CreateConversation;
+use lpchat::proto::ops::{CreateConversation, Options as WireOptions};
 use lpchat::proto::OuterLoop;
 use lpchat::{
     AgentState, ChatId, Credentials, EventId, ForcedAwayPolicy, Format, MachineEvent, NewEvent,
@@ -19,6 +20,7 @@ use lpchat::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3::IntoPyObjectExt;
+use pyo3::{PyTraverseError, PyVisit};
 use tokio::sync::watch;
 
 use crate::convert::{model, to_json};
@@ -30,6 +32,19 @@ use crate::runtime::{enter, run};
 pub(crate) fn duration(secs: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(secs)
         .map_err(|_| config(format!("not a duration in seconds: {secs}")))
+}
+
+/// A count from Python: an int of at least `min`, else a `ConfigError` naming the setting
+/// (not the `OverflowError` a plain `usize` argument would raise for a negative value).
+pub(crate) fn count(name: &str, value: i64, min: usize) -> PyResult<usize> {
+    usize::try_from(value)
+        .ok()
+        .filter(|v| *v >= min)
+        .ok_or_else(|| {
+            config(format!(
+                "{name} must be an int of at least {min}, not {value}"
+            ))
+        })
 }
 
 fn format_of(name: &str) -> PyResult<Format> {
@@ -203,8 +218,10 @@ impl RetryPolicy {
     }
 }
 
-/// Timeouts (seconds), proxy, extra TLS roots (PEM or DER bytes), user agent and the most
-/// exchanges in flight at once.
+/// Timeouts (seconds), proxy, extra TLS roots (PEM or DER bytes), user agent, the largest
+/// response body read, the connection pool (idle connections kept per host, how long an idle
+/// one is kept; `None`: until the server closes it) and the most exchanges in flight at once.
+/// Defaults are `lpchat::TransportConfig::default()`'s, but for the user agent.
 #[pyclass(frozen, module = "lpchat")]
 pub struct TransportConfig {
     config: lpchat::TransportConfig,
@@ -213,7 +230,8 @@ pub struct TransportConfig {
 #[pymethods]
 impl TransportConfig {
     #[new]
-    #[pyo3(signature = (connect_timeout = 10.0, request_timeout = 30.0, proxy = None, extra_roots = Vec::new(), user_agent = None, max_in_flight = Some(256)))]
+    #[pyo3(signature = (connect_timeout = 10.0, request_timeout = 30.0, proxy = None, extra_roots = Vec::new(), user_agent = None, max_in_flight = Some(256), *, max_body = lpchat::TransportConfig::default().max_body as i64, pool_max_idle_per_host = lpchat::TransportConfig::default().pool_max_idle_per_host as i64, pool_idle_timeout = Some(30.0)))]
+    #[allow(clippy::too_many_arguments)] // the keyword arguments of TransportConfig(...)
     fn new(
         connect_timeout: f64,
         request_timeout: f64,
@@ -221,6 +239,9 @@ impl TransportConfig {
         extra_roots: Vec<Vec<u8>>,
         user_agent: Option<String>,
         max_in_flight: Option<usize>,
+        max_body: i64,
+        pool_max_idle_per_host: i64,
+        pool_idle_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let mut config = lpchat::TransportConfig::default();
         config.connect_timeout = duration(connect_timeout)?;
@@ -230,18 +251,152 @@ impl TransportConfig {
         config.user_agent = user_agent
             .unwrap_or_else(|| concat!("lpchat-python/", env!("CARGO_PKG_VERSION")).to_owned());
         config.max_in_flight = max_in_flight;
+        // A cap of 0 would refuse every body, even an empty error envelope's.
+        config.max_body = count("max_body", max_body, 1)?;
+        config.pool_max_idle_per_host = count("pool_max_idle_per_host", pool_max_idle_per_host, 0)?;
+        config.pool_idle_timeout = pool_idle_timeout.map(duration).transpose()?;
         Ok(TransportConfig { config })
     }
 
     fn __repr__(&self) -> String {
         // A proxy URL may carry a password: shown as present or not.
         format!(
-            "TransportConfig(connect_timeout={}, request_timeout={}, proxy={}, extra_roots={}, user_agent={:?})",
+            "TransportConfig(connect_timeout={}, request_timeout={}, proxy={}, extra_roots={}, user_agent={:?}, max_in_flight={}, max_body={}, pool_max_idle_per_host={}, pool_idle_timeout={})",
             self.config.connect_timeout.as_secs_f64(),
             self.config.request_timeout.as_secs_f64(),
             if self.config.proxy.is_some() { "'***'" } else { "None" },
             self.config.extra_roots.len(),
-            self.config.user_agent
+            self.config.user_agent,
+            self.config.max_in_flight.map_or("None".to_owned(), |n| n.to_string()),
+            self.config.max_body,
+            self.config.pool_max_idle_per_host,
+            self.config.pool_idle_timeout.map_or("None".to_owned(), |t| t.as_secs_f64().to_string()),
+        )
+    }
+}
+
+/// The wire switches of `lpchat_proto::ops::Options` (each off by default, as documented;
+/// official clients use some of the alternatives): the `.json`/`.xml` suffix on chat API
+/// paths, real PUT and DELETE instead of POST + `X-HTTP-Method-Override`,
+/// `X-Requested-With: XMLHttpRequest` on agent calls, and the visitor's app key as the
+/// `appKey` query parameter instead of a header.
+#[pyclass(frozen, module = "lpchat", get_all)]
+pub struct Options {
+    format_suffix: bool,
+    real_verbs: bool,
+    requested_with: bool,
+    app_key_in_query: bool,
+}
+
+#[pymethods]
+impl Options {
+    #[new]
+    #[pyo3(signature = (*, format_suffix = WireOptions::default().format_suffix, real_verbs = WireOptions::default().real_verbs, requested_with = WireOptions::default().requested_with, app_key_in_query = WireOptions::default().app_key_in_query))]
+    fn new(
+        format_suffix: bool,
+        real_verbs: bool,
+        requested_with: bool,
+        app_key_in_query: bool,
+    ) -> Self {
+        Options {
+            format_suffix,
+            real_verbs,
+            requested_with,
+            app_key_in_query,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let py = |b: bool| if b { "True" } else { "False" };
+        format!(
+            "Options(format_suffix={}, real_verbs={}, requested_with={}, app_key_in_query={})",
+            py(self.format_suffix),
+            py(self.real_verbs),
+            py(self.requested_with),
+            py(self.app_key_in_query)
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Options>()
+            .is_ok_and(|o| self.to_rust() == o.get().to_rust())
+    }
+
+    fn __hash__(&self) -> u64 {
+        u64::from(self.format_suffix)
+            | u64::from(self.real_verbs) << 1
+            | u64::from(self.requested_with) << 2
+            | u64::from(self.app_key_in_query) << 3
+    }
+}
+
+impl Options {
+    /// The Rust switches; `allow_insecure_http` is the client's own keyword.
+    fn to_rust(&self) -> WireOptions {
+        let mut o = WireOptions::default();
+        o.format_suffix = self.format_suffix;
+        o.real_verbs = self.real_verbs;
+        o.requested_with = self.requested_with;
+        o.app_key_in_query = self.app_key_in_query;
+        o
+    }
+}
+
+/// The login lifecycle of an agent session (`lpchat_proto::machine::LoginSettings`): the
+/// longest pause between refreshes (seconds), whether API-key sessions sign their agent
+/// requests (OAuth 1.0), and how many re-logins in a row, with no agent request succeeding
+/// in between, before the session counts as lost.
+#[pyclass(frozen, module = "lpchat")]
+pub struct LoginSettings {
+    settings: lpchat::proto::machine::LoginSettings,
+}
+
+#[pymethods]
+impl LoginSettings {
+    #[new]
+    #[pyo3(signature = (*, refresh_max = RustLogin::default().refresh_max.as_secs_f64(), sign_requests = RustLogin::default().sign_requests, max_relogins = i64::from(RustLogin::default().max_relogins)))]
+    fn new(refresh_max: f64, sign_requests: bool, max_relogins: i64) -> PyResult<Self> {
+        let mut settings = RustLogin::default();
+        settings.refresh_max = duration(refresh_max)?;
+        settings.sign_requests = sign_requests;
+        settings.max_relogins = u32::try_from(max_relogins).map_err(|_| {
+            config(format!(
+                "max_relogins must be an int from 0 to {}, not {max_relogins}",
+                u32::MAX
+            ))
+        })?;
+        Ok(LoginSettings { settings })
+    }
+
+    /// The longest pause between refreshes, in seconds.
+    #[getter]
+    fn refresh_max(&self) -> f64 {
+        self.settings.refresh_max.as_secs_f64()
+    }
+
+    /// Whether API-key sessions sign their agent requests.
+    #[getter]
+    fn sign_requests(&self) -> bool {
+        self.settings.sign_requests
+    }
+
+    /// Re-logins in a row before the session counts as lost.
+    #[getter]
+    fn max_relogins(&self) -> u32 {
+        self.settings.max_relogins
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "LoginSettings(refresh_max={}, sign_requests={}, max_relogins={})",
+            self.refresh_max(),
+            if self.settings.sign_requests {
+                "True"
+            } else {
+                "False"
+            },
+            self.settings.max_relogins
         )
     }
 }
@@ -275,10 +430,16 @@ fn build_client(
     transport: Option<PyRef<'_, TransportConfig>>,
     retry: Option<PyRef<'_, RetryPolicy>>,
     seed: Option<u64>,
+    options: Option<PyRef<'_, Options>>,
+    event_buffer: i64,
 ) -> PyResult<lpchat::Client> {
     let mut b = lpchat::Client::builder(account)
         .format(format_of(format)?)
-        .allow_insecure_http(allow_insecure_http);
+        .allow_insecure_http(allow_insecure_http)
+        .event_buffer(count("event_buffer", event_buffer, 1)?);
+    if let Some(o) = options {
+        b = b.options(o.to_rust());
+    }
     if let Some(d) = domain {
         b = b.domain_origin(d);
     }
@@ -305,6 +466,9 @@ struct AgentOptions {
     forced_away: ForcedAwayPolicy,
     poll_interval: Option<Duration>,
     availability_interval: Option<Duration>,
+    incoming_interval: Option<Duration>,
+    request_deadline: Option<Duration>,
+    login: Option<RustLogin>,
     resume_from: Option<String>,
 }
 
@@ -344,6 +508,15 @@ async fn start_agent(
     if let Some(a) = o.availability_interval {
         config.availability_interval = a;
     }
+    if let Some(i) = o.incoming_interval {
+        config.incoming_interval = i;
+    }
+    if let Some(d) = o.request_deadline {
+        config = config.with_request_deadline(d);
+    }
+    if let Some(l) = o.login {
+        config.login = l;
+    }
     if let Some(token) = &o.resume_from {
         config = config
             .resume_from(token)
@@ -366,7 +539,7 @@ macro_rules! client_class {
         #[pymethods]
         impl $name {
             #[new]
-            #[pyo3(signature = (account, *, domain = None, service_hosts = None, format = "json", allow_insecure_http = false, transport = None, retry = None, seed = None))]
+            #[pyo3(signature = (account, *, domain = None, service_hosts = None, format = "json", allow_insecure_http = false, transport = None, retry = None, seed = None, options = None, event_buffer = lpchat::DEFAULT_EVENT_BUFFER as i64))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 account: String,
@@ -377,9 +550,11 @@ macro_rules! client_class {
                 transport: Option<PyRef<'_, TransportConfig>>,
                 retry: Option<PyRef<'_, RetryPolicy>>,
                 seed: Option<u64>,
+                options: Option<PyRef<'_, Options>>,
+                event_buffer: i64,
             ) -> PyResult<Self> {
                 Ok($name {
-                    client: build_client(account, domain, service_hosts, format, allow_insecure_http, transport, retry, seed)?,
+                    client: build_client(account, domain, service_hosts, format, allow_insecure_http, transport, retry, seed, options, event_buffer)?,
                 })
             }
 
@@ -400,7 +575,7 @@ macro_rules! client_class {
             /// Starts an agent session: logs in, starts the session, sets the availability,
             /// polls. Returns once the domain is known; the session starts in the background
             /// (`wait_started()` waits for it).
-            #[pyo3(signature = (credentials, *, auto_accept = false, initial_availability = Some("Online"), forced_away = "reassert", poll_interval = None, availability_interval = None, resume_from = None))]
+            #[pyo3(signature = (credentials, *, auto_accept = false, initial_availability = Some("Online"), forced_away = "reassert", poll_interval = None, availability_interval = None, resume_from = None, incoming_interval = None, request_deadline = None, login = None))]
             #[allow(clippy::too_many_arguments)]
             fn agent_session(
                 &self,
@@ -412,6 +587,9 @@ macro_rules! client_class {
                 poll_interval: Option<f64>,
                 availability_interval: Option<f64>,
                 resume_from: Option<String>,
+                incoming_interval: Option<f64>,
+                request_deadline: Option<f64>,
+                login: Option<PyRef<'_, LoginSettings>>,
             ) -> PyResult<Py<PyAny>> {
                 let options = AgentOptions {
                     auto_accept,
@@ -419,6 +597,9 @@ macro_rules! client_class {
                     forced_away: forced_away_of(forced_away)?,
                     poll_interval: poll_interval.map(duration).transpose()?,
                     availability_interval: availability_interval.map(duration).transpose()?,
+                    incoming_interval: incoming_interval.map(duration).transpose()?,
+                    request_deadline: request_deadline.map(duration).transpose()?,
+                    login: login.map(|l| l.settings.clone()),
                     resume_from,
                 };
                 let client = self.client.clone();
@@ -504,6 +685,22 @@ impl AgentCore {
             stream: Mutex::new(None),
             dispatcher: Dispatcher::default(),
         }
+    }
+
+    /// `__traverse__` of the session that owns this core: its handlers and its stream.
+    fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        self.dispatcher.traverse(visit)?;
+        if let Ok(stream) = self.stream.try_lock() {
+            visit.call(stream.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// `__clear__` of the session that owns this core.
+    fn clear(&self) {
+        self.dispatcher.clear();
+        let stream = self.stream.lock().ok().and_then(|mut s| s.take());
+        drop(stream);
     }
 
     fn events(&self, py: Python<'_>) -> PyResult<Py<EventStream>> {
@@ -607,7 +804,7 @@ macro_rules! one_off {
 macro_rules! session_class {
     ($name:ident, $asyncio:expr, $doc:literal) => {
         #[doc = $doc]
-        #[pyclass(frozen, module = "lpchat")]
+        #[pyclass(frozen, weakref, module = "lpchat")]
         pub struct $name {
             pub(crate) core: Arc<AgentCore>,
         }
@@ -770,6 +967,16 @@ macro_rules! session_class {
             fn chats(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
                 let s = self.core.session.clone();
                 run(py, Self::ASYNCIO, async move { s.chats().await }, chat_ids)
+            }
+
+            // The core is this object's alone (the registry of live sessions holds it weakly),
+            // so what it holds is reported as this object's.
+            fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+                self.core.traverse(&visit)
+            }
+
+            fn __clear__(&self) {
+                self.core.clear();
             }
 
             /// Requests sent so far, and those that failed and were retried.
@@ -1105,6 +1312,25 @@ fn chat_request(
     r
 }
 
+/// A visitor chat's timings (seconds; `None` keeps the default).
+fn chat_timing(
+    mut config: lpchat::proto::machine::VisitorConfig,
+    poll_interval: Option<f64>,
+    keepalive_interval: Option<f64>,
+    request_deadline: Option<f64>,
+) -> PyResult<lpchat::proto::machine::VisitorConfig> {
+    if let Some(p) = poll_interval {
+        config.poll_interval = duration(p)?;
+    }
+    if let Some(k) = keepalive_interval {
+        config.keepalive_interval = duration(k)?;
+    }
+    if let Some(d) = request_deadline {
+        config = config.with_request_deadline(duration(d)?);
+    }
+    Ok(config)
+}
+
 macro_rules! visitor_class {
     ($name:ident, $chat:ident, $asyncio:expr, $doc:literal) => {
         #[doc = $doc]
@@ -1199,9 +1425,10 @@ macro_rules! visitor_class {
             }
 
             /// Requests a chat (V8) and resolves once it exists.
-            /// `poll_interval` (default 2 s) and `keepalive_interval` (the chat information
-            /// read that keeps a quiet chat open, default 30 s) tune the chat's task.
-            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None, poll_interval = None, keepalive_interval = None))]
+            /// `poll_interval` (default 2 s), `keepalive_interval` (the chat information
+            /// read that keeps a quiet chat open, default 30 s) and `request_deadline` (how
+            /// long an answer is waited for, default 60 s) tune the chat's task.
+            #[pyo3(signature = (skill = None, *, agent = None, max_wait_time = None, conversation_id = None, poll_interval = None, keepalive_interval = None, request_deadline = None))]
             #[allow(clippy::too_many_arguments)]
             fn request_chat(
                 &self,
@@ -1212,16 +1439,11 @@ macro_rules! visitor_class {
                 conversation_id: Option<String>,
                 poll_interval: Option<f64>,
                 keepalive_interval: Option<f64>,
+                request_deadline: Option<f64>,
             ) -> PyResult<Py<PyAny>> {
                 let v = self.visitor.clone();
                 let request = chat_request(skill, agent, max_wait_time, conversation_id);
-                let mut config = v.chat_config(request);
-                if let Some(p) = poll_interval {
-                    config.poll_interval = duration(p)?;
-                }
-                if let Some(k) = keepalive_interval {
-                    config.keepalive_interval = duration(k)?;
-                }
+                let config = chat_timing(v.chat_config(request), poll_interval, keepalive_interval, request_deadline)?;
                 run(
                     py,
                     Self::ASYNCIO,
@@ -1244,18 +1466,24 @@ macro_rules! visitor_class {
                 })
             }
 
-            /// Goes on with a chat from its `resume_point()` (URL and cursor token).
+            /// Goes on with a chat from its `resume_point()` (URL and cursor token), with
+            /// the timings of `request_chat`.
+            #[pyo3(signature = (href, token, *, poll_interval = None, keepalive_interval = None, request_deadline = None))]
             fn resume_chat(
                 &self,
                 py: Python<'_>,
                 href: String,
                 token: String,
+                poll_interval: Option<f64>,
+                keepalive_interval: Option<f64>,
+                request_deadline: Option<f64>,
             ) -> PyResult<Py<PyAny>> {
                 let config = self
                     .visitor
                     .chat_config(ChatRequest::default())
                     .resume(href, &token)
                     .map_err(|_| config("the cursor token is not valid"))?;
+                let config = chat_timing(config, poll_interval, keepalive_interval, request_deadline)?;
                 let v = self.visitor.clone();
                 run(
                     py,
@@ -1294,7 +1522,7 @@ pub(crate) struct ChatCore {
 macro_rules! chat_class {
     ($name:ident, $asyncio:expr, $doc:literal) => {
         #[doc = $doc]
-        #[pyclass(frozen, module = "lpchat")]
+        #[pyclass(frozen, weakref, module = "lpchat")]
         pub struct $name {
             pub(crate) core: Arc<ChatCore>,
         }
@@ -1338,6 +1566,19 @@ macro_rules! chat_class {
                 let stream = Py::new(py, EventStream::new(events))?;
                 *cached = Some(stream.clone_ref(py));
                 Ok(stream)
+            }
+
+            // The core is this object's alone (the live registry holds it weakly).
+            fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+                if let Ok(stream) = self.core.stream.try_lock() {
+                    visit.call(stream.as_ref())?;
+                }
+                Ok(())
+            }
+
+            fn __clear__(&self) {
+                let stream = self.core.stream.lock().ok().and_then(|mut s| s.take());
+                drop(stream);
             }
 
             /// The chat events that came since the last call, each once, without waiting.
@@ -1622,6 +1863,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Jwt>()?;
     m.add_class::<RetryPolicy>()?;
     m.add_class::<TransportConfig>()?;
+    m.add_class::<Options>()?;
+    m.add_class::<LoginSettings>()?;
     m.add_class::<SessionStats>()?;
     m.add_class::<Client>()?;
     m.add_class::<AsyncClient>()?;

@@ -17,6 +17,7 @@ use pyo3::exceptions::{PyStopAsyncIteration, PyTimeoutError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use pyo3::IntoPyObjectExt;
+use pyo3::{PyTraverseError, PyVisit};
 
 use crate::convert::{chat_event, model};
 use crate::error::{command_reason, command_status, lost_reason, lost_status};
@@ -537,6 +538,37 @@ impl Dispatcher {
         };
         Ok((tx, index))
     }
+
+    /// Shows the garbage collector the handlers and loops held here (`__traverse__` of the
+    /// session that owns this dispatcher), so that a handler closing over its own session
+    /// is collected once unreachable. A registry busy elsewhere is skipped, not waited for.
+    pub(crate) fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let Ok(state) = self.state.try_lock() else {
+            return Ok(());
+        };
+        let Ok(targets) = state.targets.try_lock() else {
+            return Ok(());
+        };
+        for t in targets.iter() {
+            visit.call(&t.func)?;
+            visit.call(t.event_loop.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// Drops the handlers (`__clear__`): a job already queued for one finds it gone and is
+    /// skipped.
+    pub(crate) fn clear(&self) {
+        let taken = self.state.lock().ok().and_then(|state| {
+            state
+                .targets
+                .lock()
+                .ok()
+                .map(|mut t| std::mem::take(&mut *t))
+        });
+        // Dropped after the locks are released: a handler's drop may run Python code.
+        drop(taken);
+    }
 }
 
 /// The dispatcher thread: waits for jobs without the GIL, calls each handler with it. Ends
@@ -557,6 +589,7 @@ fn dispatch(rx: mpsc::Receiver<Job>, targets: Arc<Mutex<Vec<Target>>>) {
                     let targets = targets
                         .lock()
                         .map_err(|_| crate::error::config("handler registry poisoned"))?;
+                    // Cleared (`__clear__`) targets are gone: their jobs are skipped.
                     match targets.get(index) {
                         Some(t) => (
                             t.func.clone_ref(py),

@@ -429,7 +429,48 @@ class TransportConfig:
         extra_roots: Sequence[bytes] = ...,
         user_agent: Optional[str] = None,
         max_in_flight: Optional[int] = ...,
+        *,
+        max_body: int = ...,
+        pool_max_idle_per_host: int = ...,
+        pool_idle_timeout: Optional[float] = ...,
     ) -> TransportConfig: ...
+
+@final
+class Options:
+    def __new__(
+        cls,
+        *,
+        format_suffix: bool = ...,
+        real_verbs: bool = ...,
+        requested_with: bool = ...,
+        app_key_in_query: bool = ...,
+    ) -> Options: ...
+    @property
+    def format_suffix(self) -> bool: ...
+    @property
+    def real_verbs(self) -> bool: ...
+    @property
+    def requested_with(self) -> bool: ...
+    @property
+    def app_key_in_query(self) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class LoginSettings:
+    def __new__(
+        cls,
+        *,
+        refresh_max: float = ...,
+        sign_requests: bool = ...,
+        max_relogins: int = ...,
+    ) -> LoginSettings: ...
+    @property
+    def refresh_max(self) -> float: ...
+    @property
+    def sign_requests(self) -> bool: ...
+    @property
+    def max_relogins(self) -> int: ...
 
 @final
 class SessionStats:
@@ -455,6 +496,8 @@ class Client:
         transport: Optional[TransportConfig] = None,
         retry: Optional[RetryPolicy] = None,
         seed: Optional[int] = None,
+        options: Optional[Options] = None,
+        event_buffer: int = ...,
     ) -> Client: ...
     @property
     def account(self) -> str: ...
@@ -469,6 +512,9 @@ class Client:
         poll_interval: Optional[float] = None,
         availability_interval: Optional[float] = None,
         resume_from: Optional[str] = None,
+        incoming_interval: Optional[float] = None,
+        request_deadline: Optional[float] = None,
+        login: Optional[LoginSettings] = None,
     ) -> AgentSession: ...
     def visitor(self, app_key: str) -> Visitor: ...
 
@@ -535,9 +581,18 @@ class Visitor:
         conversation_id: Optional[str] = None,
         poll_interval: Optional[float] = None,
         keepalive_interval: Optional[float] = None,
+        request_deadline: Optional[float] = None,
     ) -> VisitorChat: ...
     def create_conversation(self, *, sso_key: Optional[str] = None, engagement_id: Optional[str] = None) -> str: ...
-    def resume_chat(self, href: str, token: str) -> VisitorChat: ...
+    def resume_chat(
+        self,
+        href: str,
+        token: str,
+        *,
+        poll_interval: Optional[float] = None,
+        keepalive_interval: Optional[float] = None,
+        request_deadline: Optional[float] = None,
+    ) -> VisitorChat: ...
 
 @final
 class VisitorChat:
@@ -575,6 +630,8 @@ class AsyncClient:
         transport: Optional[TransportConfig] = None,
         retry: Optional[RetryPolicy] = None,
         seed: Optional[int] = None,
+        options: Optional[Options] = None,
+        event_buffer: int = ...,
     ) -> AsyncClient: ...
     @property
     def account(self) -> str: ...
@@ -589,6 +646,9 @@ class AsyncClient:
         poll_interval: Optional[float] = None,
         availability_interval: Optional[float] = None,
         resume_from: Optional[str] = None,
+        incoming_interval: Optional[float] = None,
+        request_deadline: Optional[float] = None,
+        login: Optional[LoginSettings] = None,
     ) -> Awaitable[AsyncAgentSession]: ...
     def visitor(self, app_key: str) -> Awaitable[AsyncVisitor]: ...
 
@@ -655,9 +715,18 @@ class AsyncVisitor:
         conversation_id: Optional[str] = None,
         poll_interval: Optional[float] = None,
         keepalive_interval: Optional[float] = None,
+        request_deadline: Optional[float] = None,
     ) -> Awaitable[AsyncVisitorChat]: ...
     def create_conversation(self, *, sso_key: Optional[str] = None, engagement_id: Optional[str] = None) -> Awaitable[str]: ...
-    def resume_chat(self, href: str, token: str) -> Awaitable[AsyncVisitorChat]: ...
+    def resume_chat(
+        self,
+        href: str,
+        token: str,
+        *,
+        poll_interval: Optional[float] = None,
+        keepalive_interval: Optional[float] = None,
+        request_deadline: Optional[float] = None,
+    ) -> Awaitable[AsyncVisitorChat]: ...
 
 @final
 class AsyncVisitorChat:
