@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 
+use super::answer::{retry_loop, Sent};
 use super::clock::WallClock;
 use super::event::{MachineError, MachineEvent, SessionLostReason};
 use super::outbox::Outbox;
@@ -16,7 +17,7 @@ use super::states::{enter, start, States};
 use crate::auth::{CookieJar, Credentials, Secret};
 use crate::model::LoginResponse;
 use crate::ops::{Auth, Context, Login as LoginOp, Logout, Refresh};
-use crate::retry::{Decision, Failure, Idempotency};
+use crate::retry::Failure;
 
 /// Settings of the login lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,14 +296,12 @@ impl LoginState {
     /// The answer to a login (L1).
     pub(crate) fn on_login<P>(
         &mut self,
-        id: super::contract::RequestId,
         reply: Reply<LoginResponse>,
-        now: Instant,
-        now_unix: u64,
+        at: Sent,
         retrier: &mut Retrier<'_>,
         out: &mut Outbox<P>,
     ) {
-        if !self.login.settle(id) || self.state != AuthState::LoggingIn {
+        if !self.login.settle(at.id) || self.state != AuthState::LoggingIn {
             return;
         }
         match reply {
@@ -314,7 +313,7 @@ impl LoginState {
                 enter(&mut self.state, AuthState::Ready);
                 let interval = login.refresh_interval(self.settings.refresh_max);
                 self.refresh_every = Some(interval);
-                self.refresh = Schedule::due_at(after(now, interval));
+                self.refresh = Schedule::due_at(after(at.now, interval));
                 out.emit(MachineEvent::LoggedIn);
             }
             Reply::Unauthorized => self.lose(
@@ -324,20 +323,15 @@ impl LoginState {
                 out,
             ),
             Reply::Failed { failure, error, .. } => {
-                let attempt = self.login.failed();
-                match retrier.decide(&failure, attempt, Idempotency::Safe, true, now_unix) {
-                    Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
-                        self.login.schedule(after(now, pause))
-                    }
-                    Decision::GiveUp => {
-                        let reason = match failure {
-                            Failure::Status { status, .. } if status.is_client_error() => {
-                                SessionLostReason::BadCredentials { status }
-                            }
-                            _ => SessionLostReason::Unreachable(error),
-                        };
-                        self.lose(reason, out);
-                    }
+                if let Some(error) = retry_loop(&mut self.login, retrier, &failure, error, at, true)
+                {
+                    let reason = match failure {
+                        Failure::Status { status, .. } if status.is_client_error() => {
+                            SessionLostReason::BadCredentials { status }
+                        }
+                        _ => SessionLostReason::Unreachable(error),
+                    };
+                    self.lose(reason, out);
                 }
             }
         }
@@ -346,38 +340,32 @@ impl LoginState {
     /// The answer to a refresh (L2). A refusal (401) means the login is gone: log in again.
     pub(crate) fn on_refresh<P>(
         &mut self,
-        id: super::contract::RequestId,
         reply: Reply<()>,
-        now: Instant,
-        now_unix: u64,
+        at: Sent,
         retrier: &mut Retrier<'_>,
         out: &mut Outbox<P>,
     ) {
-        if !self.refresh.settle(id) || self.state != AuthState::Ready {
+        if !self.refresh.settle(at.id) || self.state != AuthState::Ready {
             return;
         }
         match reply {
             Reply::Ok(()) => {
                 self.refresh.succeeded();
-                self.refresh.schedule(after(now, self.refresh_interval()));
+                self.refresh
+                    .schedule(after(at.now, self.refresh_interval()));
                 out.emit(MachineEvent::SessionRenewed);
             }
             Reply::Unauthorized => {
-                self.relogin(now, out);
+                self.relogin(at.now, out);
             }
             Reply::Failed { failure, error, .. } => {
-                let attempt = self.refresh.failed();
-                match retrier.decide(&failure, attempt, Idempotency::Safe, false, now_unix) {
-                    Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
-                        self.refresh.schedule(after(now, pause))
-                    }
-                    Decision::GiveUp => {
-                        // The login may still live; try again at the next interval, and let
-                        // a 401 elsewhere tell if it died.
-                        self.refresh.succeeded();
-                        self.refresh.schedule(after(now, self.refresh_interval()));
-                        out.emit(MachineEvent::Error(error));
-                    }
+                let gave_up = retry_loop(&mut self.refresh, retrier, &failure, error, at, false);
+                if let Some(error) = gave_up {
+                    // The login may still live; try again at the next interval, and let a
+                    // 401 elsewhere tell if it died.
+                    self.refresh
+                        .schedule(after(at.now, self.refresh_interval()));
+                    out.emit(MachineEvent::Error(error));
                 }
             }
         }

@@ -85,6 +85,7 @@
 //! cannot be looked for and is not repeated.
 
 pub mod agent;
+mod answer;
 mod clock;
 mod contract;
 mod event;

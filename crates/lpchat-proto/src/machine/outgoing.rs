@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
+use super::answer::Sent;
 use super::contract::RequestId;
 use super::event::{CommandFailure, LineId};
 use super::reply::{after, Retrier};
@@ -13,26 +14,6 @@ use crate::model::{
     ChatId, ChatState, Event, EventId, EventKind, NewEvent, Source, TransferRequest,
 };
 use crate::retry::{Decision, Failure, Idempotency};
-
-/// When a result is handled, and whether the machine is stopping (closing, or its chat is
-/// over), which turns retries into failures.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Moment {
-    pub(crate) now: Instant,
-    pub(crate) now_unix: u64,
-    pub(crate) stop: bool,
-}
-
-impl Moment {
-    /// The moment an answer is handled; `stop` when the machine is closing.
-    pub(crate) fn new(now: Instant, now_unix: u64, stop: bool) -> Self {
-        Moment {
-            now,
-            now_unix,
-            stop,
-        }
-    }
-}
 
 /// How an item was settled.
 #[derive(Debug, Clone, PartialEq)]
@@ -318,14 +299,9 @@ impl Outgoing {
     /// A 401 to request `id` of `chat`: it did not act; the head goes again once logged
     /// in, at the same stage — or, when `stop`, is settled: a send as not done, a check as
     /// unknown.
-    pub(crate) fn unauthorized(
-        &mut self,
-        chat: &ChatId,
-        id: RequestId,
-        now: Instant,
-        stop: bool,
-    ) -> Option<Settled> {
-        if !self.settle(chat, id) {
+    pub(crate) fn unauthorized(&mut self, chat: &ChatId, at: Sent, stop: bool) -> Option<Settled> {
+        let now = at.now;
+        if !self.settle(chat, at.id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
@@ -344,33 +320,28 @@ impl Outgoing {
     pub(crate) fn sent_ok(
         &mut self,
         chat: &ChatId,
-        id: RequestId,
         event: Option<EventId>,
-        now: Instant,
+        at: Sent,
     ) -> Option<Settled> {
-        if !self.settle(chat, id) {
+        if !self.settle(chat, at.id) {
             return None;
         }
-        let head = self.finish_head(chat, event, now)?;
+        let head = self.finish_head(chat, event, at.now)?;
         Some(Settled::Delivered(head, event))
     }
 
-    /// The head's request `id` failed. `stop` (the machine is closing) turns every retry
-    /// into a failure.
+    /// The head's request `id` failed. `stop` (the machine is closing, or its chat is over)
+    /// turns every retry into a failure.
     pub(crate) fn sent_failed(
         &mut self,
         chat: &ChatId,
-        id: RequestId,
         failure: &Failure,
         retrier: &mut Retrier<'_>,
-        at: Moment,
+        at: Sent,
+        stop: bool,
     ) -> Option<Settled> {
-        let Moment {
-            now,
-            now_unix,
-            stop,
-        } = at;
-        if !self.settle(chat, id) {
+        let Sent { now, now_unix, .. } = at;
+        if !self.settle(chat, at.id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
@@ -425,13 +396,13 @@ impl Outgoing {
     pub(crate) fn checked(
         &mut self,
         chat: &ChatId,
-        id: RequestId,
         events: &[Event],
         own: Source,
-        now: Instant,
+        at: Sent,
         stop: bool,
     ) -> Option<Settled> {
-        if !self.settle(chat, id) {
+        let now = at.now;
+        if !self.settle(chat, at.id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;
@@ -457,17 +428,13 @@ impl Outgoing {
     pub(crate) fn check_failed(
         &mut self,
         chat: &ChatId,
-        id: RequestId,
         failure: &Failure,
         retrier: &mut Retrier<'_>,
-        at: Moment,
+        at: Sent,
+        stop: bool,
     ) -> Option<Settled> {
-        let Moment {
-            now,
-            now_unix,
-            stop,
-        } = at;
-        if !self.settle(chat, id) {
+        let Sent { now, now_unix, .. } = at;
+        if !self.settle(chat, at.id) {
             return None;
         }
         let q = self.queues.get_mut(chat)?;

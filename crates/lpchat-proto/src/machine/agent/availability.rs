@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::session::sent;
-use super::{retry_task, AgentMachine, ForcedAwayPolicy, Phase, Sent};
+use super::{retry_loop, AgentMachine, ForcedAwayPolicy, Phase, Sent};
 use crate::machine::contract::Output;
 use crate::machine::event::MachineEvent;
 use crate::machine::reply::{after, Reply, Retrier};
@@ -62,7 +62,7 @@ impl AgentMachine {
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 // A 4xx gives up at once; anything else is retried until it works.
-                if let Some(error) = retry_task(
+                if let Some(error) = retry_loop(
                     &mut self.set_availability,
                     &mut retrier,
                     &failure,
@@ -117,7 +117,7 @@ impl AgentMachine {
             }
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                if let Some(error) = retry_task(
+                if let Some(error) = retry_loop(
                     &mut self.get_availability,
                     &mut retrier,
                     &failure,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use super::session::sent;
-use super::{retry_task, AgentMachine, Phase, Sent};
+use super::{retry_loop, AgentMachine, Phase, Sent};
 use crate::cursor::ChatCursor;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent};
@@ -181,7 +181,7 @@ impl AgentMachine {
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
-                    retry_task(&mut self.poll, &mut retrier, &failure, error, at, true)
+                    retry_loop(&mut self.poll, &mut retrier, &failure, error, at, true)
                 {
                     let again = self.after_refusal(at.now);
                     self.poll.schedule(again);
@@ -365,7 +365,7 @@ impl AgentMachine {
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
-                    retry_task(&mut self.verify, &mut retrier, &failure, error, at, false)
+                    retry_loop(&mut self.verify, &mut retrier, &failure, error, at, false)
                 {
                     // A12 refused too: the session, not the chats, is the trouble. The chats
                     // refused alone are polled again, after the pause of a refused poll.

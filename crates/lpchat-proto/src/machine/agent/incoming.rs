@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::session::sent;
-use super::{retry_task, AgentMachine, Phase, Sent};
+use super::{retry_loop, AgentMachine, Phase, Sent};
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, MachineError, MachineEvent};
 use crate::machine::reply::{after, Reply, Retrier};
@@ -52,7 +52,7 @@ impl AgentMachine {
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
-                    retry_task(&mut self.incoming, &mut retrier, &failure, error, at, true)
+                    retry_loop(&mut self.incoming, &mut retrier, &failure, error, at, true)
                 {
                     let again = self.after_refusal(at.now);
                     self.incoming.schedule(again);

@@ -77,20 +77,22 @@ use http::Response;
 
 pub use config::{AgentConfig, ForcedAwayPolicy, MIN_POLL_INTERVAL};
 
+use super::answer::{self, parse, retry_loop, Answering, Input, Sent};
+use super::clock::WallClock;
 use super::contract::{FailureKind, Machine, Output, RequestId, IDLE_WAKE};
 use super::event::{CommandFailure, LineId, MachineError, MachineEvent};
 use super::login::{AuthState, LoginCall, LoginState};
-use super::outbox::{Outbox, Pending};
+use super::outbox::Outbox;
 use super::outgoing::{Item, Keep, Outgoing};
-use super::reply::{self, after, Reply, Retrier};
+use super::reply::{self, after, Retrier};
 use super::rng::Rng;
 use super::schedule::{earliest, Schedule};
 use super::states::{enter, start, States};
 use crate::codec::Limits;
 use crate::cursor::CursorSet;
 use crate::model::{AgentId, AgentState, ChatId, ChatInfo, NewEvent, TransferRequest};
-use crate::ops::{Context, Operation, SessionRef};
-use crate::retry::{Decision, Failure, Idempotency, RetryPolicy};
+use crate::ops::{Context, SessionRef};
+use crate::retry::RetryPolicy;
 use chats::Retired;
 use purpose::Purpose;
 
@@ -124,22 +126,6 @@ impl States for Phase {
             Phase::Lost => "Lost",
         }
     }
-}
-
-/// A request's identity and timing, as its answer is handled.
-#[derive(Debug, Clone, Copy)]
-struct Sent {
-    id: RequestId,
-    generation: u64,
-    sent_at: Instant,
-    now: Instant,
-    now_unix: u64,
-}
-
-/// What came back for a request.
-enum Input {
-    Response(Response<Bytes>),
-    Failure(Failure),
 }
 
 /// The agent session machine. See the [module docs](self).
@@ -516,11 +502,6 @@ impl AgentMachine {
         Retrier::new(&self.cfg.retry, &mut self.rng)
     }
 
-    fn clock(&mut self, now: Instant) -> Instant {
-        self.now = self.now.max(now);
-        self.now
-    }
-
     /// Builds and registers a request: the login's context for Login Service calls, else
     /// the agent context (bearer or OAuth signature, cookies). An error when it cannot be
     /// built; the caller's task decides what that means.
@@ -612,70 +593,45 @@ impl AgentMachine {
         .unwrap_or_else(|| after(now, IDLE_WAKE))
     }
 
-    fn dispatch(&mut self, id: RequestId, pending: Pending<Purpose>, input: Input, now: Instant) {
-        let now_unix = match &input {
-            Input::Response(r) => {
-                let unix = reply::now_unix(Some(r.headers()), Some(&self.cfg.wall_clock), now);
-                self.login.store_cookies(r.headers(), unix);
-                unix
-            }
-            Input::Failure(_) => self.cfg.wall_clock.unix_secs(now),
-        };
+    fn dispatch_purpose(&mut self, purpose: Purpose, input: Input, at: Sent) {
         let limits = self.cfg.limits;
-        let at = Sent {
-            id,
-            generation: pending.generation,
-            sent_at: pending.sent_at,
-            now,
-            now_unix,
-        };
-        match pending.purpose {
-            Purpose::Login(call) => self.on_login_reply(id, call, input, &limits, now, now_unix),
-            Purpose::StartSession(op) => self.on_start(answer(&op, input, &limits), at),
-            Purpose::Info(op) => self.on_info(answer(&op, input, &limits), at),
+        match purpose {
+            Purpose::Login(call) => self.on_login_reply(call, input, &limits, at),
+            Purpose::StartSession(op) => self.on_start(parse(&op, input, &limits), at),
+            Purpose::Info(op) => self.on_info(parse(&op, input, &limits), at),
             Purpose::GetAvailability(op) => {
-                self.on_get_availability(answer(&op, input, &limits), at)
+                self.on_get_availability(parse(&op, input, &limits), at)
             }
             Purpose::SetAvailability(op) => {
                 let wanted = op.body().chat.clone();
-                self.on_set_availability(answer(&op, input, &limits), wanted, at)
+                self.on_set_availability(parse(&op, input, &limits), wanted, at)
             }
-            Purpose::Incoming(op) => self.on_incoming(answer(&op, input, &limits), at),
-            Purpose::Accept(op) => self.on_accept(answer(&op, input, &limits), at),
-            Purpose::AcceptCheck(op) => self.on_accept_check(answer(&op, input, &limits), at),
-            Purpose::Chats(op) => self.on_chats(answer(&op, input, &limits), at),
-            Purpose::Verify(op) => self.on_verify(answer(&op, input, &limits), at),
+            Purpose::Incoming(op) => self.on_incoming(parse(&op, input, &limits), at),
+            Purpose::Accept(op) => self.on_accept(parse(&op, input, &limits), at),
+            Purpose::AcceptCheck(op) => self.on_accept_check(parse(&op, input, &limits), at),
+            Purpose::Chats(op) => self.on_chats(parse(&op, input, &limits), at),
+            Purpose::Verify(op) => self.on_verify(parse(&op, input, &limits), at),
             Purpose::Send(chat, op) => self.on_send(chat, op, input, &limits, at),
-            Purpose::Check(chat, op) => self.on_check(chat, answer(&op, input, &limits), at),
+            Purpose::Check(chat, op) => self.on_check(chat, parse(&op, input, &limits), at),
             Purpose::CloseSession(op) => {
-                let _ = answer(&op, input, &limits);
+                let _ = parse(&op, input, &limits);
                 self.on_close_session(at)
             }
         }
     }
 
-    fn on_login_reply(
-        &mut self,
-        id: RequestId,
-        call: LoginCall,
-        input: Input,
-        limits: &Limits,
-        now: Instant,
-        now_unix: u64,
-    ) {
+    fn on_login_reply(&mut self, call: LoginCall, input: Input, limits: &Limits, at: Sent) {
         let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
         match call {
             LoginCall::Login(op) => {
-                let r = answer(&op, input, limits);
-                self.login
-                    .on_login(id, r, now, now_unix, &mut retrier, &mut self.out);
+                let r = parse(&op, input, limits);
+                self.login.on_login(r, at, &mut retrier, &mut self.out);
             }
             LoginCall::Refresh(op) => {
-                let r = answer(&op, input, limits);
-                self.login
-                    .on_refresh(id, r, now, now_unix, &mut retrier, &mut self.out);
+                let r = parse(&op, input, limits);
+                self.login.on_refresh(r, at, &mut retrier, &mut self.out);
             }
-            LoginCall::Logout(_) => self.login.on_logout(id),
+            LoginCall::Logout(_) => self.login.on_logout(at.id),
         }
         self.after_login_change();
     }
@@ -735,41 +691,9 @@ impl AgentMachine {
     }
 }
 
-/// A failed request of a loop (A2, A5, A9, A10, A13): its task is scheduled again by the
-/// retry policy, going on in the outer loop when `keep_going`. Returns the error when the
-/// policy gives up; the task is then left unscheduled and its failure count reset.
-fn retry_task(
-    task: &mut Schedule,
-    retrier: &mut Retrier<'_>,
-    failure: &Failure,
-    error: MachineError,
-    at: Sent,
-    keep_going: bool,
-) -> Option<MachineError> {
-    let attempt = task.failed();
-    match retrier.decide(failure, attempt, Idempotency::Safe, keep_going, at.now_unix) {
-        Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
-            task.schedule(after(at.now, pause));
-            None
-        }
-        Decision::GiveUp => {
-            task.succeeded();
-            Some(error)
-        }
-    }
-}
-
 /// The pause of a loop after a refusal it cannot cure (a 4xx): the outer loop's first.
 fn refusal_pause(policy: &RetryPolicy) -> Duration {
     policy.outer.pause(0)
-}
-
-/// Parses the input with the operation.
-fn answer<O: Operation>(op: &O, input: Input, limits: &Limits) -> Reply<O::Output> {
-    match input {
-        Input::Response(response) => reply::read(op, response, limits),
-        Input::Failure(failure) => Reply::transport(failure, O::ENDPOINT),
-    }
 }
 
 /// The endpoint of a purpose, for reports.
@@ -796,41 +720,58 @@ fn endpoint_of(purpose: &Purpose) -> &'static str {
     }
 }
 
+impl Answering for AgentMachine {
+    type Purpose = Purpose;
+
+    fn outbox(&mut self) -> &mut Outbox<Purpose> {
+        &mut self.out
+    }
+
+    fn clock(&mut self, now: Instant) -> Instant {
+        self.now = self.now.max(now);
+        self.now
+    }
+
+    fn request_deadline(&self) -> Duration {
+        self.cfg.request_deadline
+    }
+
+    fn wall_clock(&self) -> Option<&WallClock> {
+        Some(&self.cfg.wall_clock)
+    }
+
+    fn next_send(&mut self, now: Instant) -> Option<Output> {
+        AgentMachine::next_send(self, now)
+    }
+
+    fn wake(&self, now: Instant) -> Instant {
+        AgentMachine::wake(self, now)
+    }
+
+    fn dispatch(&mut self, purpose: Purpose, input: Input, at: Sent) {
+        self.dispatch_purpose(purpose, input, at);
+    }
+
+    fn headers_seen(&mut self, headers: &http::HeaderMap, now_unix: u64) {
+        self.login.store_cookies(headers, now_unix);
+    }
+
+    fn answered(&mut self) {
+        self.check_lost();
+    }
+}
+
 impl Machine for AgentMachine {
     fn poll_output(&mut self, now: Instant) -> Output {
-        let now = self.clock(now);
-        loop {
-            if let Some(event) = self.out.next_event() {
-                return Output::Event(event);
-            }
-            // An answer that never came: handled as the timeout it is.
-            if let Some(id) = self.out.overdue(now, self.cfg.request_deadline) {
-                self.handle_failure(id, FailureKind::Timeout, now);
-                continue;
-            }
-            if let Some(send) = self.next_send(now) {
-                return send;
-            }
-            if !self.out.has_events() {
-                return Output::Timeout(self.wake(now));
-            }
-        }
+        answer::poll_output(self, now)
     }
 
     fn handle_response(&mut self, id: RequestId, response: Response<Bytes>, now: Instant) {
-        let now = self.clock(now);
-        if let Some(pending) = self.out.settle(id) {
-            self.dispatch(id, pending, Input::Response(response), now);
-            self.check_lost();
-        }
+        answer::handle(self, id, Input::Response(response), now);
     }
 
     fn handle_failure(&mut self, id: RequestId, kind: FailureKind, now: Instant) {
-        let now = self.clock(now);
-        if let Some(pending) = self.out.settle(id) {
-            self.dispatch(id, pending, Input::Failure(kind.as_failure()), now);
-            self.check_lost();
-        }
+        answer::handle(self, id, Input::Failure(kind.as_failure()), now);
     }
 
     fn is_closed(&self) -> bool {

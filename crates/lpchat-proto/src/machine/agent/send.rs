@@ -5,12 +5,12 @@
 use std::time::Instant;
 
 use super::purpose::{Purpose, SendOp};
-use super::{answer, AgentMachine, Input, Phase, Sent};
+use super::{parse, AgentMachine, Input, Phase, Sent};
 use crate::codec::Limits;
 use crate::cursor::Page;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, MachineEvent};
-use crate::machine::outgoing::{Item, Keep, Moment, Settled, Stage};
+use crate::machine::outgoing::{Item, Keep, Settled, Stage};
 use crate::machine::reply::{Reply, Retrier};
 use crate::model::{ChatId, EventId, Events, NewEvent, Source};
 use crate::ops::{EndChat, GetEvents, SendLine, TransferChat};
@@ -81,31 +81,26 @@ impl AgentMachine {
         at: Sent,
     ) {
         let reply = match &op {
-            SendOp::Line(op) => map(answer(op, input, limits), |l| l.event_id()),
-            SendOp::End(op) => map(answer(op, input, limits), |l| l.event_id()),
-            SendOp::Transfer(op) => map(answer(op, input, limits), |()| None),
+            SendOp::Line(op) => map(parse(op, input, limits), |l| l.event_id()),
+            SendOp::End(op) => map(parse(op, input, limits), |l| l.event_id()),
+            SendOp::Transfer(op) => map(parse(op, input, limits), |()| None),
         };
         let settled = match reply {
             Reply::Ok(event) => {
                 self.login.agent_succeeded();
-                self.outgoing.sent_ok(&chat, at.id, event, at.now)
+                self.outgoing.sent_ok(&chat, event, at)
             }
             Reply::Unauthorized => {
                 let stop = self.phase != Phase::Running;
-                let settled = self.outgoing.unauthorized(&chat, at.id, at.now, stop);
+                let settled = self.outgoing.unauthorized(&chat, at, stop);
                 self.unauthorized(at.generation, at.now);
                 settled
             }
             Reply::Failed { failure, .. } => {
                 let stop = self.phase != Phase::Running;
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                self.outgoing.sent_failed(
-                    &chat,
-                    at.id,
-                    &failure,
-                    &mut retrier,
-                    Moment::new(at.now, at.now_unix, stop),
-                )
+                self.outgoing
+                    .sent_failed(&chat, &failure, &mut retrier, at, stop)
             }
         };
         if let Some(settled) = settled {
@@ -120,24 +115,19 @@ impl AgentMachine {
                 self.deliver_events(&chat, Page::from_events(&events));
                 let stop = self.phase != Phase::Running;
                 self.outgoing
-                    .checked(&chat, at.id, &events.events, Source::Agent, at.now, stop)
+                    .checked(&chat, &events.events, Source::Agent, at, stop)
             }
             Reply::Unauthorized => {
                 let stop = self.phase != Phase::Running;
-                let settled = self.outgoing.unauthorized(&chat, at.id, at.now, stop);
+                let settled = self.outgoing.unauthorized(&chat, at, stop);
                 self.unauthorized(at.generation, at.now);
                 settled
             }
             Reply::Failed { failure, .. } => {
                 let stop = self.phase != Phase::Running;
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                self.outgoing.check_failed(
-                    &chat,
-                    at.id,
-                    &failure,
-                    &mut retrier,
-                    Moment::new(at.now, at.now_unix, stop),
-                )
+                self.outgoing
+                    .check_failed(&chat, &failure, &mut retrier, at, stop)
             }
         };
         if let Some(settled) = settled {

@@ -1,7 +1,7 @@
 //! The agent session itself: start (A2), the agent's information (A9), and its end (A4) on
 //! close.
 
-use super::{refusal_pause, retry_task, AgentMachine, Phase, Sent};
+use super::{refusal_pause, retry_loop, AgentMachine, Phase, Sent};
 use crate::machine::contract::Output;
 use crate::machine::event::{MachineEvent, SessionLostReason};
 use crate::machine::reply::{after, Reply};
@@ -70,7 +70,7 @@ impl AgentMachine {
         at: Sent,
     ) {
         let mut retrier = crate::machine::reply::Retrier::new(&self.cfg.retry, &mut self.rng);
-        if let Some(error) = retry_task(&mut self.start, &mut retrier, failure, error, at, true) {
+        if let Some(error) = retry_loop(&mut self.start, &mut retrier, failure, error, at, true) {
             self.lose_session(SessionLostReason::Unreachable(error));
         }
     }
@@ -150,7 +150,7 @@ impl AgentMachine {
                 let mut retrier =
                     crate::machine::reply::Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
-                    retry_task(&mut self.info, &mut retrier, &failure, error, at, false)
+                    retry_loop(&mut self.info, &mut retrier, &failure, error, at, false)
                 {
                     self.out.emit(MachineEvent::Error(error));
                 }

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use super::{Joined, Phase, Sent, VisitorMachine};
 use crate::cursor::{ChatCursor, Page};
+use crate::machine::answer::retry_loop;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, EndReason, MachineEvent, SessionLostReason};
 use crate::machine::reply::{after, Reply, Retrier};
@@ -201,7 +202,7 @@ impl VisitorMachine {
                 }
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
                 if let Some(error) =
-                    VisitorMachine::retry(&mut self.poll, &mut retrier, &failure, error, at, true)
+                    retry_loop(&mut self.poll, &mut retrier, &failure, error, at, true)
                 {
                     self.out.emit(MachineEvent::Error(error));
                     self.poll.schedule(next);
@@ -288,7 +289,7 @@ impl VisitorMachine {
             }),
             Reply::Failed { failure, error, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                if let Some(error) = VisitorMachine::retry(
+                if let Some(error) = retry_loop(
                     &mut self.keepalive,
                     &mut retrier,
                     &failure,

@@ -26,26 +26,26 @@ mod config;
 mod purpose;
 mod send;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::Response;
 
 pub use config::VisitorConfig;
 
+use super::answer::{self, parse, Answering, Input, Sent};
+use super::clock::WallClock;
 use super::contract::{FailureKind, Machine, Output, RequestId, IDLE_WAKE};
 use super::event::{CommandFailure, LineId, MachineError, MachineEvent, SessionLostReason};
-use super::outbox::{Outbox, Pending};
+use super::outbox::Outbox;
 use super::outgoing::{Item, Keep, Outgoing};
-use super::reply::{self, after, Reply, Retrier};
+use super::reply::{after, Retrier};
 use super::rng::Rng;
 use super::schedule::{earliest, Schedule};
 use super::states::{enter, start, States};
-use crate::codec::Limits;
 use crate::cursor::ChatCursor;
 use crate::model::{ChatId, ChatInfo, NewEvent};
-use crate::ops::{Auth, ChatRef, Context, Operation};
-use crate::retry::{Decision, Failure, Idempotency};
+use crate::ops::{Auth, ChatRef, Context};
 use purpose::Purpose;
 
 /// Where the machine stands (the diagram `visitor` of `docs/architecture.md`).
@@ -90,21 +90,6 @@ struct Joined {
     chat: ChatRef,
     href: String,
     cursor: ChatCursor,
-}
-
-/// A request's identity and timing, as its answer is handled.
-#[derive(Debug, Clone, Copy)]
-struct Sent {
-    id: RequestId,
-    sent_at: Instant,
-    now: Instant,
-    now_unix: u64,
-}
-
-/// What came back for a request.
-enum Input {
-    Response(Response<Bytes>),
-    Failure(Failure),
 }
 
 /// The visitor chat machine. See the [module docs](self).
@@ -271,11 +256,6 @@ impl VisitorMachine {
         }
     }
 
-    fn clock(&mut self, now: Instant) -> Instant {
-        self.now = self.now.max(now);
-        self.now
-    }
-
     fn retrier(&mut self) -> Retrier<'_> {
         Retrier::new(&self.cfg.retry, &mut self.rng)
     }
@@ -320,34 +300,22 @@ impl VisitorMachine {
             .unwrap_or_else(|| after(now, IDLE_WAKE))
     }
 
-    fn dispatch(&mut self, id: RequestId, pending: Pending<Purpose>, input: Input, now: Instant) {
-        let now_unix = match &input {
-            Input::Response(r) => {
-                reply::now_unix(Some(r.headers()), self.cfg.wall_clock.as_ref(), now)
-            }
-            Input::Failure(_) => reply::now_unix(None, self.cfg.wall_clock.as_ref(), now),
-        };
+    fn dispatch_purpose(&mut self, purpose: Purpose, input: Input, at: Sent) {
         let limits = self.cfg.limits;
-        let at = Sent {
-            id,
-            sent_at: pending.sent_at,
-            now,
-            now_unix,
-        };
-        match pending.purpose {
-            Purpose::Request(op) => self.on_request(answer(op.as_ref(), input, &limits), at),
-            Purpose::Poll(op) => self.on_poll(answer(&op, input, &limits), at),
-            Purpose::Keepalive(op) => self.on_keepalive(answer(&op, input, &limits), at),
-            Purpose::Send(op) => self.on_send(answer(&op, input, &limits), at),
-            Purpose::Check(op) => self.on_check(answer(&op, input, &limits), at),
+        match purpose {
+            Purpose::Request(op) => self.on_request(parse(op.as_ref(), input, &limits), at),
+            Purpose::Poll(op) => self.on_poll(parse(&op, input, &limits), at),
+            Purpose::Keepalive(op) => self.on_keepalive(parse(&op, input, &limits), at),
+            Purpose::Send(op) => self.on_send(parse(&op, input, &limits), at),
+            Purpose::Check(op) => self.on_check(parse(&op, input, &limits), at),
             Purpose::Name(op) => {
                 let asked = op.body().as_str().to_owned();
-                let reply = answer(&op, input, &limits);
+                let reply = parse(&op, input, &limits);
                 self.on_name(reply, asked, at)
             }
             Purpose::Typing(op) => {
                 let asked = op.body().is_typing();
-                let reply = answer(&op, input, &limits);
+                let reply = parse(&op, input, &limits);
                 self.on_typing(reply, asked, at)
             }
         }
@@ -384,72 +352,52 @@ impl VisitorMachine {
         self.out.forget_all();
         self.out.emit(MachineEvent::Closed);
     }
-
-    /// A failed request of a loop (poll, keepalive, name, typing): scheduled again by the
-    /// policy; the error when it gives up.
-    fn retry(
-        task: &mut Schedule,
-        retrier: &mut Retrier<'_>,
-        failure: &Failure,
-        error: MachineError,
-        at: Sent,
-        keep_going: bool,
-    ) -> Option<MachineError> {
-        let attempt = task.failed();
-        match retrier.decide(failure, attempt, Idempotency::Safe, keep_going, at.now_unix) {
-            Decision::Retry { after: pause } | Decision::Reconcile { after: pause } => {
-                task.schedule(after(at.now, pause));
-                None
-            }
-            Decision::GiveUp => {
-                task.succeeded();
-                Some(error)
-            }
-        }
-    }
 }
 
-/// Parses the input with the operation.
-fn answer<O: Operation>(op: &O, input: Input, limits: &Limits) -> Reply<O::Output> {
-    match input {
-        Input::Response(response) => reply::read(op, response, limits),
-        Input::Failure(failure) => Reply::transport(failure, O::ENDPOINT),
+impl Answering for VisitorMachine {
+    type Purpose = Purpose;
+
+    fn outbox(&mut self) -> &mut Outbox<Purpose> {
+        &mut self.out
+    }
+
+    fn clock(&mut self, now: Instant) -> Instant {
+        self.now = self.now.max(now);
+        self.now
+    }
+
+    fn request_deadline(&self) -> Duration {
+        self.cfg.request_deadline
+    }
+
+    fn wall_clock(&self) -> Option<&WallClock> {
+        self.cfg.wall_clock.as_ref()
+    }
+
+    fn next_send(&mut self, now: Instant) -> Option<Output> {
+        VisitorMachine::next_send(self, now)
+    }
+
+    fn wake(&self, now: Instant) -> Instant {
+        VisitorMachine::wake(self, now)
+    }
+
+    fn dispatch(&mut self, purpose: Purpose, input: Input, at: Sent) {
+        self.dispatch_purpose(purpose, input, at);
     }
 }
 
 impl Machine for VisitorMachine {
     fn poll_output(&mut self, now: Instant) -> Output {
-        let now = self.clock(now);
-        loop {
-            if let Some(event) = self.out.next_event() {
-                return Output::Event(event);
-            }
-            // An answer that never came: handled as the timeout it is.
-            if let Some(id) = self.out.overdue(now, self.cfg.request_deadline) {
-                self.handle_failure(id, FailureKind::Timeout, now);
-                continue;
-            }
-            if let Some(send) = self.next_send(now) {
-                return send;
-            }
-            if !self.out.has_events() {
-                return Output::Timeout(self.wake(now));
-            }
-        }
+        answer::poll_output(self, now)
     }
 
     fn handle_response(&mut self, id: RequestId, response: Response<Bytes>, now: Instant) {
-        let now = self.clock(now);
-        if let Some(pending) = self.out.settle(id) {
-            self.dispatch(id, pending, Input::Response(response), now);
-        }
+        answer::handle(self, id, Input::Response(response), now);
     }
 
     fn handle_failure(&mut self, id: RequestId, kind: FailureKind, now: Instant) {
-        let now = self.clock(now);
-        if let Some(pending) = self.out.settle(id) {
-            self.dispatch(id, pending, Input::Failure(kind.as_failure()), now);
-        }
+        answer::handle(self, id, Input::Failure(kind.as_failure()), now);
     }
 
     fn is_closed(&self) -> bool {

@@ -5,9 +5,10 @@ use std::time::Instant;
 
 use super::{Phase, Sent, VisitorMachine};
 use crate::cursor::Page;
+use crate::machine::answer::retry_loop;
 use crate::machine::contract::Output;
 use crate::machine::event::{CommandFailure, MachineEvent};
-use crate::machine::outgoing::{Item, Moment, Settled, Stage};
+use crate::machine::outgoing::{Item, Settled, Stage};
 use crate::machine::reply::{Reply, Retrier};
 use crate::model::{Events, Source};
 use crate::ops::{Created, GetEvents, SendVisitorEvent, SetVisitorName, SetVisitorTyping};
@@ -75,18 +76,13 @@ impl VisitorMachine {
                     .id()
                     .and_then(|id| id.parse::<u64>().ok())
                     .map(crate::model::EventId);
-                self.outgoing.sent_ok(&chat, at.id, event, at.now)
+                self.outgoing.sent_ok(&chat, event, at)
             }
-            Reply::Unauthorized => self.outgoing.unauthorized(&chat, at.id, at.now, true),
+            Reply::Unauthorized => self.outgoing.unauthorized(&chat, at, true),
             Reply::Failed { failure, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                self.outgoing.sent_failed(
-                    &chat,
-                    at.id,
-                    &failure,
-                    &mut retrier,
-                    Moment::new(at.now, at.now_unix, stop),
-                )
+                self.outgoing
+                    .sent_failed(&chat, &failure, &mut retrier, at, stop)
             }
         };
         if let Some(settled) = settled {
@@ -103,18 +99,13 @@ impl VisitorMachine {
             Reply::Ok(events) => {
                 self.deliver(Page::from_events(&events));
                 self.outgoing
-                    .checked(&chat, at.id, &events.events, Source::Visitor, at.now, stop)
+                    .checked(&chat, &events.events, Source::Visitor, at, stop)
             }
-            Reply::Unauthorized => self.outgoing.unauthorized(&chat, at.id, at.now, true),
+            Reply::Unauthorized => self.outgoing.unauthorized(&chat, at, true),
             Reply::Failed { failure, .. } => {
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                self.outgoing.check_failed(
-                    &chat,
-                    at.id,
-                    &failure,
-                    &mut retrier,
-                    Moment::new(at.now, at.now_unix, stop),
-                )
+                self.outgoing
+                    .check_failed(&chat, &failure, &mut retrier, at, stop)
             }
         };
         if let Some(settled) = settled {
@@ -232,8 +223,7 @@ impl VisitorMachine {
             Reply::Failed { failure, error, .. } => {
                 let mut t = std::mem::take(task(self));
                 let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
-                let gave_up =
-                    VisitorMachine::retry(&mut t, &mut retrier, &failure, error, at, false);
+                let gave_up = retry_loop(&mut t, &mut retrier, &failure, error, at, false);
                 *task(self) = t;
                 if let Some(error) = gave_up {
                     self.out.emit(MachineEvent::Error(error));
