@@ -34,7 +34,7 @@ impl AgentMachine {
         }
     }
 
-    pub(super) fn on_set_availability(
+    pub(super) fn set_availability_answered(
         &mut self,
         reply: Reply<Option<Availability>>,
         asked: Option<AgentState>,
@@ -97,7 +97,7 @@ impl AgentMachine {
         }
     }
 
-    pub(super) fn on_get_availability(&mut self, reply: Reply<Availability>, at: Sent) {
+    pub(super) fn get_availability_answered(&mut self, reply: Reply<Availability>, at: Sent) {
         if !self.get_availability.settle(at.id) || self.phase != Phase::Running {
             return;
         }

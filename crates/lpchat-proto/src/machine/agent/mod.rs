@@ -69,7 +69,6 @@ mod purpose;
 mod send;
 mod session;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -90,10 +89,11 @@ use super::schedule::{earliest, Schedule};
 use super::states::{enter, start, States};
 use crate::codec::Limits;
 use crate::cursor::CursorSet;
-use crate::model::{AgentId, AgentState, ChatId, ChatInfo, NewEvent, TransferRequest};
+use crate::model::{AgentId, AgentState, ChatId, NewEvent, TransferRequest};
 use crate::ops::{Context, SessionRef};
 use crate::retry::RetryPolicy;
-use chats::Retired;
+use chats::Following;
+use incoming::Accepting;
 use purpose::Purpose;
 
 /// Where the machine stands as a whole (the diagram `agent` of `docs/architecture.md`).
@@ -154,40 +154,12 @@ pub struct AgentMachine {
     set_availability: Schedule,
 
     // Incoming chats and accepting (A10, A11, A12).
-    incoming: Schedule,
-    ringing: Option<u64>,
-    offer_open: bool,
-    accept_href: Option<String>,
-    accepts_wanted: u32,
-    /// Chats accepted since the last incoming poll counted `ringing`.
-    accepted_since_poll: u64,
-    accept: Schedule,
-    accept_check: Option<bool>,
-    accept_check_failures: u32,
+    accepting: Accepting,
 
-    // Chats (A13).
-    cursors: CursorSet,
-    chat_hrefs: BTreeMap<ChatId, String>,
-    poll: Schedule,
-    last_poll: Option<Instant>,
-    /// How many multi-chat polls were sent; the one in flight is the last.
-    poll_seq: u64,
-    /// The chats the poll in flight asked for.
-    polled: Vec<ChatId>,
-    /// Chats still to poll alone in this round, after a multi-chat poll refused with 403
-    /// or 404.
-    split: VecDeque<ChatId>,
-    /// Chats refused when polled alone, not polled until A12 says whether they left.
-    refused: BTreeSet<ChatId>,
-    verify: Schedule,
-    missing: BTreeMap<ChatId, u32>,
-    /// Chats this machine transferred, with the poll sequence at the transfer: followed
-    /// until a later poll is answered.
-    transferred: BTreeMap<ChatId, u64>,
+    // The chats followed and their poll (A13, A12).
+    following: Following,
     /// The agent's id (A9), to tell a chat taken by another agent.
     me: Option<AgentId>,
-    infos: BTreeMap<ChatId, ChatInfo>,
-    retired: Retired,
 
     // Outgoing queues (A16, A17, A24, A15).
     outgoing: Outgoing,
@@ -195,8 +167,6 @@ pub struct AgentMachine {
     /// The driver's consumer is behind: no chat or incoming poll goes out (but the count
     /// an accept waits for).
     polling_paused: bool,
-    /// Accepts asked for while the last count was 0, waiting for a fresh count (A10).
-    recount: u32,
 }
 
 impl AgentMachine {
@@ -209,7 +179,6 @@ impl AgentMachine {
         let base_ctx = Context::new(cfg.format)
             .with_base(cfg.base.clone())
             .with_options(cfg.options);
-        let cursors = cfg.resume.clone();
         let mut machine = AgentMachine {
             rng: Rng::new(cfg.seed),
             wanted: cfg.initial_availability.clone(),
@@ -224,32 +193,11 @@ impl AgentMachine {
             close_session: Schedule::default(),
             get_availability: Schedule::default(),
             set_availability: Schedule::default(),
-            incoming: Schedule::default(),
-            ringing: None,
-            offer_open: false,
-            accept_href: None,
-            accepts_wanted: 0,
-            accepted_since_poll: 0,
-            accept: Schedule::default(),
-            accept_check: None,
-            accept_check_failures: 0,
-            cursors,
-            chat_hrefs: BTreeMap::new(),
-            poll: Schedule::default(),
-            last_poll: None,
-            poll_seq: 0,
-            polled: Vec::new(),
-            split: VecDeque::new(),
-            refused: BTreeSet::new(),
-            verify: Schedule::default(),
-            missing: BTreeMap::new(),
-            transferred: BTreeMap::new(),
+            accepting: Accepting::default(),
+            following: Following::resumed(cfg.resume.clone()),
             me: None,
-            infos: BTreeMap::new(),
-            retired: Retired::default(),
             outgoing: Outgoing::default(),
             polling_paused: false,
-            recount: 0,
             cfg,
         };
         machine.check_lost();
@@ -303,26 +251,15 @@ impl AgentMachine {
     /// When the last incoming count was 0, the count is read again first (A10) and the
     /// accept fails with [`CommandFailure::NothingToDo`] only if it is still 0.
     pub fn accept_next(&mut self) {
-        let refusal = match self.phase {
-            Phase::Running if self.ringing == Some(0) && !self.accept.active() => {
-                // The last count (up to a poll interval old) said nothing rings: count
-                // again now rather than refuse on stale news (a chat may ring for only a
-                // few seconds before the server forces Away), then accept or refuse.
-                self.recount = self.recount.saturating_add(1);
-                self.incoming.schedule_by(self.now);
-                return;
+        match self.phase {
+            Phase::Running => self.ask_accept(),
+            Phase::Closing | Phase::Closed => {
+                self.out
+                    .emit(MachineEvent::AcceptFailed(CommandFailure::Closed));
             }
-            Phase::Running => None,
-            Phase::Closing | Phase::Closed => Some(CommandFailure::Closed),
-            Phase::Lost => Some(CommandFailure::SessionLost),
-        };
-        match refusal {
-            Some(reason) => self.out.emit(MachineEvent::AcceptFailed(reason)),
-            None => {
-                self.accepts_wanted = self.accepts_wanted.saturating_add(1);
-                if !self.accept.active() {
-                    self.accept.schedule(self.now);
-                }
+            Phase::Lost => {
+                self.out
+                    .emit(MachineEvent::AcceptFailed(CommandFailure::SessionLost));
             }
         }
     }
@@ -354,19 +291,16 @@ impl AgentMachine {
             &mut self.info,
             &mut self.get_availability,
             &mut self.set_availability,
-            &mut self.incoming,
-            &mut self.accept,
-            &mut self.poll,
-            &mut self.verify,
+            &mut self.accepting.poll,
+            &mut self.accepting.task,
+            &mut self.following.poll,
+            &mut self.following.verify,
         ] {
             task.cancel();
         }
         // An accept in flight settles by itself; the others will not be sent.
-        let in_flight = u32::from(self.accept.busy());
-        while self.accepts_wanted > in_flight {
-            self.fail_accept(CommandFailure::Closed);
-        }
-        self.fail_recounts(CommandFailure::Closed);
+        self.accepting
+            .fail_all(true, &CommandFailure::Closed, &mut self.out);
         for chat in self.outgoing.chats() {
             self.fail_waiting(&chat, Keep::BusyHead, CommandFailure::Closed);
         }
@@ -381,17 +315,21 @@ impl AgentMachine {
 
     /// Where every followed chat stands, as a token for [`AgentConfig::resume_from`].
     pub fn cursor_token(&self) -> String {
-        self.cursors.to_token()
+        self.following.cursors.to_token()
     }
 
     /// The cursors of the followed chats.
     pub fn cursors(&self) -> &CursorSet {
-        &self.cursors
+        &self.following.cursors
     }
 
     /// The chats followed now.
     pub fn chats(&self) -> Vec<ChatId> {
-        self.cursors.iter().map(|c| c.chat_id().clone()).collect()
+        self.following
+            .cursors
+            .iter()
+            .map(|c| c.chat_id().clone())
+            .collect()
     }
 
     /// The agent session, once started.
@@ -441,10 +379,10 @@ impl AgentMachine {
     fn enqueue(&mut self, chat: &ChatId, item: Item) -> LineId {
         let refusal = match self.phase {
             // A transferred chat is no longer this agent's, though polled once more.
-            Phase::Running if self.transferred.contains_key(chat) => {
+            Phase::Running if self.following.was_transferred(chat) => {
                 Some(CommandFailure::ChatEnded)
             }
-            Phase::Running if self.cursors.contains(chat) => None,
+            Phase::Running if self.following.cursors.contains(chat) => None,
             Phase::Running => Some(CommandFailure::UnknownChat),
             Phase::Closing | Phase::Closed => Some(CommandFailure::Closed),
             Phase::Lost => Some(CommandFailure::SessionLost),
@@ -464,7 +402,7 @@ impl AgentMachine {
         self.out.emit(match item {
             Item::Transfer(_) => MachineEvent::TransferFailed { id, chat, reason },
             Item::Event(_) => MachineEvent::LineFailed {
-                line: id,
+                id: id,
                 chat,
                 reason,
             },
@@ -482,20 +420,6 @@ impl AgentMachine {
             };
             self.emit_failed(chat, item.id, &item.item, reason);
         }
-    }
-
-    /// Fails the accepts that waited for a fresh count.
-    fn fail_recounts(&mut self, reason: CommandFailure) {
-        for _ in 0..std::mem::take(&mut self.recount) {
-            self.out.emit(MachineEvent::AcceptFailed(reason.clone()));
-        }
-    }
-
-    fn fail_accept(&mut self, reason: CommandFailure) {
-        self.accepts_wanted = self.accepts_wanted.saturating_sub(1);
-        self.accept_check = None;
-        self.accept_check_failures = 0;
-        self.out.emit(MachineEvent::AcceptFailed(reason));
     }
 
     fn retrier(&mut self) -> Retrier<'_> {
@@ -570,12 +494,9 @@ impl AgentMachine {
                     self.info.wake(),
                     self.get_availability.wake(),
                     self.set_availability.wake(),
-                    self.incoming
-                        .wake()
-                        .filter(|_| !self.polling_paused || self.recount > 0),
-                    self.accept.wake(),
-                    self.poll.wake().filter(|_| !self.polling_paused),
-                    self.verify.wake(),
+                    self.accepting.wake(self.polling_paused),
+                    self.following.poll.wake().filter(|_| !self.polling_paused),
+                    self.following.verify.wake(),
                     self.outgoing.wake(),
                 ]),
                 Phase::Closing => self.close_session.wake(),
@@ -596,42 +517,44 @@ impl AgentMachine {
     fn dispatch_purpose(&mut self, purpose: Purpose, input: Input, at: Sent) {
         let limits = self.cfg.limits;
         match purpose {
-            Purpose::Login(call) => self.on_login_reply(call, input, &limits, at),
-            Purpose::StartSession(op) => self.on_start(parse(&op, input, &limits), at),
-            Purpose::Info(op) => self.on_info(parse(&op, input, &limits), at),
+            Purpose::Login(call) => self.login_call_answered(call, input, &limits, at),
+            Purpose::StartSession(op) => self.start_answered(parse(&op, input, &limits), at),
+            Purpose::Info(op) => self.info_answered(parse(&op, input, &limits), at),
             Purpose::GetAvailability(op) => {
-                self.on_get_availability(parse(&op, input, &limits), at)
+                self.get_availability_answered(parse(&op, input, &limits), at)
             }
             Purpose::SetAvailability(op) => {
                 let wanted = op.body().chat.clone();
-                self.on_set_availability(parse(&op, input, &limits), wanted, at)
+                self.set_availability_answered(parse(&op, input, &limits), wanted, at)
             }
-            Purpose::Incoming(op) => self.on_incoming(parse(&op, input, &limits), at),
-            Purpose::Accept(op) => self.on_accept(parse(&op, input, &limits), at),
-            Purpose::AcceptCheck(op) => self.on_accept_check(parse(&op, input, &limits), at),
-            Purpose::Chats(op) => self.on_chats(parse(&op, input, &limits), at),
-            Purpose::Verify(op) => self.on_verify(parse(&op, input, &limits), at),
-            Purpose::Send(chat, op) => self.on_send(chat, op, input, &limits, at),
-            Purpose::Check(chat, op) => self.on_check(chat, parse(&op, input, &limits), at),
+            Purpose::Incoming(op) => self.incoming_answered(parse(&op, input, &limits), at),
+            Purpose::Accept(op) => self.accept_answered(parse(&op, input, &limits), at),
+            Purpose::AcceptCheck(op) => self.accept_check_answered(parse(&op, input, &limits), at),
+            Purpose::Chats(op) => self.chats_answered(parse(&op, input, &limits), at),
+            Purpose::Verify(op) => self.verify_answered(parse(&op, input, &limits), at),
+            Purpose::Send(chat, op) => self.send_answered(chat, op, input, &limits, at),
+            Purpose::Check(chat, op) => self.check_answered(chat, parse(&op, input, &limits), at),
             Purpose::CloseSession(op) => {
                 let _ = parse(&op, input, &limits);
-                self.on_close_session(at)
+                self.close_session_answered(at)
             }
         }
     }
 
-    fn on_login_reply(&mut self, call: LoginCall, input: Input, limits: &Limits, at: Sent) {
+    fn login_call_answered(&mut self, call: LoginCall, input: Input, limits: &Limits, at: Sent) {
         let mut retrier = Retrier::new(&self.cfg.retry, &mut self.rng);
         match call {
             LoginCall::Login(op) => {
                 let r = parse(&op, input, limits);
-                self.login.on_login(r, at, &mut retrier, &mut self.out);
+                self.login
+                    .login_answered(r, at, &mut retrier, &mut self.out);
             }
             LoginCall::Refresh(op) => {
                 let r = parse(&op, input, limits);
-                self.login.on_refresh(r, at, &mut retrier, &mut self.out);
+                self.login
+                    .refresh_answered(r, at, &mut retrier, &mut self.out);
             }
-            LoginCall::Logout(_) => self.login.on_logout(at.id),
+            LoginCall::Logout(_) => self.login.logout_answered(at.id),
         }
         self.after_login_change();
     }
@@ -665,10 +588,7 @@ impl AgentMachine {
         } else {
             CommandFailure::SessionLost
         };
-        while self.accepts_wanted > 0 {
-            self.fail_accept(reason.clone());
-        }
-        self.fail_recounts(reason.clone());
+        self.accepting.fail_all(false, &reason, &mut self.out);
         for chat in self.outgoing.chats() {
             // Nothing is in flight any more: every item fails.
             self.fail_waiting(&chat, Keep::Nothing, reason.clone());

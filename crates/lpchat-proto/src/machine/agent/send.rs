@@ -69,10 +69,14 @@ impl AgentMachine {
 
     /// The first event id of `chat` not yet delivered: where a send starts looking.
     fn cursor_from(&self, chat: &ChatId) -> EventId {
-        self.cursors.get(chat).map(|c| c.from()).unwrap_or_default()
+        self.following
+            .cursors
+            .get(chat)
+            .map(|c| c.from())
+            .unwrap_or_default()
     }
 
-    pub(super) fn on_send(
+    pub(super) fn send_answered(
         &mut self,
         chat: ChatId,
         op: SendOp,
@@ -108,7 +112,7 @@ impl AgentMachine {
         }
     }
 
-    pub(super) fn on_check(&mut self, chat: ChatId, reply: Reply<Events>, at: Sent) {
+    pub(super) fn check_answered(&mut self, chat: ChatId, reply: Reply<Events>, at: Sent) {
         let settled = match reply {
             Reply::Ok(events) => {
                 self.login.agent_succeeded();
@@ -147,15 +151,15 @@ impl AgentMachine {
                         id: queued.id,
                         chat: chat_id,
                     });
-                    if self.cursors.contains(chat) {
-                        self.transferred.insert(chat.clone(), self.poll_seq);
+                    if self.following.cursors.contains(chat) {
+                        self.following.transfer_done(chat);
                         self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
                         let now = self.now;
                         self.schedule_poll(now);
                     }
                 }
                 Item::Event(_) => self.out.emit(MachineEvent::LineDelivered {
-                    line: queued.id,
+                    id: queued.id,
                     chat: chat_id,
                     event,
                 }),
@@ -164,7 +168,7 @@ impl AgentMachine {
                 self.emit_failed(chat, queued.id, &queued.item, reason)
             }
         }
-        if !self.cursors.contains(chat) {
+        if !self.following.cursors.contains(chat) {
             self.fail_waiting(chat, Keep::SentHead, CommandFailure::ChatEnded);
             self.forget_chat(chat);
         }

@@ -30,7 +30,7 @@ impl AgentMachine {
         }
     }
 
-    pub(super) fn on_start(&mut self, reply: Reply<AgentSessionLocation>, at: Sent) {
+    pub(super) fn start_answered(&mut self, reply: Reply<AgentSessionLocation>, at: Sent) {
         if !self.start.settle(at.id) || self.phase != Phase::Running {
             return;
         }
@@ -100,7 +100,7 @@ impl AgentMachine {
         });
         self.session = Some(session);
         self.info.schedule(now);
-        self.incoming.schedule(now);
+        self.accepting.poll.schedule(now);
         if self.wanted.is_some() {
             self.set_availability.schedule(now);
         }
@@ -127,7 +127,7 @@ impl AgentMachine {
         }
     }
 
-    pub(super) fn on_info(&mut self, reply: Reply<AgentInfo>, at: Sent) {
+    pub(super) fn info_answered(&mut self, reply: Reply<AgentInfo>, at: Sent) {
         if !self.info.settle(at.id) || self.phase != Phase::Running {
             return;
         }
@@ -178,7 +178,7 @@ impl AgentMachine {
     }
 
     /// The agent session's end was answered (or failed): best effort, log out next.
-    pub(super) fn on_close_session(&mut self, at: Sent) {
+    pub(super) fn close_session_answered(&mut self, at: Sent) {
         if self.close_session.settle(at.id) {
             self.close_session.cancel();
             self.logout(at.now);
