@@ -183,13 +183,21 @@ pub fn event(e: &MachineEvent) -> Value {
         MachineEvent::ChatEnded { chat, reason } => {
             json!({"type": "chatEnded", "chat": chat.as_str(), "reason": end_reason(reason)})
         }
-        MachineEvent::LineDelivered { line, chat, event } => json!({
+        MachineEvent::LineDelivered {
+            id: line,
+            chat,
+            event,
+        } => json!({
             "type": "lineDelivered",
             "line": line.0,
             "chat": chat.as_str(),
             "event": event.map(|id| id.0.to_string()),
         }),
-        MachineEvent::LineFailed { line, chat, reason } => json!({
+        MachineEvent::LineFailed {
+            id: line,
+            chat,
+            reason,
+        } => json!({
             "type": "lineFailed",
             "line": line.0,
             "chat": chat.as_str(),

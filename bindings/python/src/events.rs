@@ -266,13 +266,21 @@ pub(crate) fn session_event(py: Python<'_>, e: &MachineEvent) -> PyResult<Py<PyA
             }
             .into_py_any(py)
         }
-        MachineEvent::LineDelivered { line, chat, event } => LineDelivered {
+        MachineEvent::LineDelivered {
+            id: line,
+            chat,
+            event,
+        } => LineDelivered {
             line: line.0,
             chat: chat.as_str().to_owned(),
             event: event.map(|e| e.0),
         }
         .into_py_any(py),
-        MachineEvent::LineFailed { line, chat, reason } => LineFailed {
+        MachineEvent::LineFailed {
+            id: line,
+            chat,
+            reason,
+        } => LineFailed {
             line: line.0,
             chat: chat.as_str().to_owned(),
             reason: command_reason(reason).into(),

@@ -158,7 +158,7 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
-        line: id,
+        id: id,
         chat: chat("C1"),
         event: Some(eid(6)),
     }));
@@ -225,7 +225,7 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
         ),
     );
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: id,
+        id: id,
         chat: chat("C1"),
         event: Some(eid(6)),
     }));
@@ -253,7 +253,7 @@ fn a_line_refused_with_4xx_fails_and_the_next_one_goes() {
     s.assert_quiet();
     s.respond(&post, json(400, r#"{"error":{"message":"bad line"}}"#));
     assert!(s.take_events().contains(&MachineEvent::LineFailed {
-        line: first,
+        id: first,
         chat: chat("C1"),
         reason: CommandFailure::Rejected {
             status: http::StatusCode::BAD_REQUEST
@@ -263,7 +263,7 @@ fn a_line_refused_with_4xx_fails_and_the_next_one_goes() {
     assert_eq!(post.json()["event"]["text"], "two");
     s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C1/events/9","@rel":"location"}}}}}}"#)));
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: second,
+        id: second,
         chat: chat("C1"),
         event: Some(eid(9)),
     }));
@@ -271,7 +271,7 @@ fn a_line_refused_with_4xx_fails_and_the_next_one_goes() {
     let other = s.m.send_line(&chat("NOPE"), NewEvent::plain("x"));
     s.drain();
     assert!(s.take_events().contains(&MachineEvent::LineFailed {
-        line: other,
+        id: other,
         chat: chat("NOPE"),
         reason: CommandFailure::UnknownChat,
     }));
@@ -693,7 +693,7 @@ fn an_ended_chat_ends_with_the_answer_that_brings_its_end() {
     let line_id = s.m.send_line(&chat("E"), NewEvent::plain("late"));
     s.drain();
     assert!(s.take_events().contains(&MachineEvent::LineFailed {
-        line: line_id,
+        id: line_id,
         chat: chat("E"),
         reason: CommandFailure::UnknownChat,
     }));
@@ -957,14 +957,14 @@ fn unfollow_stops_polling_a_chat_and_fails_what_is_queued_on_it() {
         reason: EndReason::Unfollowed,
     }));
     assert!(events.contains(&MachineEvent::LineFailed {
-        line: queued,
+        id: queued,
         chat: chat("U"),
         reason: CommandFailure::UnknownChat,
     }));
     // The line already sent still settles.
     s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/U/events/1","@rel":"location"}}}}}}"#)));
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: sent,
+        id: sent,
         chat: chat("U"),
         event: Some(eid(1)),
     }));
@@ -1026,13 +1026,13 @@ fn end_and_transfer_follow_the_lines_before_them() {
     s.assert_quiet();
     s.respond(&post_u, json(201, &format!(r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/U/events/3","@rel":"location"}}}}}}"#)));
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: end,
+        id: end,
         chat: chat("U"),
         event: Some(eid(3))
     }));
     s.respond(&post_t, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/T/events/1","@rel":"location"}}}}}}"#)));
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: l1,
+        id: l1,
         chat: chat("T"),
         event: Some(eid(1))
     }));
@@ -1048,7 +1048,7 @@ fn end_and_transfer_follow_the_lines_before_them() {
     }));
     // What was queued after the transfer will not go: the chat is no longer the agent's.
     assert!(events.contains(&MachineEvent::LineFailed {
-        line: after_transfer,
+        id: after_transfer,
         chat: chat("T"),
         reason: CommandFailure::ChatEnded,
     }));
@@ -1090,14 +1090,14 @@ fn close_fails_what_was_not_sent() {
     s.m.close();
     s.drain();
     assert!(s.take_events().contains(&MachineEvent::LineFailed {
-        line: b,
+        id: b,
         chat: chat("C"),
         reason: CommandFailure::Closed
     }));
     let end = s.expect("DELETE", "/agentSession/777");
     s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/C/events/1","@rel":"location"}}}}}}"#)));
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: a,
+        id: a,
         chat: chat("C"),
         event: Some(eid(1))
     }));
@@ -1276,7 +1276,7 @@ fn a_chat_of_another_session_is_followed_and_written_to() {
     assert_eq!(post.json()["event"]["text"], "hello");
     s.respond(&post, json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/K/events/1","@rel":"location"}}}}}}"#)));
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: sent,
+        id: sent,
         chat: chat("K"),
         event: Some(eid(1)),
     }));
@@ -1370,7 +1370,7 @@ fn a_line_whose_answer_never_comes_is_looked_for_at_the_deadline() {
         json(200, &events_body(&[line(5, "agent", "hello")])),
     );
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: id,
+        id: id,
         chat: chat("C1"),
         event: Some(eid(5)),
     }));
@@ -1409,7 +1409,7 @@ fn paused_polling_sends_no_poll_until_resumed_and_lines_still_go() {
     assert!(s
         .take_events()
         .iter()
-        .any(|e| matches!(e, MachineEvent::LineDelivered { line, .. } if *line == id)));
+        .any(|e| matches!(e, MachineEvent::LineDelivered { id: line, .. } if *line == id)));
     s.m.set_polling_paused(false);
     s.drain();
     let resumed = s.expect("GET", "/agentSession/777/chat");
@@ -1436,7 +1436,7 @@ fn an_end_queued_on_a_chat_that_ended_is_done_and_the_line_in_flight_settles() {
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
-        line: end_id,
+        id: end_id,
         chat: chat("E"),
         event: None,
     }));
@@ -1448,7 +1448,7 @@ fn an_end_queued_on_a_chat_that_ended_is_done_and_the_line_in_flight_settles() {
         json(201, &format!(r#"{{"chatEventLocation":{{"link":{{"@href":"{SESSION}/chat/E/events/3","@rel":"location"}}}}}}"#)),
     );
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: line_id,
+        id: line_id,
         chat: chat("E"),
         event: Some(eid(3)),
     }));

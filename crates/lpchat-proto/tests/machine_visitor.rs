@@ -187,7 +187,7 @@ fn lines_go_in_order_and_a_timed_out_line_is_looked_for_first() {
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
-        line: l1,
+        id: l1,
         chat: chat("H5K5"),
         event: Some(eid(1))
     }));
@@ -199,7 +199,7 @@ fn lines_go_in_order_and_a_timed_out_line_is_looked_for_first() {
         with_headers(201, &[("location", &format!("{CHAT_URL}/events/2"))], ""),
     );
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        line: l2,
+        id: l2,
         chat: chat("H5K5"),
         event: Some(eid(2))
     }));
@@ -289,7 +289,7 @@ fn close_ends_the_chat_and_finishes_after_the_last_events() {
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
-        line: bye,
+        id: bye,
         chat: chat("H5K5"),
         event: Some(eid(1))
     }));
@@ -313,7 +313,7 @@ fn close_ends_the_chat_and_finishes_after_the_last_events() {
     let late = s.m.send_line(NewEvent::plain("late"));
     s.drain();
     assert!(s.take_events().contains(&MachineEvent::LineFailed {
-        line: late,
+        id: late,
         chat: chat("H5K5"),
         reason: CommandFailure::Closed
     }));
@@ -410,7 +410,7 @@ fn an_end_whose_answer_comes_after_the_ended_event_is_done() {
     let events = s.take_events();
     assert!(
         events.contains(&MachineEvent::LineDelivered {
-            line: end,
+            id: end,
             chat: chat("H5K5"),
             event: None
         }),
@@ -464,7 +464,7 @@ fn a_line_in_flight_when_the_chat_ends_settles_by_its_answer() {
             reason: EndReason::Ended
         }));
         assert!(events.contains(&MachineEvent::LineFailed {
-            line: behind,
+            id: behind,
             chat: chat("H5K5"),
             reason: CommandFailure::ChatEnded
         }));
@@ -477,12 +477,12 @@ fn a_line_in_flight_when_the_chat_ends_settles_by_its_answer() {
         let events = s.take_events();
         let settled = match want {
             None => MachineEvent::LineDelivered {
-                line,
+                id: line,
                 chat: chat("H5K5"),
                 event: Some(eid(1)),
             },
             Some(reason) => MachineEvent::LineFailed {
-                line,
+                id: line,
                 chat: chat("H5K5"),
                 reason,
             },

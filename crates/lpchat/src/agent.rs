@@ -499,13 +499,17 @@ impl AgentLoop {
         tracing::debug!(event = event_name(&event), "event");
         match &event {
             MachineEvent::LineDelivered {
-                line, event: id, ..
+                id: line,
+                event: id,
+                ..
             } => {
                 if let Some(Waiter::Line(tx)) = self.lines.remove(line) {
                     let _ = tx.send(Ok(*id));
                 }
             }
-            MachineEvent::LineFailed { line, reason, .. } => {
+            MachineEvent::LineFailed {
+                id: line, reason, ..
+            } => {
                 if let Some(Waiter::Line(tx)) = self.lines.remove(line) {
                     let _ = tx.send(Err(Error::Command(reason.clone())));
                 }

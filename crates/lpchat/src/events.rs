@@ -348,7 +348,7 @@ mod tests {
 
     fn ev(n: u64) -> MachineEvent {
         MachineEvent::LineDelivered {
-            line: LineId(n),
+            id: LineId(n),
             chat: ChatId::from("C"),
             event: None,
         }
@@ -356,7 +356,7 @@ mod tests {
 
     fn id(e: Option<MachineEvent>) -> Option<u64> {
         match e? {
-            MachineEvent::LineDelivered { line, .. } => Some(line.0),
+            MachineEvent::LineDelivered { id: line, .. } => Some(line.0),
             _ => None,
         }
     }

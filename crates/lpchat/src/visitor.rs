@@ -375,11 +375,13 @@ impl VisitorLoop {
                 }
             }
             MachineEvent::LineDelivered {
-                line, event: id, ..
+                id: line,
+                event: id,
+                ..
             } => self.settle(*line, Ok(*id)),
-            MachineEvent::LineFailed { line, reason, .. } => {
-                self.settle(*line, Err(Error::Command(reason.clone())))
-            }
+            MachineEvent::LineFailed {
+                id: line, reason, ..
+            } => self.settle(*line, Err(Error::Command(reason.clone()))),
             _ => {}
         }
         self.events.send(event);

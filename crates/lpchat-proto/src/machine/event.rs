@@ -88,8 +88,9 @@ pub enum MachineEvent {
     },
     /// A queued line (or end) is in the chat, exactly once.
     LineDelivered {
-        /// The item.
-        line: LineId,
+        /// The item, as [`AgentMachine::send_line`](super::AgentMachine::send_line) or
+        /// [`VisitorMachine::send_line`](super::VisitorMachine::send_line) returned it.
+        id: LineId,
         /// Its chat.
         chat: ChatId,
         /// Its event id, when the server named it or reconciliation found it.
@@ -98,7 +99,7 @@ pub enum MachineEvent {
     /// A queued line (or end) was not delivered, or its fate stayed unknown.
     LineFailed {
         /// The item.
-        line: LineId,
+        id: LineId,
         /// Its chat.
         chat: ChatId,
         /// Why.

@@ -294,7 +294,7 @@ impl LoginState {
     }
 
     /// The answer to a login (L1).
-    pub(crate) fn on_login<P>(
+    pub(crate) fn login_answered<P>(
         &mut self,
         reply: Reply<LoginResponse>,
         at: Sent,
@@ -338,7 +338,7 @@ impl LoginState {
     }
 
     /// The answer to a refresh (L2). A refusal (401) means the login is gone: log in again.
-    pub(crate) fn on_refresh<P>(
+    pub(crate) fn refresh_answered<P>(
         &mut self,
         reply: Reply<()>,
         at: Sent,
@@ -372,7 +372,7 @@ impl LoginState {
     }
 
     /// The answer to a logout (L3), or its failure: either way the login is over for us.
-    pub(crate) fn on_logout(&mut self, id: super::contract::RequestId) {
+    pub(crate) fn logout_answered(&mut self, id: super::contract::RequestId) {
         if self.logout.settle(id) {
             self.finish_logout();
         }

@@ -38,7 +38,7 @@ impl VisitorMachine {
         }
     }
 
-    pub(super) fn on_request(&mut self, reply: Reply<Created>, at: Sent) {
+    pub(super) fn request_answered(&mut self, reply: Reply<Created>, at: Sent) {
         if !self.request.settle(at.id) || self.phase != Phase::Requesting {
             return;
         }
@@ -152,7 +152,7 @@ impl VisitorMachine {
         }
     }
 
-    pub(super) fn on_poll(&mut self, reply: Reply<Chat>, at: Sent) {
+    pub(super) fn poll_answered(&mut self, reply: Reply<Chat>, at: Sent) {
         if !self.poll.settle(at.id) || self.phase != Phase::Chatting {
             return;
         }
@@ -265,7 +265,7 @@ impl VisitorMachine {
         }
     }
 
-    pub(super) fn on_keepalive(&mut self, reply: Reply<ChatInfo>, at: Sent) {
+    pub(super) fn keepalive_answered(&mut self, reply: Reply<ChatInfo>, at: Sent) {
         if !self.keepalive.settle(at.id) || self.phase != Phase::Chatting {
             return;
         }

@@ -247,7 +247,7 @@ impl VisitorMachine {
                     _ => CommandFailure::UnknownChat,
                 };
                 self.out.emit(MachineEvent::LineFailed {
-                    line: id,
+                    id: id,
                     chat: chat.unwrap_or_else(|| ChatId::from("")),
                     reason,
                 });
@@ -303,20 +303,20 @@ impl VisitorMachine {
     fn dispatch_purpose(&mut self, purpose: Purpose, input: Input, at: Sent) {
         let limits = self.cfg.limits;
         match purpose {
-            Purpose::Request(op) => self.on_request(parse(op.as_ref(), input, &limits), at),
-            Purpose::Poll(op) => self.on_poll(parse(&op, input, &limits), at),
-            Purpose::Keepalive(op) => self.on_keepalive(parse(&op, input, &limits), at),
-            Purpose::Send(op) => self.on_send(parse(&op, input, &limits), at),
-            Purpose::Check(op) => self.on_check(parse(&op, input, &limits), at),
+            Purpose::Request(op) => self.request_answered(parse(op.as_ref(), input, &limits), at),
+            Purpose::Poll(op) => self.poll_answered(parse(&op, input, &limits), at),
+            Purpose::Keepalive(op) => self.keepalive_answered(parse(&op, input, &limits), at),
+            Purpose::Send(op) => self.send_answered(parse(&op, input, &limits), at),
+            Purpose::Check(op) => self.check_answered(parse(&op, input, &limits), at),
             Purpose::Name(op) => {
                 let asked = op.body().as_str().to_owned();
                 let reply = parse(&op, input, &limits);
-                self.on_name(reply, asked, at)
+                self.name_answered(reply, asked, at)
             }
             Purpose::Typing(op) => {
                 let asked = op.body().is_typing();
                 let reply = parse(&op, input, &limits);
-                self.on_typing(reply, asked, at)
+                self.typing_answered(reply, asked, at)
             }
         }
     }
@@ -343,7 +343,7 @@ impl VisitorMachine {
                     reason.clone()
                 };
                 self.out.emit(MachineEvent::LineFailed {
-                    line: item.id,
+                    id: item.id,
                     chat: chat.clone(),
                     reason,
                 });

@@ -64,7 +64,7 @@ impl VisitorMachine {
         }
     }
 
-    pub(super) fn on_send(&mut self, reply: Reply<Created>, at: Sent) {
+    pub(super) fn send_answered(&mut self, reply: Reply<Created>, at: Sent) {
         let Some(chat) = self.chat_id().cloned() else {
             return;
         };
@@ -90,7 +90,7 @@ impl VisitorMachine {
         }
     }
 
-    pub(super) fn on_check(&mut self, reply: Reply<Events>, at: Sent) {
+    pub(super) fn check_answered(&mut self, reply: Reply<Events>, at: Sent) {
         let Some(chat) = self.chat_id().cloned() else {
             return;
         };
@@ -123,7 +123,7 @@ impl VisitorMachine {
         let (id, failed) = match settled {
             Settled::Delivered(queued, event) => {
                 self.out.emit(MachineEvent::LineDelivered {
-                    line: queued.id,
+                    id: queued.id,
                     chat: chat.clone(),
                     event,
                 });
@@ -131,7 +131,7 @@ impl VisitorMachine {
             }
             Settled::Failed(queued, reason) => {
                 self.out.emit(MachineEvent::LineFailed {
-                    line: queued.id,
+                    id: queued.id,
                     chat: chat.clone(),
                     reason,
                 });
@@ -184,24 +184,24 @@ impl VisitorMachine {
         }
     }
 
-    pub(super) fn on_name(&mut self, reply: Reply<()>, asked: String, at: Sent) {
+    pub(super) fn name_answered(&mut self, reply: Reply<()>, asked: String, at: Sent) {
         if !self.name.settle(at.id) || self.phase != Phase::Chatting {
             return;
         }
         let changed = self.name_wanted.as_deref() != Some(asked.as_str());
-        self.on_setting(reply, changed, at, |m| &mut m.name);
+        self.setting_answered(reply, changed, at, |m| &mut m.name);
     }
 
-    pub(super) fn on_typing(&mut self, reply: Reply<()>, asked: bool, at: Sent) {
+    pub(super) fn typing_answered(&mut self, reply: Reply<()>, asked: bool, at: Sent) {
         if !self.typing.settle(at.id) || self.phase != Phase::Chatting {
             return;
         }
         let changed = self.typing_wanted != Some(asked);
-        self.on_setting(reply, changed, at, |m| &mut m.typing);
+        self.setting_answered(reply, changed, at, |m| &mut m.typing);
     }
 
     /// A setting was answered: a newer wish is sent next, a failure retried by the policy.
-    fn on_setting(
+    fn setting_answered(
         &mut self,
         reply: Reply<()>,
         changed: bool,
