@@ -292,7 +292,8 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn wall_clock() -> WallClock {
+/// The wall clock pinned now, for a machine or a one-off call.
+pub(crate) fn wall_clock() -> WallClock {
     let unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -135,6 +135,9 @@ impl FailureKind {
 /// the current instant, and `now` must not go backwards between calls (an earlier instant
 /// is treated as the latest one seen). Results for unknown or already settled ids are
 /// ignored.
+///
+/// Requests a driver sends on its own (operations the machines run no loop for) stay
+/// outside this loop: see [One-off requests](super#one-off-requests).
 pub trait Machine {
     /// The next thing to do at `now`.
     fn poll_output(&mut self, now: Instant) -> Output;

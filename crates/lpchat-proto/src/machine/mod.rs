@@ -58,6 +58,29 @@
 //! ([`MachineEvent::SessionLost`]). `close()` ends the agent session (A4) and logs out (L3).
 //! The cookie jar is the machine's own: one per agent session.
 //!
+//! # One-off requests
+//!
+//! Operations the machines run no loop for (available agents, chat info, typing, surveys,
+//! a raw GET) are sent by the driver itself, outside [`Machine::poll_output`]: they have no
+//! [`RequestId`] and no machine deadline. An agent session's one-off request still uses the
+//! machine's login, through two methods:
+//!
+//! - [`AgentMachine::request_context`]`(now)` gives the context of one attempt (the login's
+//!   bearer, or a fresh OAuth signature, and the jar's cookies) with the login *generation*
+//!   it belongs to; `None` while logging in, and once closed or lost. A context serves one
+//!   attempt: a signature's nonce must not be sent twice.
+//! - [`AgentMachine::observe_response`]`(generation, &response, now)` takes every response
+//!   to such an attempt, whatever its status: its cookies go to the jar, and a 401 of the
+//!   current generation starts one re-login, as for the machine's own requests (a 401 of an
+//!   older one starts none). Transport failures are not handed in: the machine has nothing
+//!   to learn from them.
+//!
+//! What to do with each attempt's outcome is [`OneOffCall`]'s: the retry policy as the
+//! machines apply it, and one re-login per call ([`OneOffStep::Relogin`]): after a 401 the
+//! driver waits, at most [`OneOffCall::login_wait`], for a context of a newer generation
+//! than the refused one, and sends once more; a second 401 is the call's error. A visitor's
+//! one-off requests use a fixed context (its app key), which no login renews.
+//!
 //! # Requests that change state
 //!
 //! An accept, a line, an end or a transfer is never repeated blindly. A timeout, a dropped
@@ -90,6 +113,7 @@ mod clock;
 mod contract;
 mod event;
 mod login;
+mod oneoff;
 mod outbox;
 mod outgoing;
 mod reply;
@@ -103,5 +127,6 @@ pub use clock::WallClock;
 pub use contract::{FailureKind, Machine, Output, RequestId, DEFAULT_REQUEST_DEADLINE, IDLE_WAKE};
 pub use event::{CommandFailure, EndReason, LineId, MachineError, MachineEvent, SessionLostReason};
 pub use login::LoginSettings;
+pub use oneoff::{OneOffCall, OneOffStep};
 pub use rng::Rng;
 pub use visitor::{VisitorConfig, VisitorMachine};
