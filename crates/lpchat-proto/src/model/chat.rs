@@ -8,7 +8,8 @@ use super::link::{Link, LinksExt, Rel};
 use super::login::ErrorBody;
 use super::time::Timestamp;
 use super::wire_enum::wire_enum;
-use crate::codec::{lenient, Resource};
+use super::wire_struct::wire_struct;
+use crate::codec::Resource;
 
 wire_enum! {
     /// The state of a chat (spec §9.1).
@@ -102,41 +103,20 @@ pub struct Line {
     pub json: Option<serde_json::Value>,
 }
 
-/// Parameters of an account-to-account transfer, to pass unchanged to the new chat request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChatRequestParameters {
-    /// `a2aEventId`.
-    #[serde(
-        rename = "a2aEventId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a2a_event_id: Option<String>,
-    /// `a2aSourceSessionId`.
-    #[serde(
-        rename = "a2aSourceSessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a2a_source_session_id: Option<String>,
-    /// `a2aSourceSiteId`.
-    #[serde(
-        rename = "a2aSourceSiteId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a2a_source_site_id: Option<String>,
-    /// The skill to request on the target account.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skill: Option<String>,
+wire_struct! {
+    /// Parameters of an account-to-account transfer, to pass unchanged to the new chat request.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ChatRequestParameters {
+        /// `a2aEventId`.
+        pub a2a_event_id: Option<String> as opt_string("a2aEventId"),
+        /// `a2aSourceSessionId`.
+        pub a2a_source_session_id: Option<String> as opt_string("a2aSourceSessionId"),
+        /// `a2aSourceSiteId`.
+        pub a2a_source_site_id: Option<String> as opt_string("a2aSourceSiteId"),
+        /// The skill to request on the target account.
+        pub skill: Option<String> as opt_string("skill"),
+    }
 }
 
 /// An account-to-account transfer event's content.
@@ -207,83 +187,29 @@ impl Event {
     }
 }
 
-/// The flat wire form of an event: every field any event type has, by type tag. Events are
-/// internally tagged (`@type`) and the tag may come after other fields, so they are read flat
-/// and sorted out in `TryFrom` rather than with a tagged enum (which XML cannot serve).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct RawEvent {
-    #[serde(
-        rename = "@id",
-        alias = "id",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    id: Option<EventId>,
-    #[serde(rename = "@type", alias = "type", deserialize_with = "lenient::string")]
-    event_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    time: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    state: Option<ChatState>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    text: Option<String>,
-    #[serde(rename = "textType", default, skip_serializing_if = "Option::is_none")]
-    text_type: Option<TextType>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    source: Option<Source>,
-    #[serde(
-        rename = "systemMessageId",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    system_message_id: Option<i64>,
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
-    sub_type: Option<SubType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    json: Option<serde_json::Value>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    domain: Option<String>,
-    #[serde(
-        rename = "chatRequestParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    chat_request_parameters: Option<ChatRequestParameters>,
-    #[serde(
-        rename = "remoteSiteId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    remote_site_id: Option<String>,
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    links: Vec<Link>,
+wire_struct! {
+    /// The flat wire form of an event: every field any event type has, by type tag. Events are
+    /// internally tagged (`@type`) and the tag may come after other fields, so they are read flat
+    /// and sorted out in `TryFrom` rather than with a tagged enum (which XML cannot serve).
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    struct RawEvent {
+        id: Option<EventId> as opt("@id" | "id"),
+        event_type: String as string("@type" | "type"),
+        time: Option<Timestamp> as opt("time"),
+        state: Option<ChatState> as opt("state"),
+        text: Option<String> as opt_string("text"),
+        text_type: Option<TextType> as opt("textType"),
+        by: Option<String> as opt_string("by"),
+        source: Option<Source> as opt("source"),
+        system_message_id: Option<i64> as opt_int("systemMessageId"),
+        sub_type: Option<SubType> as opt("subType"),
+        json: Option<serde_json::Value> as opt("json"),
+        url: Option<String> as opt_string("url"),
+        domain: Option<String> as opt_string("domain"),
+        chat_request_parameters: Option<ChatRequestParameters> as opt("chatRequestParameters"),
+        remote_site_id: Option<String> as opt_string("remoteSiteId"),
+        links: Vec<Link> as list("link"),
+    }
 }
 
 impl TryFrom<RawEvent> for Event {
@@ -362,26 +288,16 @@ impl From<Event> for RawEvent {
     }
 }
 
-/// A chat's events (A15, V11): the new events and the `next` link to poll.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Events {
-    /// `self` and `next`.
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
-    /// The events, in the order the server sent them.
-    #[serde(
-        rename = "event",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub events: Vec<Event>,
+wire_struct! {
+    /// A chat's events (A15, V11): the new events and the `next` link to poll.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Events {
+        /// `self` and `next`.
+        pub links: Vec<Link> as list("link"),
+        /// The events, in the order the server sent them.
+        pub events: Vec<Event> as list("event"),
+    }
 }
 
 impl Events {
@@ -411,163 +327,58 @@ impl Resource for Events {
     const NAME: &'static str = "events";
 }
 
-/// Information about a chat (A18 agent side, V13 visitor side; the visitor's adds the skill).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChatInfo {
-    /// `self`, `visitor-name`, `visitor-typing`, `agent-typing`.
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
-    /// The chat's state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ChatState>,
-    /// The chat session key (= chat id).
-    #[serde(
-        rename = "chatSessionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_session_key: Option<ChatId>,
-    /// Visitor side: the skill's name.
-    #[serde(
-        rename = "skillName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skill_name: Option<String>,
-    /// Visitor side: the skill's id.
-    #[serde(rename = "skillId", default, skip_serializing_if = "Option::is_none")]
-    pub skill_id: Option<SkillId>,
-    /// The agent's display name.
-    #[serde(
-        rename = "agentName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent_name: Option<String>,
-    /// The agent's id.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<AgentId>,
-    /// When the chat started.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<Timestamp>,
-    /// Duration in seconds (0 in every documented example).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration: Option<i64>,
-    /// When the chat last changed.
-    #[serde(
-        rename = "lastUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_update: Option<Timestamp>,
-    /// Seconds after `last_update` by which the chat must be touched again.
-    #[serde(
-        rename = "chatTimeout",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_timeout: Option<i64>,
-    /// The visitor's id.
-    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
-    pub visitor_id: Option<VisitorId>,
-    /// Whether the agent is typing.
-    #[serde(
-        rename = "agentTyping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent_typing: Option<TypingState>,
-    /// Whether the visitor is typing.
-    #[serde(
-        rename = "visitorTyping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visitor_typing: Option<TypingState>,
-    /// The visitor's name (`visitor` / `You` by default).
-    #[serde(
-        rename = "visitorName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visitor_name: Option<String>,
-    /// Real-time session id (unique only together with the account id).
-    #[serde(
-        rename = "rtSessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rt_session_id: Option<String>,
-    /// Monitoring visitor id.
-    #[serde(
-        rename = "sharkVisitorId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub shark_visitor_id: Option<String>,
-    /// Monitoring session id.
-    #[serde(
-        rename = "sharkSessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub shark_session_id: Option<String>,
-    /// Monitoring context id.
-    #[serde(
-        rename = "sharkContextId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub shark_context_id: Option<String>,
-    /// Engagement id.
-    #[serde(
-        rename = "engagementId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engagement_id: Option<String>,
-    /// Campaign id.
-    #[serde(
-        rename = "campaignId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub campaign_id: Option<String>,
-    /// Language (`en-US`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub language: Option<String>,
-    /// The authenticated visitor's participant id (SSO only).
-    #[serde(
-        rename = "participantId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub participant_id: Option<String>,
+wire_struct! {
+    /// Information about a chat (A18 agent side, V13 visitor side; the visitor's adds the skill).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ChatInfo {
+        /// `self`, `visitor-name`, `visitor-typing`, `agent-typing`.
+        pub links: Vec<Link> as list("link"),
+        /// The chat's state.
+        pub state: Option<ChatState> as opt("state"),
+        /// The chat session key (= chat id).
+        pub chat_session_key: Option<ChatId> as opt("chatSessionKey"),
+        /// Visitor side: the skill's name.
+        pub skill_name: Option<String> as opt_string("skillName"),
+        /// Visitor side: the skill's id.
+        pub skill_id: Option<SkillId> as opt("skillId"),
+        /// The agent's display name.
+        pub agent_name: Option<String> as opt_string("agentName"),
+        /// The agent's id.
+        pub agent_id: Option<AgentId> as opt("agentId"),
+        /// When the chat started.
+        pub start_time: Option<Timestamp> as opt("startTime"),
+        /// Duration in seconds (0 in every documented example).
+        pub duration: Option<i64> as opt_int("duration"),
+        /// When the chat last changed.
+        pub last_update: Option<Timestamp> as opt("lastUpdate"),
+        /// Seconds after `last_update` by which the chat must be touched again.
+        pub chat_timeout: Option<i64> as opt_int("chatTimeout"),
+        /// The visitor's id.
+        pub visitor_id: Option<VisitorId> as opt("visitorId"),
+        /// Whether the agent is typing.
+        pub agent_typing: Option<TypingState> as opt("agentTyping"),
+        /// Whether the visitor is typing.
+        pub visitor_typing: Option<TypingState> as opt("visitorTyping"),
+        /// The visitor's name (`visitor` / `You` by default).
+        pub visitor_name: Option<String> as opt_string("visitorName"),
+        /// Real-time session id (unique only together with the account id).
+        pub rt_session_id: Option<String> as opt_string("rtSessionId"),
+        /// Monitoring visitor id.
+        pub shark_visitor_id: Option<String> as opt_string("sharkVisitorId"),
+        /// Monitoring session id.
+        pub shark_session_id: Option<String> as opt_string("sharkSessionId"),
+        /// Monitoring context id.
+        pub shark_context_id: Option<String> as opt_string("sharkContextId"),
+        /// Engagement id.
+        pub engagement_id: Option<String> as opt_string("engagementId"),
+        /// Campaign id.
+        pub campaign_id: Option<String> as opt_string("campaignId"),
+        /// Language (`en-US`).
+        pub language: Option<String> as opt_string("language"),
+        /// The authenticated visitor's participant id (SSO only).
+        pub participant_id: Option<String> as opt_string("participantId"),
+    }
 }
 
 impl Resource for ChatInfo {
@@ -575,41 +386,22 @@ impl Resource for ChatInfo {
     const NAME: &'static str = "info";
 }
 
-/// The chat resource (A14, V10): links, the new events and the chat information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Chat {
-    /// `self`, `events`, `info`, `next`, `transfer`, `agent-survey`, …
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
-    /// The events since the requested `from`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub events: Option<Events>,
-    /// The chat information.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub info: Option<ChatInfo>,
-    /// An error the server reports inside a 2xx chat body. Its shape is undocumented (the
-    /// official sample treats it as fatal for the chat); it is read as the Login Service's
-    /// error envelope, the one error shape the platform documents.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error: Option<ErrorBody>,
+wire_struct! {
+    /// The chat resource (A14, V10): links, the new events and the chat information.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Chat {
+        /// `self`, `events`, `info`, `next`, `transfer`, `agent-survey`, …
+        pub links: Vec<Link> as list("link"),
+        /// The events since the requested `from`.
+        pub events: Option<Events> as opt_struct("events"),
+        /// The chat information.
+        pub info: Option<ChatInfo> as opt_struct("info"),
+        /// An error the server reports inside a 2xx chat body. Its shape is undocumented (the
+        /// official sample treats it as fatal for the chat); it is read as the Login Service's
+        /// error envelope, the one error shape the platform documents.
+        pub error: Option<ErrorBody> as opt_struct("error"),
+    }
 }
 
 impl Chat {
@@ -647,18 +439,14 @@ impl Resource for Chat {
     const NAME: &'static str = "chat";
 }
 
-/// Several chats in one body (A13 multi-chat).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Chats {
-    /// The chats, each with its new events and info.
-    #[serde(
-        rename = "chat",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub chats: Vec<Chat>,
+wire_struct! {
+    /// Several chats in one body (A13 multi-chat).
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Chats {
+        /// The chats, each with its new events and info.
+        pub chats: Vec<Chat> as list("chat"),
+    }
 }
 
 impl Resource for Chats {

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::AccountId;
 use super::wire_enum::wire_enum;
-use crate::codec::{lenient, Resource, UNROOTED};
+use super::wire_struct::wire_struct;
+use crate::codec::{Resource, UNROOTED};
 
 wire_enum! {
     /// A service name of the Domain API (case-sensitive on the wire).
@@ -30,20 +31,19 @@ wire_enum! {
     }
 }
 
-/// The host of one service (D1; also an item of D2 and of the login's
-/// `csdsCollectionResponse`): `{"service":"agentVep","account":"1234","baseURI":"…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Domain {
-    /// The service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<Service>,
-    /// The account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<AccountId>,
-    /// The host, bare (`va.agentvep.liveperson.net`, no scheme). See [`Domain::base_uri`].
-    #[serde(rename = "baseURI", deserialize_with = "lenient::string")]
-    pub base_uri: String,
+wire_struct! {
+    /// The host of one service (D1; also an item of D2 and of the login's
+    /// `csdsCollectionResponse`): `{"service":"agentVep","account":"1234","baseURI":"…"}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Domain {
+        /// The service.
+        pub service: Option<Service> as opt("service"),
+        /// The account.
+        pub account: Option<AccountId> as opt("account"),
+        /// The host, bare (`va.agentvep.liveperson.net`, no scheme). See [`Domain::base_uri`].
+        pub base_uri: String as string("baseURI"),
+    }
 }
 
 impl Domain {
@@ -81,19 +81,14 @@ impl Resource for Domain {
     const NAME: &'static str = "domain";
 }
 
-/// The hosts of all services of an account (D2): `{"baseURIs":[…]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DomainAll {
-    /// One entry per service.
-    #[serde(
-        rename = "baseURIs",
-        alias = "baseURI",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub base_uris: Vec<Domain>,
+wire_struct! {
+    /// The hosts of all services of an account (D2): `{"baseURIs":[…]}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct DomainAll {
+        /// One entry per service.
+        pub base_uris: Vec<Domain> as list("baseURIs" | "baseURI"),
+    }
 }
 
 impl DomainAll {
@@ -115,32 +110,24 @@ impl Resource for DomainAll {
     const NAME: &'static str = "domain-all";
 }
 
-/// One server of the legacy lookup.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct LpData {
-    /// The host.
-    #[serde(
-        rename = "lpServer",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lp_server: Option<String>,
+wire_struct! {
+    /// One server of the legacy lookup.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct LpData {
+        /// The host.
+        pub lp_server: Option<String> as opt_string("lpServer"),
+    }
 }
 
-/// The legacy lookup of the browser SDK (D3): `{"ResultSet":{"lpData":[{"lpServer":…}]}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct LegacyDomain {
-    /// The servers, first one preferred.
-    #[serde(
-        rename = "lpData",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub lp_data: Vec<LpData>,
+wire_struct! {
+    /// The legacy lookup of the browser SDK (D3): `{"ResultSet":{"lpData":[{"lpServer":…}]}}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct LegacyDomain {
+        /// The servers, first one preferred.
+        pub lp_data: Vec<LpData> as list("lpData"),
+    }
 }
 
 impl LegacyDomain {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::domain::{DomainAll, Service};
 use super::ids::AgentId;
 use super::time::EpochMillis;
+use super::wire_struct::wire_struct;
 use crate::codec::{lenient, Resource, UNROOTED};
 
 /// Credentials and tokens are the crate's one secret type, whose `Debug` and `Display`
@@ -96,40 +97,18 @@ impl LoginRequest {
     }
 }
 
-/// The flat wire form of a login body; which fields are present tells the kind.
-#[derive(Clone, Default, Serialize, Deserialize)]
-struct RawLogin {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    username: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    password: Option<Secret>,
-    #[serde(
-        rename = "appKey",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    app_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    secret: Option<Secret>,
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    access_token: Option<Secret>,
-    #[serde(
-        rename = "accessTokenSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    access_token_secret: Option<Secret>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    jwt: Option<Secret>,
+wire_struct! {
+    /// The flat wire form of a login body; which fields are present tells the kind.
+    #[derive(Clone, Default, Serialize, Deserialize)]
+    struct RawLogin {
+        username: Option<String> as opt_string("username"),
+        password: Option<Secret> as opt("password"),
+        app_key: Option<String> as opt_string("appKey"),
+        secret: Option<Secret> as opt("secret"),
+        access_token: Option<Secret> as opt("accessToken"),
+        access_token_secret: Option<Secret> as opt("accessTokenSecret"),
+        jwt: Option<Secret> as opt("jwt"),
+    }
 }
 
 impl TryFrom<RawLogin> for LoginRequest {
@@ -198,84 +177,32 @@ impl Resource for LoginRequest {
     const NAME: &'static str = "request-login";
 }
 
-/// The account and user settings of a login response (`config`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct LoginConfig {
-    /// The login name.
-    #[serde(
-        rename = "loginName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub login_name: Option<String>,
-    /// The user's id (the agent id of the Chat Agent API).
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<AgentId>,
-    /// Privilege ids granted to the user.
-    #[serde(
-        rename = "userPrivileges",
-        default,
-        deserialize_with = "int_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub user_privileges: Vec<i64>,
-    /// The server's clock at login.
-    #[serde(
-        rename = "serverCurrentTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_current_time: Option<EpochMillis>,
-    /// Milliseconds between the account's time zone and the server's (`-25200000`).
-    #[serde(
-        rename = "timeDiff",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time_diff: Option<i64>,
-    /// The server's time zone (`Europe/Athens`).
-    #[serde(
-        rename = "serverTimeZoneName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_time_zone_name: Option<String>,
-    /// The server's offset from GMT in milliseconds.
-    #[serde(
-        rename = "serverTimeGMTDiff",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_time_gmt_diff: Option<i64>,
-    /// Whether the user is a LivePerson (LPA) user.
-    #[serde(
-        rename = "isLPA",
-        default,
-        deserialize_with = "lenient::opt_boolean",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_lpa: Option<bool>,
-    /// Whether the user is an administrator.
-    #[serde(
-        rename = "isAdmin",
-        default,
-        deserialize_with = "lenient::opt_boolean",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_admin: Option<bool>,
-    /// The account's time zone.
-    #[serde(
-        rename = "accountTimeZoneId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_time_zone_id: Option<String>,
+wire_struct! {
+    /// The account and user settings of a login response (`config`).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct LoginConfig {
+        /// The login name.
+        pub login_name: Option<String> as opt_string("loginName"),
+        /// The user's id (the agent id of the Chat Agent API).
+        pub user_id: Option<AgentId> as opt("userId"),
+        /// Privilege ids granted to the user.
+        pub user_privileges: Vec<i64> as list("userPrivileges", deserialize_with = "int_list"),
+        /// The server's clock at login.
+        pub server_current_time: Option<EpochMillis> as opt("serverCurrentTime"),
+        /// Milliseconds between the account's time zone and the server's (`-25200000`).
+        pub time_diff: Option<i64> as opt_int("timeDiff"),
+        /// The server's time zone (`Europe/Athens`).
+        pub server_time_zone_name: Option<String> as opt_string("serverTimeZoneName"),
+        /// The server's offset from GMT in milliseconds.
+        pub server_time_gmt_diff: Option<i64> as opt_int("serverTimeGMTDiff"),
+        /// Whether the user is a LivePerson (LPA) user.
+        pub is_lpa: Option<bool> as opt_bool("isLPA"),
+        /// Whether the user is an administrator.
+        pub is_admin: Option<bool> as opt_bool("isAdmin"),
+        /// The account's time zone.
+        pub account_time_zone_id: Option<String> as opt_string("accountTimeZoneId"),
+    }
 }
 
 /// A list of integers that may arrive as numbers or numeric strings.
@@ -289,51 +216,38 @@ fn int_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
     lenient::list::<D, Int>(d).map(|v| v.into_iter().map(|Int(n)| n).collect())
 }
 
-/// The body of a successful login (L1): the tokens of the session and the account's settings.
-///
-/// `Debug` shows no token: `bearer`, `csrf`, `wsuk` and `session_id` are [`Secret`]s.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct LoginResponse {
-    /// Sent back in the body of refresh and logout.
-    pub csrf: Secret,
-    /// A session key of the web client (not used by the chat APIs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wsuk: Option<Secret>,
-    /// User and account settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<LoginConfig>,
-    /// The account's service hosts, as the Domain API gives them.
-    #[serde(
-        rename = "csdsCollectionResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub csds_collection_response: Option<DomainAll>,
-    /// Account data (agent groups, …), kept as it came.
-    #[serde(
-        rename = "accountData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_data: Option<serde_json::Value>,
-    /// How long the login lives without a refresh (`sessionTTl`, milliseconds: the
-    /// documented examples write a string, `"28800000"`, 8 hours; a number is read too, and
-    /// written). `None` when absent or not positive.
-    #[serde(
-        rename = "sessionTTl",
-        default,
-        deserialize_with = "lenient::opt_millis",
-        serialize_with = "lenient::write_opt_millis",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_ttl: Option<Duration>,
-    /// `Authorization: Bearer` of every agent request.
-    pub bearer: Secret,
-    /// The session id, when the body carries it (spec §12.14; the cookie `Session_id` always
-    /// does).
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<Secret>,
+wire_struct! {
+    /// The body of a successful login (L1): the tokens of the session and the account's settings.
+    ///
+    /// `Debug` shows no token: `bearer`, `csrf`, `wsuk` and `session_id` are [`Secret`]s.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct LoginResponse {
+        /// Sent back in the body of refresh and logout.
+        pub csrf: Secret,
+        /// A session key of the web client (not used by the chat APIs).
+        pub wsuk: Option<Secret> as opt("wsuk"),
+        /// User and account settings.
+        pub config: Option<LoginConfig> as opt("config"),
+        /// The account's service hosts, as the Domain API gives them.
+        pub csds_collection_response: Option<DomainAll> as opt("csdsCollectionResponse"),
+        /// Account data (agent groups, …), kept as it came.
+        pub account_data: Option<serde_json::Value> as opt("accountData"),
+        /// How long the login lives without a refresh (`sessionTTl`, milliseconds: the
+        /// documented examples write a string, `"28800000"`, 8 hours; a number is read too, and
+        /// written). `None` when absent or not positive.
+        pub session_ttl: Option<Duration>
+            as opt(
+                "sessionTTl",
+                deserialize_with = "lenient::opt_millis",
+                serialize_with = "lenient::write_opt_millis"
+            ),
+        /// `Authorization: Bearer` of every agent request.
+        pub bearer: Secret,
+        /// The session id, when the body carries it (spec §12.14; the cookie `Session_id` always
+        /// does).
+        pub session_id: Option<Secret> as opt("sessionId"),
+    }
 }
 
 impl LoginResponse {
@@ -378,41 +292,21 @@ impl Resource for RefreshRequest {
     const NAME: &'static str = "request-refresh";
 }
 
-/// The error envelope of the Login Service (spec §7.3, §10):
-/// `{"error":{"time","message","internalCode","responseStatus"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ErrorBody {
-    /// When it happened, in the server's own format (`Sep 22, 2016 4:10:15 PM`), kept as text.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time: Option<String>,
-    /// What went wrong.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message: Option<String>,
-    /// LivePerson's code (10 = CSRF/authorization; see spec §10 for the others seen).
-    #[serde(
-        rename = "internalCode",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub internal_code: Option<i64>,
-    /// The HTTP status's name (`UNAUTHORIZED`, `BAD_REQUEST`).
-    #[serde(
-        rename = "responseStatus",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub response_status: Option<String>,
+wire_struct! {
+    /// The error envelope of the Login Service (spec §7.3, §10):
+    /// `{"error":{"time","message","internalCode","responseStatus"}}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ErrorBody {
+        /// When it happened, in the server's own format (`Sep 22, 2016 4:10:15 PM`), kept as text.
+        pub time: Option<String> as opt_string("time"),
+        /// What went wrong.
+        pub message: Option<String> as opt_string("message"),
+        /// LivePerson's code (10 = CSRF/authorization; see spec §10 for the others seen).
+        pub internal_code: Option<i64> as opt_int("internalCode"),
+        /// The HTTP status's name (`UNAUTHORIZED`, `BAD_REQUEST`).
+        pub response_status: Option<String> as opt_string("responseStatus"),
+    }
 }
 
 impl Resource for ErrorBody {

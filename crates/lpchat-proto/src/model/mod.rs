@@ -4,6 +4,7 @@
 //! Unknown enum values and link relations are kept (`Unknown(..)`), never an error.
 
 pub(crate) mod wire_enum;
+pub(crate) mod wire_struct;
 
 pub mod chat;
 pub mod ids;

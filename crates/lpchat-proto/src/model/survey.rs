@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::ids::SurveyId;
 use super::link::Link;
 use super::wire_enum::wire_enum;
+use super::wire_struct::wire_struct;
 use crate::codec::{lenient, Resource};
 
 wire_enum! {
@@ -63,49 +64,23 @@ wire_enum! {
 
 crate::wrapped_list!(mod question_list = "question");
 
-/// A survey's structure (A26, V5, V6, V17 GET).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Survey {
-    /// The survey's id.
-    #[serde(
-        rename = "@id",
-        alias = "id",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<SurveyId>,
-    /// Links, should a server send any (none documented).
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
-    /// The title (empty in every example).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub title: Option<String>,
-    /// Text shown above the questions.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub header: Option<String>,
-    /// The questions (`questions.question`), in the order the server sent them; see
-    /// [`Question::order`] for the display order.
-    #[serde(
-        rename = "questions",
-        default,
-        with = "question_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub questions: Vec<Question>,
+wire_struct! {
+    /// A survey's structure (A26, V5, V6, V17 GET).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Survey {
+        /// The survey's id.
+        pub id: Option<SurveyId> as opt("@id" | "id"),
+        /// Links, should a server send any (none documented).
+        pub links: Vec<Link> as list("link"),
+        /// The title (empty in every example).
+        pub title: Option<String> as opt_string("title"),
+        /// Text shown above the questions.
+        pub header: Option<String> as opt_string("header"),
+        /// The questions (`questions.question`), in the order the server sent them; see
+        /// [`Question::order`] for the display order.
+        pub questions: Vec<Question> as list("questions", with = "question_list"),
+    }
 }
 
 impl Survey {
@@ -127,120 +102,46 @@ impl Resource for Survey {
     const NAME: &'static str = "survey";
 }
 
-/// A survey question.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Question {
-    /// The question's id: what an answer refers to.
-    #[serde(
-        rename = "@id",
-        alias = "id",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<SurveyId>,
-    /// How it is asked; unknown types (`Star Rating`) are kept.
-    #[serde(
-        rename = "@type",
-        alias = "type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub question_type: Option<QuestionType>,
-    /// Whether an answer is required.
-    #[serde(
-        rename = "@mandatory",
-        alias = "mandatory",
-        default,
-        deserialize_with = "lenient::opt_boolean",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mandatory: Option<bool>,
-    /// Display position (from 0).
-    #[serde(
-        rename = "@order",
-        alias = "order",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub order: Option<i64>,
-    /// This question's logic id: entries whose [`Entry::show_logic_ids`] name it reveal it.
-    #[serde(
-        rename = "@logicId",
-        alias = "logicId",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logic_id: Option<i64>,
-    /// What a typed answer must look like.
-    #[serde(
-        rename = "@validationType",
-        alias = "validationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub validation_type: Option<ValidationType>,
-    /// The question's text.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label: Option<String>,
-    /// The visitor's previous answer (`""` when none; absent on questions that have entries).
-    #[serde(
-        rename = "lastKnownValue",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_known_value: Option<String>,
-    /// The choices of a drop-down, radio or check-box question.
-    #[serde(
-        rename = "entry",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub entries: Vec<Entry>,
+wire_struct! {
+    /// A survey question.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Question {
+        /// The question's id: what an answer refers to.
+        pub id: Option<SurveyId> as opt("@id" | "id"),
+        /// How it is asked; unknown types (`Star Rating`) are kept.
+        pub question_type: Option<QuestionType> as opt("@type" | "type"),
+        /// Whether an answer is required.
+        pub mandatory: Option<bool> as opt_bool("@mandatory" | "mandatory"),
+        /// Display position (from 0).
+        pub order: Option<i64> as opt_int("@order" | "order"),
+        /// This question's logic id: entries whose [`Entry::show_logic_ids`] name it reveal it.
+        pub logic_id: Option<i64> as opt_int("@logicId" | "logicId"),
+        /// What a typed answer must look like.
+        pub validation_type: Option<ValidationType> as opt("@validationType" | "validationType"),
+        /// The question's text.
+        pub label: Option<String> as opt_string("label"),
+        /// The visitor's previous answer (`""` when none; absent on questions that have entries).
+        pub last_known_value: Option<String> as opt_string("lastKnownValue"),
+        /// The choices of a drop-down, radio or check-box question.
+        pub entries: Vec<Entry> as list("entry"),
+    }
 }
 
-/// A choice of a question.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Entry {
-    /// The value to answer with.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub value: Option<String>,
-    /// The text to show, when it differs from `value` (exit survey).
-    #[serde(
-        rename = "displayValue",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_value: Option<String>,
-    /// Whether the entry is pre-selected.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_boolean",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub checked: Option<bool>,
-    /// Logic ids of the questions this entry reveals when chosen (`logic.showLogicId`).
-    #[serde(
-        rename = "logic",
-        default,
-        with = "show_logic",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub show_logic_ids: Vec<i64>,
+wire_struct! {
+    /// A choice of a question.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Entry {
+        /// The value to answer with.
+        pub value: Option<String> as opt_string("value"),
+        /// The text to show, when it differs from `value` (exit survey).
+        pub display_value: Option<String> as opt_string("displayValue"),
+        /// Whether the entry is pre-selected.
+        pub checked: Option<bool> as opt_bool("checked"),
+        /// Logic ids of the questions this entry reveals when chosen (`logic.showLogicId`).
+        pub show_logic_ids: Vec<i64> as list("logic", with = "show_logic"),
+    }
 }
 
 impl Entry {
@@ -272,66 +173,27 @@ mod show_logic {
     }
 }
 
-/// Answers to a survey (A27, V7, V17 PUT; inside a chat request, the pre-chat answers):
-/// `{"survey":{"id":…,"question":[{"id":…,"answer":…}]}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SurveyAnswers {
-    /// The survey's id.
-    #[serde(
-        rename = "@id",
-        alias = "id",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<SurveyId>,
-    /// One entry per answered question.
-    #[serde(
-        rename = "question",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub questions: Vec<Answer>,
-    /// Offline survey (V7): the visitor's monitoring id.
-    #[serde(
-        rename = "LETagVisitorId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_visitor_id: Option<String>,
-    /// Offline survey (V7): the monitoring session id.
-    #[serde(
-        rename = "LETagSessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_session_id: Option<String>,
-    /// Offline survey (V7): the monitoring context id.
-    #[serde(
-        rename = "LETagContextId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_context_id: Option<String>,
-    /// Offline survey (V7): the skill the message is for.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skill: Option<String>,
-    /// Offline survey (V7): the visitor's browser.
-    #[serde(
-        rename = "userAgent",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_agent: Option<String>,
+wire_struct! {
+    /// Answers to a survey (A27, V7, V17 PUT; inside a chat request, the pre-chat answers):
+    /// `{"survey":{"id":…,"question":[{"id":…,"answer":…}]}}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct SurveyAnswers {
+        /// The survey's id.
+        pub id: Option<SurveyId> as opt("@id" | "id"),
+        /// One entry per answered question.
+        pub questions: Vec<Answer> as list("question"),
+        /// Offline survey (V7): the visitor's monitoring id.
+        pub le_tag_visitor_id: Option<String> as opt_string("LETagVisitorId"),
+        /// Offline survey (V7): the monitoring session id.
+        pub le_tag_session_id: Option<String> as opt_string("LETagSessionId"),
+        /// Offline survey (V7): the monitoring context id.
+        pub le_tag_context_id: Option<String> as opt_string("LETagContextId"),
+        /// Offline survey (V7): the skill the message is for.
+        pub skill: Option<String> as opt_string("skill"),
+        /// Offline survey (V7): the visitor's browser.
+        pub user_agent: Option<String> as opt_string("userAgent"),
+    }
 }
 
 impl SurveyAnswers {
@@ -362,22 +224,18 @@ impl Resource for SurveyAnswers {
     const NAME: &'static str = "request-survey";
 }
 
-/// The answer(s) to one question. An empty list means "no answer": XML cannot tell an empty
-/// answer from none.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Answer {
-    /// The question's id.
-    #[serde(rename = "@id", alias = "id")]
-    pub id: SurveyId,
-    /// The answer; several for a multi-select question (repeated `<answer>`).
-    #[serde(
-        rename = "answer",
-        default,
-        deserialize_with = "string_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub answers: Vec<String>,
+wire_struct! {
+    /// The answer(s) to one question. An empty list means "no answer": XML cannot tell an empty
+    /// answer from none.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Answer {
+        /// The question's id.
+        #[serde(rename = "@id", alias = "id")]
+        pub id: SurveyId,
+        /// The answer; several for a multi-select question (repeated `<answer>`).
+        pub answers: Vec<String> as list("answer", deserialize_with = "string_list"),
+    }
 }
 
 /// A list of strings whose items may arrive as numbers or booleans.

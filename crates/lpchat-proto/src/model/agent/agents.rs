@@ -3,88 +3,44 @@
 use serde::{Deserialize, Serialize};
 
 use super::availability::{opt_state, AgentState};
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
 use crate::model::ids::{AgentId, SkillId};
 use crate::model::link::{Link, LinksExt, Rel};
 use crate::model::time::EpochMillis;
+use crate::model::wire_struct::wire_struct;
 
 crate::wrapped_list!(mod agent_list = "agent");
 crate::wrapped_list!(mod skill_list = "skill");
 
-/// One agent of the account (A7 `agent`). Its attributes arrive as `@id` or `id`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AvailableAgent {
-    /// The agent's user id.
-    #[serde(rename = "@id", alias = "id")]
-    pub id: AgentId,
-    /// Chat state; numeric on the wire here (`4` = Away), read in either form.
-    #[serde(
-        rename = "@chatState",
-        alias = "chatState",
-        default,
-        deserialize_with = "opt_state",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_state: Option<AgentState>,
-    /// Voice state, in the same forms.
-    #[serde(
-        rename = "@voiceState",
-        alias = "voiceState",
-        default,
-        deserialize_with = "opt_state",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub voice_state: Option<AgentState>,
-    /// Most chats at once; `-1` = unlimited.
-    #[serde(
-        rename = "@maxChats",
-        alias = "maxChats",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_chats: Option<i64>,
-    /// Login name.
-    #[serde(
-        rename = "userName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_name: Option<String>,
-    /// The name visitors see.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nickname: Option<String>,
-    /// E-mail address.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<String>,
-    /// The agent's privilege group (`administrators`, `Agents`).
-    #[serde(
-        rename = "privilegeGroup",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub privilege_group: Option<String>,
-    /// Ids of the agent's skills (`"skills":{"skill":["2","4"]}`).
-    #[serde(default, with = "skill_list", skip_serializing_if = "Vec::is_empty")]
-    pub skills: Vec<SkillId>,
-    /// Chats the agent has now; the server leaves it out when there are none.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chats: Option<i64>,
+wire_struct! {
+    /// One agent of the account (A7 `agent`). Its attributes arrive as `@id` or `id`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AvailableAgent {
+        /// The agent's user id.
+        #[serde(rename = "@id", alias = "id")]
+        pub id: AgentId,
+        /// Chat state; numeric on the wire here (`4` = Away), read in either form.
+        pub chat_state: Option<AgentState>
+            as opt("@chatState" | "chatState", deserialize_with = "opt_state"),
+        /// Voice state, in the same forms.
+        pub voice_state: Option<AgentState>
+            as opt("@voiceState" | "voiceState", deserialize_with = "opt_state"),
+        /// Most chats at once; `-1` = unlimited.
+        pub max_chats: Option<i64> as opt_int("@maxChats" | "maxChats"),
+        /// Login name.
+        pub user_name: Option<String> as opt_string("userName"),
+        /// The name visitors see.
+        pub nickname: Option<String> as opt_string("nickname"),
+        /// E-mail address.
+        pub email: Option<String> as opt_string("email"),
+        /// The agent's privilege group (`administrators`, `Agents`).
+        pub privilege_group: Option<String> as opt_string("privilegeGroup"),
+        /// Ids of the agent's skills (`"skills":{"skill":["2","4"]}`).
+        pub skills: Vec<SkillId> as list("skills", with = "skill_list"),
+        /// Chats the agent has now; the server leaves it out when there are none.
+        pub chats: Option<i64> as opt_int("chats"),
+    }
 }
 
 impl AvailableAgent {
@@ -118,21 +74,16 @@ impl AvailableAgent {
     }
 }
 
-/// The agents of the account (A7) and the `next` link to ask for changes since this answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AvailableAgents {
-    /// The agents (`"agents":{"agent":[…]}`); `<agents/>` or `"agents":""` when none.
-    #[serde(default, with = "agent_list", skip_serializing_if = "Vec::is_empty")]
-    pub agents: Vec<AvailableAgent>,
-    /// `next` (`…/availableAgents?timeStamp=<epoch ms>`), for the following call.
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
+wire_struct! {
+    /// The agents of the account (A7) and the `next` link to ask for changes since this answer.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AvailableAgents {
+        /// The agents (`"agents":{"agent":[…]}`); `<agents/>` or `"agents":""` when none.
+        pub agents: Vec<AvailableAgent> as list("agents", with = "agent_list"),
+        /// `next` (`…/availableAgents?timeStamp=<epoch ms>`), for the following call.
+        pub links: Vec<Link> as list("link"),
+    }
 }
 
 impl AvailableAgents {

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codec::{lenient, Resource};
+use crate::model::wire_struct::wire_struct;
 
 /// An agent's chat or voice state (spec §9.2).
 ///
@@ -123,35 +124,21 @@ pub(crate) fn opt_state<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AgentS
         .map(|s| AgentState::parse(&s)))
 }
 
-/// An agent's availability: `{"availability":{"chat":"Online","voice":"Offline"}}`.
-///
-/// The A5 response, the A6 request body and response, and the `availability` member of A9.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Availability {
-    /// The chat state (`Online`, `Away`, `Occupied`).
-    #[serde(
-        default,
-        deserialize_with = "opt_state",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat: Option<AgentState>,
-    /// The voice state (often `Offline`); absent in older servers' bodies and in requests.
-    #[serde(
-        default,
-        deserialize_with = "opt_state",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub voice: Option<AgentState>,
-    /// Why the agent is in this state: an account-configured reason id (optional, A6; the
-    /// list of ids cannot be retrieved through the API).
-    #[serde(
-        rename = "chatReasonId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_reason_id: Option<String>,
+wire_struct! {
+    /// An agent's availability: `{"availability":{"chat":"Online","voice":"Offline"}}`.
+    ///
+    /// The A5 response, the A6 request body and response, and the `availability` member of A9.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Availability {
+        /// The chat state (`Online`, `Away`, `Occupied`).
+        pub chat: Option<AgentState> as opt("chat", deserialize_with = "opt_state"),
+        /// The voice state (often `Offline`); absent in older servers' bodies and in requests.
+        pub voice: Option<AgentState> as opt("voice", deserialize_with = "opt_state"),
+        /// Why the agent is in this state: an account-configured reason id (optional, A6; the
+        /// list of ids cannot be retrieved through the API).
+        pub chat_reason_id: Option<String> as opt_string("chatReasonId"),
+    }
 }
 
 impl Availability {

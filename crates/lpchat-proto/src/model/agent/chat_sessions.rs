@@ -4,33 +4,24 @@
 use serde::{Deserialize, Serialize};
 
 use super::last_segment;
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
 use crate::model::ids::ChatId;
 use crate::model::link::{Link, LinksExt, Rel};
 use crate::model::time::EpochMillis;
+use crate::model::wire_struct::wire_struct;
 
-/// One chat of the agent (A12 `chatSession`). Its link keys are plain (`href`/`rel`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChatSession {
-    /// `chat-session`: the chat resource.
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
-    /// The chat session key (= chat id).
-    #[serde(
-        rename = "chatSessionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_session_key: Option<ChatId>,
-    /// When the chat started, in epoch milliseconds.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<EpochMillis>,
+wire_struct! {
+    /// One chat of the agent (A12 `chatSession`). Its link keys are plain (`href`/`rel`).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ChatSession {
+        /// `chat-session`: the chat resource.
+        pub links: Vec<Link> as list("link"),
+        /// The chat session key (= chat id).
+        pub chat_session_key: Option<ChatId> as opt("chatSessionKey"),
+        /// When the chat started, in epoch milliseconds.
+        pub start_time: Option<EpochMillis> as opt("startTime"),
+    }
 }
 
 impl ChatSession {
@@ -50,19 +41,15 @@ impl ChatSession {
     }
 }
 
-/// The agent's chats (A12): `{"chatSessions":{"chatSession":[…]}}`; `<chatSessions/>` or
-/// `"chatSessions":""` when there are none. Poll it no faster than every 2 s.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChatSessions {
-    /// The chats.
-    #[serde(
-        rename = "chatSession",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub sessions: Vec<ChatSession>,
+wire_struct! {
+    /// The agent's chats (A12): `{"chatSessions":{"chatSession":[…]}}`; `<chatSessions/>` or
+    /// `"chatSessions":""` when there are none. Poll it no faster than every 2 s.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ChatSessions {
+        /// The chats.
+        pub sessions: Vec<ChatSession> as list("chatSession"),
+    }
 }
 
 impl ChatSessions {

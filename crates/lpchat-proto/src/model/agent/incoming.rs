@@ -4,29 +4,26 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::codec::{lenient, Resource};
 use crate::model::link::{Link, LinksExt, Rel};
+use crate::model::wire_struct::wire_struct;
 
 /// A count that may be absent or blank, which means none.
 fn count<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     lenient::opt_int(d).map(Option::unwrap_or_default)
 }
 
-/// Chats ringing for this agent (A10): `{"incomingRequests":{"ringingCount":"0"}}`, plus the
-/// link to accept the next one while something rings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct IncomingRequests {
-    /// How many chats are ringing (a numeric string on the wire).
-    #[serde(rename = "ringingCount", default, deserialize_with = "count")]
-    pub ringing_count: i64,
-    /// The accept link while `ringing_count > 0` (2017 rel `acceptNextChat`; its href is
-    /// this same `incomingRequests` URL, to POST to).
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
+wire_struct! {
+    /// Chats ringing for this agent (A10): `{"incomingRequests":{"ringingCount":"0"}}`, plus the
+    /// link to accept the next one while something rings.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct IncomingRequests {
+        /// How many chats are ringing (a numeric string on the wire).
+        #[serde(rename = "ringingCount", default, deserialize_with = "count")]
+        pub ringing_count: i64,
+        /// The accept link while `ringing_count > 0` (2017 rel `acceptNextChat`; its href is
+        /// this same `incomingRequests` URL, to POST to).
+        pub links: Vec<Link> as list("link"),
+    }
 }
 
 impl IncomingRequests {
@@ -56,21 +53,18 @@ impl Resource for IncomingRequests {
     const NAME: &'static str = "incoming-requests";
 }
 
-/// The A11 request body that accepts the next ringing chat: `{}` as documented ("for
-/// backwards compatibility"), or `{"chat":"start"}` as the official sample app sends.
-///
-/// The whole JSON body is the model (there is no root key). No XML form is documented (the
-/// 2017 docs say "no body parameters"); in XML it is written as `<accept/>` (INF).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AcceptChat {
-    /// `start` in the sample app's body; absent in the documented one.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat: Option<String>,
+wire_struct! {
+    /// The A11 request body that accepts the next ringing chat: `{}` as documented ("for
+    /// backwards compatibility"), or `{"chat":"start"}` as the official sample app sends.
+    ///
+    /// The whole JSON body is the model (there is no root key). No XML form is documented (the
+    /// 2017 docs say "no body parameters"); in XML it is written as `<accept/>` (INF).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AcceptChat {
+        /// `start` in the sample app's body; absent in the documented one.
+        pub chat: Option<String> as opt_string("chat"),
+    }
 }
 
 impl AcceptChat {

@@ -3,98 +3,50 @@
 use serde::{Deserialize, Serialize};
 
 use super::availability::{AgentState, Availability};
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
 use crate::model::ids::{AgentId, SkillId};
 use crate::model::link::Link;
+use crate::model::wire_struct::wire_struct;
 
 crate::wrapped_list!(mod skill_info_list = "skillInfo");
 
-/// One of the agent's skills (`skillsInfo.skillInfo`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SkillInfo {
-    /// The skill id.
-    pub id: SkillId,
-    /// The skill's name (`Sales`), the name A7's `skill` filter takes.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<String>,
+wire_struct! {
+    /// One of the agent's skills (`skillsInfo.skillInfo`).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct SkillInfo {
+        /// The skill id.
+        pub id: SkillId,
+        /// The skill's name (`Sales`), the name A7's `skill` filter takes.
+        pub name: Option<String> as opt_string("name"),
+    }
 }
 
-/// The logged-in agent (A9 `GET …/agentSession/{s}/info`). Its root is `info`, like the chat
-/// information of A18, which is a different resource.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AgentInfo {
-    /// `self` (one, usually a bare object).
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
-    /// The nickname visitors see.
-    #[serde(
-        rename = "agentName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent_name: Option<String>,
-    /// The display name.
-    #[serde(
-        rename = "displayName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_name: Option<String>,
-    /// The login name.
-    #[serde(
-        rename = "loginName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub login_name: Option<String>,
-    /// The agent's user id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<AgentId>,
-    /// Most chats at once; `-1` = unlimited.
-    #[serde(
-        rename = "maxChats",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_chats: Option<i64>,
-    /// The agent's current availability.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub availability: Option<Availability>,
-    /// The reason id of the current state, when one was set (optional).
-    #[serde(
-        rename = "chatReasonId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_reason_id: Option<String>,
-    /// The agent's skills (`"skillsInfo":{"skillInfo":[…]}`).
-    #[serde(
-        rename = "skillsInfo",
-        default,
-        with = "skill_info_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub skills: Vec<SkillInfo>,
+wire_struct! {
+    /// The logged-in agent (A9 `GET …/agentSession/{s}/info`). Its root is `info`, like the chat
+    /// information of A18, which is a different resource.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentInfo {
+        /// `self` (one, usually a bare object).
+        pub links: Vec<Link> as list("link"),
+        /// The nickname visitors see.
+        pub agent_name: Option<String> as opt_string("agentName"),
+        /// The display name.
+        pub display_name: Option<String> as opt_string("displayName"),
+        /// The login name.
+        pub login_name: Option<String> as opt_string("loginName"),
+        /// The agent's user id.
+        pub id: Option<AgentId> as opt("id"),
+        /// Most chats at once; `-1` = unlimited.
+        pub max_chats: Option<i64> as opt_int("maxChats"),
+        /// The agent's current availability.
+        pub availability: Option<Availability> as opt_struct("availability"),
+        /// The reason id of the current state, when one was set (optional).
+        pub chat_reason_id: Option<String> as opt_string("chatReasonId"),
+        /// The agent's skills (`"skillsInfo":{"skillInfo":[…]}`).
+        pub skills: Vec<SkillInfo> as list("skillsInfo", with = "skill_info_list"),
+    }
 }
 
 impl AgentInfo {

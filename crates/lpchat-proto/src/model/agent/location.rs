@@ -5,9 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{last_segment, segment_after};
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
 use crate::model::ids::{AgentSessionId, ChatId, EventId};
 use crate::model::link::{Link, LinksExt, Rel};
+use crate::model::wire_struct::wire_struct;
 
 /// The `location` link of a link list, else its first link (the server's link is the
 /// authority even if it were named differently).
@@ -25,18 +26,14 @@ fn event_id(href: &str) -> Option<EventId> {
 
 macro_rules! location_body {
     ($(#[$meta:meta])* $name:ident, $root:literal, $decode:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The `location` link (one, as a bare object or a one-element array).
-            #[serde(
-                rename = "link",
-                default,
-                deserialize_with = "lenient::list",
-                skip_serializing_if = "Vec::is_empty"
-            )]
-            pub links: Vec<Link>,
+        wire_struct! {
+            $(#[$meta])*
+            #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+            #[non_exhaustive]
+            pub struct $name {
+                /// The `location` link (one, as a bare object or a one-element array).
+                pub links: Vec<Link> as list("link"),
+            }
         }
 
         impl $name {

@@ -12,7 +12,8 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
+use crate::model::wire_struct::wire_struct;
 
 /// An optional number given as a JSON number or as numeric text; `null` and blank read as
 /// `None`.
@@ -66,31 +67,18 @@ fn opt_float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     d.deserialize_any(FloatVisitor)
 }
 
-/// A date SDE: `{"year":2013,"month":5,"day":23}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SdeDate {
-    /// Year.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub year: Option<i64>,
-    /// Month, 1-12.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub month: Option<i64>,
-    /// Day of the month.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub day: Option<i64>,
+wire_struct! {
+    /// A date SDE: `{"year":2013,"month":5,"day":23}`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct SdeDate {
+        /// Year.
+        pub year: Option<i64> as opt_int("year"),
+        /// Month, 1-12.
+        pub month: Option<i64> as opt_int("month"),
+        /// Day of the month.
+        pub day: Option<i64> as opt_int("day"),
+    }
 }
 
 impl SdeDate {
@@ -104,198 +92,89 @@ impl SdeDate {
     }
 }
 
-/// What the authenticated visitor's identity provider said about them (the customer-info
-/// SDE). The documented members are typed; any other member is kept in `other`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AuthenticatedParticipantInfo {
-    /// Whether the visitor is authenticated.
-    #[serde(
-        rename = "isUserAuthenticated",
-        default,
-        deserialize_with = "lenient::opt_boolean",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_user_authenticated: Option<bool>,
-    /// The participant id (a GUID; the chat info's `participantId`).
-    #[serde(
-        rename = "participantId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub participant_id: Option<String>,
-    /// Account balance (a real number, `-400.99`).
-    #[serde(
-        default,
-        deserialize_with = "opt_float",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub balance: Option<f64>,
-    /// When the customer registered.
-    #[serde(
-        rename = "registrationDate",
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub registration_date: Option<SdeDate>,
-    /// When the customer last paid.
-    #[serde(
-        rename = "lastPaymentDate",
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_payment_date: Option<SdeDate>,
-    /// The customer id in the brand's systems.
-    #[serde(
-        rename = "customerId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_id: Option<String>,
-    /// Customer status (`cancelled`).
-    #[serde(
-        rename = "customerStatus",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_status: Option<String>,
-    /// Customer type (`vip`).
-    #[serde(
-        rename = "customerType",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_type: Option<String>,
-    /// Social network id.
-    #[serde(
-        rename = "socialId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub social_id: Option<String>,
-    /// Device IMEI.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub imei: Option<String>,
-    /// The customer's user name.
-    #[serde(
-        rename = "userName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_name: Option<String>,
-    /// Company size (employees).
-    #[serde(
-        rename = "companySize",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub company_size: Option<i64>,
-    /// Account name.
-    #[serde(
-        rename = "accountName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_name: Option<String>,
-    /// Role (`broker`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub role: Option<String>,
-    /// Members not listed above, as they came (the SDE list is open-ended).
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
+wire_struct! {
+    /// What the authenticated visitor's identity provider said about them (the customer-info
+    /// SDE). The documented members are typed; any other member is kept in `other`.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AuthenticatedParticipantInfo {
+        /// Whether the visitor is authenticated.
+        pub is_user_authenticated: Option<bool> as opt_bool("isUserAuthenticated"),
+        /// The participant id (a GUID; the chat info's `participantId`).
+        pub participant_id: Option<String> as opt_string("participantId"),
+        /// Account balance (a real number, `-400.99`).
+        pub balance: Option<f64> as opt("balance", deserialize_with = "opt_float"),
+        /// When the customer registered.
+        pub registration_date: Option<SdeDate> as opt_struct("registrationDate"),
+        /// When the customer last paid.
+        pub last_payment_date: Option<SdeDate> as opt_struct("lastPaymentDate"),
+        /// The customer id in the brand's systems.
+        pub customer_id: Option<String> as opt_string("customerId"),
+        /// Customer status (`cancelled`).
+        pub customer_status: Option<String> as opt_string("customerStatus"),
+        /// Customer type (`vip`).
+        pub customer_type: Option<String> as opt_string("customerType"),
+        /// Social network id.
+        pub social_id: Option<String> as opt_string("socialId"),
+        /// Device IMEI.
+        pub imei: Option<String> as opt_string("imei"),
+        /// The customer's user name.
+        pub user_name: Option<String> as opt_string("userName"),
+        /// Company size (employees).
+        pub company_size: Option<i64> as opt_int("companySize"),
+        /// Account name.
+        pub account_name: Option<String> as opt_string("accountName"),
+        /// Role (`broker`).
+        pub role: Option<String> as opt_string("role"),
+        /// Members not listed above, as they came (the SDE list is open-ended).
+        #[serde(flatten)]
+        pub other: Map<String, Value>,
+    }
 }
 
-/// A way to reach the visitor.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Contact {
-    /// E-mail address.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<String>,
-    /// Phone number.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<String>,
-    /// Members not listed above, as they came.
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
+wire_struct! {
+    /// A way to reach the visitor.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Contact {
+        /// E-mail address.
+        pub email: Option<String> as opt_string("email"),
+        /// Phone number.
+        pub phone: Option<String> as opt_string("phone"),
+        /// Members not listed above, as they came.
+        #[serde(flatten)]
+        pub other: Map<String, Value>,
+    }
 }
 
-/// Further authenticated personal information (the personal-info SDE; optional).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AuthenticatedPersonalInfo {
-    /// First name.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<String>,
-    /// Surname.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub surname: Option<String>,
-    /// Contacts (`[{"email":…,"phone":…}]`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub contacts: Vec<Contact>,
-    /// Members not listed above, as they came.
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
+wire_struct! {
+    /// Further authenticated personal information (the personal-info SDE; optional).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AuthenticatedPersonalInfo {
+        /// First name.
+        pub name: Option<String> as opt_string("name"),
+        /// Surname.
+        pub surname: Option<String> as opt_string("surname"),
+        /// Contacts (`[{"email":…,"phone":…}]`).
+        pub contacts: Vec<Contact> as list("contacts"),
+        /// Members not listed above, as they came.
+        #[serde(flatten)]
+        pub other: Map<String, Value>,
+    }
 }
 
-/// An authenticated visitor's information (A31): the whole body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ParticipantInfo {
-    /// Authentication state and customer information (always sent).
-    #[serde(
-        rename = "authenticatedParticipantInfo",
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub participant: Option<AuthenticatedParticipantInfo>,
-    /// Personal information (optional).
-    #[serde(
-        rename = "authenticatedPersonalInfo",
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub personal: Option<AuthenticatedPersonalInfo>,
+wire_struct! {
+    /// An authenticated visitor's information (A31): the whole body.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ParticipantInfo {
+        /// Authentication state and customer information (always sent).
+        pub participant: Option<AuthenticatedParticipantInfo>
+            as opt_struct("authenticatedParticipantInfo"),
+        /// Personal information (optional).
+        pub personal: Option<AuthenticatedPersonalInfo> as opt_struct("authenticatedPersonalInfo"),
+    }
 }
 
 impl ParticipantInfo {

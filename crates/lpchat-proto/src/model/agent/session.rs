@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{lenient, Resource};
 use crate::model::link::{Link, LinksExt, Rel};
+use crate::model::wire_struct::wire_struct;
 
 /// The A2 request body, `{"loginData": …}`: the value of `loginData`.
 ///
@@ -124,21 +125,17 @@ impl Resource for StartAgentSession {
     const NAME: &'static str = "request-agent-session";
 }
 
-/// The agent session resource (A3, `GET …/agentSession/{s}`): links to what the session
-/// offers. Its body was never published; the rel names come from the 2017 docs (spec §12.1).
-/// With `cs=1` it may also carry `chat-session` links to the ongoing chats.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AgentSession {
-    /// `self`, `availability`, `available-agents`, `chat-available-slots`, `info`,
-    /// `incoming-requests`, `chat-sessions`, possibly `chat-session` per chat.
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
+wire_struct! {
+    /// The agent session resource (A3, `GET …/agentSession/{s}`): links to what the session
+    /// offers. Its body was never published; the rel names come from the 2017 docs (spec §12.1).
+    /// With `cs=1` it may also carry `chat-session` links to the ongoing chats.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentSession {
+        /// `self`, `availability`, `available-agents`, `chat-available-slots`, `info`,
+        /// `incoming-requests`, `chat-sessions`, possibly `chat-session` per chat.
+        pub links: Vec<Link> as list("link"),
+    }
 }
 
 impl AgentSession {

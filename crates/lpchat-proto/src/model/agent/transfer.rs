@@ -2,45 +2,33 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
 use crate::model::ids::{AgentId, SkillId};
+use crate::model::wire_struct::wire_struct;
 
-/// A skill a chat can be transferred to (A23 `skill`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct TransferSkill {
-    /// The skill id.
-    pub id: SkillId,
-    /// The skill's name.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<String>,
-    /// Agents of the skill online now (absent in the 2017 form).
-    #[serde(
-        rename = "onlineAgents",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub online_agents: Option<i64>,
+wire_struct! {
+    /// A skill a chat can be transferred to (A23 `skill`).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct TransferSkill {
+        /// The skill id.
+        pub id: SkillId,
+        /// The skill's name.
+        pub name: Option<String> as opt_string("name"),
+        /// Agents of the skill online now (absent in the 2017 form).
+        pub online_agents: Option<i64> as opt_int("onlineAgents"),
+    }
 }
 
-/// The skills a chat can be transferred to (A23 `GET …/chat/{c}/transfer`): those with at
-/// least one online agent not already in the chat. `<transfer/>` or `"transfer":""` when none.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct TransferSkills {
-    /// The skills.
-    #[serde(
-        rename = "skill",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub skills: Vec<TransferSkill>,
+wire_struct! {
+    /// The skills a chat can be transferred to (A23 `GET …/chat/{c}/transfer`): those with at
+    /// least one online agent not already in the chat. `<transfer/>` or `"transfer":""` when none.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct TransferSkills {
+        /// The skills.
+        pub skills: Vec<TransferSkill> as list("skill"),
+    }
 }
 
 impl TransferSkills {
@@ -119,11 +107,12 @@ impl Resource for TransferRequest {
     const NAME: &'static str = "request-transfer";
 }
 
-/// `{"id": …}`, the shape of both targets.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct IdRef {
-    #[serde(deserialize_with = "lenient::string")]
-    id: String,
+wire_struct! {
+    /// `{"id": …}`, the shape of both targets.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    struct IdRef {
+        id: String as string("id"),
+    }
 }
 
 /// Writes a one-target list as the bare object the docs show (`"skill":{"id":2}`).
@@ -134,29 +123,14 @@ fn first<S: serde::Serializer>(items: &[IdRef], s: S) -> Result<S::Ok, S::Error>
     }
 }
 
-/// The wire form of a transfer request: everything a body may hold.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct RawTransfer {
-    #[serde(
-        default,
-        deserialize_with = "lenient::list",
-        serialize_with = "first",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    skill: Vec<IdRef>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::list",
-        serialize_with = "first",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    agent: Vec<IdRef>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    text: Option<String>,
+wire_struct! {
+    /// The wire form of a transfer request: everything a body may hold.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    struct RawTransfer {
+        skill: Vec<IdRef> as list("skill", serialize_with = "first"),
+        agent: Vec<IdRef> as list("agent", serialize_with = "first"),
+        text: Option<String> as opt_string("text"),
+    }
 }
 
 impl TryFrom<RawTransfer> for TransferRequest {

@@ -2,32 +2,23 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{lenient, Resource};
+use crate::codec::Resource;
 use crate::model::ids::AccountId;
 use crate::model::link::{Link, LinksExt, Rel};
+use crate::model::wire_struct::wire_struct;
 
-/// The account base resource (V1): the links to the visitor entry points
-/// (`chat-availability`, `chat-available-slots`, `chat-estimatedWaitTime`, `chat-request`,
-/// `prechat-survey`, `chat-offline-survey`). Clients navigate from here by relation.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Account {
-    /// The account id.
-    #[serde(
-        rename = "@id",
-        alias = "id",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<AccountId>,
-    /// The entry points, unknown relations included.
-    #[serde(
-        rename = "link",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub links: Vec<Link>,
+wire_struct! {
+    /// The account base resource (V1): the links to the visitor entry points
+    /// (`chat-availability`, `chat-available-slots`, `chat-estimatedWaitTime`, `chat-request`,
+    /// `prechat-survey`, `chat-offline-survey`). Clients navigate from here by relation.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Account {
+        /// The account id.
+        pub id: Option<AccountId> as opt("@id" | "id"),
+        /// The entry points, unknown relations included.
+        pub links: Vec<Link> as list("link"),
+    }
 }
 
 impl Account {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codec::lenient::{self, BoolVisitor, ScalarVisitor};
 use crate::codec::Resource;
+use crate::model::wire_struct::wire_struct;
 
 /// Whether a chat can be requested now (V2): `{"availability":true}` /
 /// `<availability>true</availability>`.
@@ -58,16 +59,17 @@ impl VisitorAvailability {
     }
 }
 
-/// One skill of the per-skill availability form.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SkillAvailability {
-    /// The skill's name, as asked.
-    #[serde(deserialize_with = "lenient::string")]
-    pub skill: String,
-    /// Whether it has an available agent.
-    #[serde(rename = "isAvailable", deserialize_with = "lenient::boolean")]
-    pub is_available: bool,
+wire_struct! {
+    /// One skill of the per-skill availability form.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct SkillAvailability {
+        /// The skill's name, as asked.
+        pub skill: String as string("skill"),
+        /// Whether it has an available agent.
+        #[serde(rename = "isAvailable", deserialize_with = "lenient::boolean")]
+        pub is_available: bool,
+    }
 }
 
 impl SkillAvailability {

@@ -6,32 +6,22 @@
 use serde::{Deserialize, Serialize};
 
 use super::ChatRequest;
-use crate::codec::{lenient, Resource, UNROOTED};
+use crate::codec::{Resource, UNROOTED};
+use crate::model::wire_struct::wire_struct;
 
-/// `POST https://{smt}/api/account/{a}/app/engagement/visitors[/{visitorId}]?v=1.0[&sid=…]`
-/// body: which kind of application asks, and where in it the visitor is.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct EngagementRequest {
-    /// `MSDK` or `EXTERNAL` (what a server-side or third-party client is).
-    #[serde(rename = "appType", deserialize_with = "lenient::string")]
-    pub app_type: String,
-    /// The application and device, for LivePerson's troubleshooting.
-    #[serde(
-        rename = "appDetails",
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_details: Option<AppDetails>,
-    /// Locations in the application, which select the engagement.
-    #[serde(
-        rename = "consumerSections",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub consumer_sections: Vec<String>,
+wire_struct! {
+    /// `POST https://{smt}/api/account/{a}/app/engagement/visitors[/{visitorId}]?v=1.0[&sid=…]`
+    /// body: which kind of application asks, and where in it the visitor is.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct EngagementRequest {
+        /// `MSDK` or `EXTERNAL` (what a server-side or third-party client is).
+        pub app_type: String as string("appType"),
+        /// The application and device, for LivePerson's troubleshooting.
+        pub app_details: Option<AppDetails> as opt_struct("appDetails"),
+        /// Locations in the application, which select the engagement.
+        pub consumer_sections: Vec<String> as list("consumerSections"),
+    }
 }
 
 impl EngagementRequest {
@@ -56,91 +46,41 @@ impl Resource for EngagementRequest {
     const NAME: &'static str = "engagement-request";
 }
 
-/// `appDetails` of an [`EngagementRequest`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AppDetails {
-    /// `WINDOWS`, `MAC_OSX`, `LINUX`, `IOS`, `ANDROID`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub os: Option<String>,
-    /// The operating system's version.
-    #[serde(
-        rename = "osVersion",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub os_version: Option<String>,
-    /// The application's version.
-    #[serde(
-        rename = "appVersion",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_version: Option<String>,
-    /// `DESKTOP`, `TABLET`, `MOBILE`.
-    #[serde(
-        rename = "deviceFamily",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_family: Option<String>,
-    /// The visitor's IP address.
-    #[serde(
-        rename = "ipAddress",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ip_address: Option<String>,
+wire_struct! {
+    /// `appDetails` of an [`EngagementRequest`].
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct AppDetails {
+        /// `WINDOWS`, `MAC_OSX`, `LINUX`, `IOS`, `ANDROID`.
+        pub os: Option<String> as opt_string("os"),
+        /// The operating system's version.
+        pub os_version: Option<String> as opt_string("osVersion"),
+        /// The application's version.
+        pub app_version: Option<String> as opt_string("appVersion"),
+        /// `DESKTOP`, `TABLET`, `MOBILE`.
+        pub device_family: Option<String> as opt_string("deviceFamily"),
+        /// The visitor's IP address.
+        pub ip_address: Option<String> as opt_string("ipAddress"),
+    }
 }
 
-/// The answer: the visitor session (to send back on the next requests of the same visit)
-/// and, when `status` is `Available`, the engagement a chat may be requested on.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Engagement {
-    /// `Available` or `NotAvailable`.
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub status: String,
-    /// The visit's session id (`sid`).
-    #[serde(
-        rename = "sessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_id: Option<String>,
-    /// The visitor id.
-    #[serde(
-        rename = "visitorId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visitor_id: Option<String>,
-    /// The page the engagement was offered on.
-    #[serde(
-        rename = "pageId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_id: Option<String>,
-    /// The engagement, when available.
-    #[serde(
-        rename = "engagementDetails",
-        default,
-        deserialize_with = "lenient::opt_struct",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub details: Option<EngagementDetails>,
+wire_struct! {
+    /// The answer: the visitor session (to send back on the next requests of the same visit)
+    /// and, when `status` is `Available`, the engagement a chat may be requested on.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Engagement {
+        /// `Available` or `NotAvailable`.
+        pub status: String as string("status", default),
+        /// The visit's session id (`sid`).
+        pub session_id: Option<String> as opt_string("sessionId"),
+        /// The visitor id.
+        pub visitor_id: Option<String> as opt_string("visitorId"),
+        /// The page the engagement was offered on.
+        pub page_id: Option<String> as opt_string("pageId"),
+        /// The engagement, when available.
+        pub details: Option<EngagementDetails> as opt_struct("engagementDetails"),
+    }
 }
 
 impl Engagement {
@@ -155,74 +95,29 @@ impl Resource for Engagement {
     const NAME: &'static str = "engagement";
 }
 
-/// `engagementDetails` of an [`Engagement`]. Ids are kept as text (documented as numbers
-/// and as strings).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct EngagementDetails {
-    /// The campaign.
-    #[serde(
-        rename = "campaignId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub campaign_id: Option<String>,
-    /// The engagement.
-    #[serde(
-        rename = "engagementId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engagement_id: Option<String>,
-    /// The context, the chat request's `LETagContextId`.
-    #[serde(
-        rename = "contextId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub context_id: Option<String>,
-    /// The window.
-    #[serde(
-        rename = "windowId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub window_id: Option<String>,
-    /// The language (`en-US`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub language: Option<String>,
-    /// Seconds the engagement stays valid.
-    #[serde(
-        rename = "validForSeconds",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub valid_for_seconds: Option<i64>,
-    /// The engagement's skill id.
-    #[serde(
-        rename = "skillId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skill_id: Option<String>,
-    /// The engagement's skill name.
-    #[serde(
-        rename = "skillName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skill_name: Option<String>,
+wire_struct! {
+    /// `engagementDetails` of an [`Engagement`]. Ids are kept as text (documented as numbers
+    /// and as strings).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct EngagementDetails {
+        /// The campaign.
+        pub campaign_id: Option<String> as opt_string("campaignId"),
+        /// The engagement.
+        pub engagement_id: Option<String> as opt_string("engagementId"),
+        /// The context, the chat request's `LETagContextId`.
+        pub context_id: Option<String> as opt_string("contextId"),
+        /// The window.
+        pub window_id: Option<String> as opt_string("windowId"),
+        /// The language (`en-US`).
+        pub language: Option<String> as opt_string("language"),
+        /// Seconds the engagement stays valid.
+        pub valid_for_seconds: Option<i64> as opt_int("validForSeconds"),
+        /// The engagement's skill id.
+        pub skill_id: Option<String> as opt_string("skillId"),
+        /// The engagement's skill name.
+        pub skill_name: Option<String> as opt_string("skillName"),
+    }
 }
 
 impl ChatRequest {

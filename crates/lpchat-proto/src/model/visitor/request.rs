@@ -10,171 +10,66 @@ use crate::codec::{lenient, Resource, UNROOTED};
 use crate::model::ids::{SkillId, VisitorId};
 use crate::model::login::Secret;
 use crate::model::survey::SurveyAnswers;
+use crate::model::wire_struct::wire_struct;
 
 crate::wrapped_list!(mod custom_variable_list = "customVariable");
 
-/// A chat request (V8): `{"request":{…}}`, every field optional. The chat's URI comes back
-/// in the `Location` header.
-///
-/// `skill` (a name) or `skillId` route the chat; `serviceQueue` needs `maxWaitTime`; `agent`
-/// excludes all three. `Debug` does not show `ssoKey`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChatRequest {
-    /// The skill's name.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skill: Option<String>,
-    /// The skill's id (what LivePerson's Postman collection sends instead of `skill`).
-    #[serde(rename = "skillId", default, skip_serializing_if = "Option::is_none")]
-    pub skill_id: Option<SkillId>,
-    /// A service queue (2017 docs); requires `max_wait_time`.
-    #[serde(
-        rename = "serviceQueue",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_queue: Option<String>,
-    /// Longest acceptable wait, in seconds (0-86400).
-    #[serde(
-        rename = "maxWaitTime",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_wait_time: Option<i64>,
-    /// A specific agent's login name (2017 docs); excludes skill, queue and wait time.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent: Option<String>,
-    /// Seconds of visitor silence after which the server ends the chat (40 in the example).
-    #[serde(
-        rename = "interactionTimeout",
-        default,
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub interaction_timeout: Option<i64>,
-    /// The visitor's browser.
-    #[serde(
-        rename = "userAgent",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_agent: Option<String>,
-    /// The visitor's IP address.
-    #[serde(
-        rename = "visitorIp",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visitor_ip: Option<String>,
-    /// The page the chat starts from.
-    #[serde(
-        rename = "chatReferrer",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chat_referrer: Option<String>,
-    /// Links the chat to an earlier visitor.
-    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
-    pub visitor_id: Option<VisitorId>,
-    /// Lines shown to the agent before the chat starts. Read from `{"line":[…]}` (docs) or
-    /// `{"lines":[…]}` (browser SDK); written as `line`.
-    #[serde(
-        rename = "preChatLines",
-        default,
-        with = "pre_chat_lines",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub pre_chat_lines: Vec<String>,
-    /// The App Engagement visitor id.
-    #[serde(
-        rename = "LETagVisitorId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_visitor_id: Option<String>,
-    /// The App Engagement session id.
-    #[serde(
-        rename = "LETagSessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_session_id: Option<String>,
-    /// The App Engagement context id.
-    #[serde(
-        rename = "LETagContextId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_context_id: Option<String>,
-    /// The engagement (a number on the wire in the example).
-    #[serde(
-        rename = "engagementId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engagement_id: Option<String>,
-    /// The campaign (a number on the wire in the example).
-    #[serde(
-        rename = "campaignId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub campaign_id: Option<String>,
-    /// The visitor's language (`en-US`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub language: Option<String>,
-    /// Answers to the pre-chat survey.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub survey: Option<SurveyAnswers>,
-    /// Custom variables of the session (`customVariables.customVariable`).
-    #[serde(
-        rename = "customVariables",
-        default,
-        with = "custom_variable_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub custom_variables: Vec<CustomVariable>,
-    /// Authenticated visitors: the participant id from the pre-step (V9).
-    #[serde(
-        rename = "participantId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub participant_id: Option<String>,
-    /// Authenticated visitors: the conversation id from the pre-step's `Location`.
-    #[serde(
-        rename = "conversationId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conversation_id: Option<String>,
-    /// Authenticated visitors (2017 docs): the SSO key.
-    #[serde(rename = "ssoKey", default, skip_serializing_if = "Option::is_none")]
-    pub sso_key: Option<Secret>,
+wire_struct! {
+    /// A chat request (V8): `{"request":{…}}`, every field optional. The chat's URI comes back
+    /// in the `Location` header.
+    ///
+    /// `skill` (a name) or `skillId` route the chat; `serviceQueue` needs `maxWaitTime`; `agent`
+    /// excludes all three. `Debug` does not show `ssoKey`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ChatRequest {
+        /// The skill's name.
+        pub skill: Option<String> as opt_string("skill"),
+        /// The skill's id (what LivePerson's Postman collection sends instead of `skill`).
+        pub skill_id: Option<SkillId> as opt("skillId"),
+        /// A service queue (2017 docs); requires `max_wait_time`.
+        pub service_queue: Option<String> as opt_string("serviceQueue"),
+        /// Longest acceptable wait, in seconds (0-86400).
+        pub max_wait_time: Option<i64> as opt_int("maxWaitTime"),
+        /// A specific agent's login name (2017 docs); excludes skill, queue and wait time.
+        pub agent: Option<String> as opt_string("agent"),
+        /// Seconds of visitor silence after which the server ends the chat (40 in the example).
+        pub interaction_timeout: Option<i64> as opt_int("interactionTimeout"),
+        /// The visitor's browser.
+        pub user_agent: Option<String> as opt_string("userAgent"),
+        /// The visitor's IP address.
+        pub visitor_ip: Option<String> as opt_string("visitorIp"),
+        /// The page the chat starts from.
+        pub chat_referrer: Option<String> as opt_string("chatReferrer"),
+        /// Links the chat to an earlier visitor.
+        pub visitor_id: Option<VisitorId> as opt("visitorId"),
+        /// Lines shown to the agent before the chat starts. Read from `{"line":[…]}` (docs) or
+        /// `{"lines":[…]}` (browser SDK); written as `line`.
+        pub pre_chat_lines: Vec<String> as list("preChatLines", with = "pre_chat_lines"),
+        /// The App Engagement visitor id.
+        pub le_tag_visitor_id: Option<String> as opt_string("LETagVisitorId"),
+        /// The App Engagement session id.
+        pub le_tag_session_id: Option<String> as opt_string("LETagSessionId"),
+        /// The App Engagement context id.
+        pub le_tag_context_id: Option<String> as opt_string("LETagContextId"),
+        /// The engagement (a number on the wire in the example).
+        pub engagement_id: Option<String> as opt_string("engagementId"),
+        /// The campaign (a number on the wire in the example).
+        pub campaign_id: Option<String> as opt_string("campaignId"),
+        /// The visitor's language (`en-US`).
+        pub language: Option<String> as opt_string("language"),
+        /// Answers to the pre-chat survey.
+        pub survey: Option<SurveyAnswers> as opt("survey"),
+        /// Custom variables of the session (`customVariables.customVariable`).
+        pub custom_variables: Vec<CustomVariable>
+            as list("customVariables", with = "custom_variable_list"),
+        /// Authenticated visitors: the participant id from the pre-step (V9).
+        pub participant_id: Option<String> as opt_string("participantId"),
+        /// Authenticated visitors: the conversation id from the pre-step's `Location`.
+        pub conversation_id: Option<String> as opt_string("conversationId"),
+        /// Authenticated visitors (2017 docs): the SSO key.
+        pub sso_key: Option<Secret> as opt("ssoKey"),
+    }
 }
 
 impl ChatRequest {
@@ -255,63 +150,28 @@ mod pre_chat_lines {
     }
 }
 
-/// The authenticated-visitor pre-step (V9, `POST /conversation.json`): a body with no root
-/// key. Answered 201 with an empty body and a `Location` header. `Debug` does not show
-/// `ssoKey`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ConversationRequest {
-    /// The authentication connector's id.
-    #[serde(
-        rename = "authChatConnId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_chat_conn_id: Option<String>,
-    /// The OAuth 2 code or JWT of the visitor's authentication.
-    #[serde(rename = "ssoKey", default, skip_serializing_if = "Option::is_none")]
-    pub sso_key: Option<Secret>,
-    /// The engagement.
-    #[serde(
-        rename = "engagementId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engagement_id: Option<String>,
-    /// The App Engagement context id.
-    #[serde(
-        rename = "LETagContextId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_context_id: Option<String>,
-    /// The App Engagement session id.
-    #[serde(
-        rename = "LETagSessionId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_session_id: Option<String>,
-    /// The App Engagement visitor id.
-    #[serde(
-        rename = "LETagVisitorId",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub le_tag_visitor_id: Option<String>,
-    /// Where the OAuth 2 code was issued for (code flow only).
-    #[serde(
-        rename = "redirectUri",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub redirect_uri: Option<String>,
+wire_struct! {
+    /// The authenticated-visitor pre-step (V9, `POST /conversation.json`): a body with no root
+    /// key. Answered 201 with an empty body and a `Location` header. `Debug` does not show
+    /// `ssoKey`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct ConversationRequest {
+        /// The authentication connector's id.
+        pub auth_chat_conn_id: Option<String> as opt_string("authChatConnId"),
+        /// The OAuth 2 code or JWT of the visitor's authentication.
+        pub sso_key: Option<Secret> as opt("ssoKey"),
+        /// The engagement.
+        pub engagement_id: Option<String> as opt_string("engagementId"),
+        /// The App Engagement context id.
+        pub le_tag_context_id: Option<String> as opt_string("LETagContextId"),
+        /// The App Engagement session id.
+        pub le_tag_session_id: Option<String> as opt_string("LETagSessionId"),
+        /// The App Engagement visitor id.
+        pub le_tag_visitor_id: Option<String> as opt_string("LETagVisitorId"),
+        /// Where the OAuth 2 code was issued for (code flow only).
+        pub redirect_uri: Option<String> as opt_string("redirectUri"),
+    }
 }
 
 impl Resource for ConversationRequest {
@@ -347,16 +207,16 @@ impl Resource for TranscriptRequest {
     const NAME: &'static str = "request-transcript";
 }
 
-/// A custom variable: a name and its value (session scope; the last value set wins).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CustomVariable {
-    /// The name.
-    #[serde(deserialize_with = "lenient::string")]
-    pub name: String,
-    /// The value (`""` when empty or absent).
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub value: String,
+wire_struct! {
+    /// A custom variable: a name and its value (session scope; the last value set wins).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct CustomVariable {
+        /// The name.
+        pub name: String as string("name"),
+        /// The value (`""` when empty or absent).
+        pub value: String as string("value", default),
+    }
 }
 
 impl CustomVariable {
@@ -369,19 +229,15 @@ impl CustomVariable {
     }
 }
 
-/// Set custom variables (V19, deprecated by LivePerson):
-/// `{"customVariables":{"customVariable":[{"name","value"}]}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CustomVariables {
-    /// The variables.
-    #[serde(
-        rename = "customVariable",
-        default,
-        deserialize_with = "lenient::list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub variables: Vec<CustomVariable>,
+wire_struct! {
+    /// Set custom variables (V19, deprecated by LivePerson):
+    /// `{"customVariables":{"customVariable":[{"name","value"}]}}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct CustomVariables {
+        /// The variables.
+        pub variables: Vec<CustomVariable> as list("customVariable"),
+    }
 }
 
 impl CustomVariables {
