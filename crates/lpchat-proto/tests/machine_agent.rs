@@ -158,7 +158,7 @@ fn a_line_that_timed_out_is_found_in_the_events_and_not_sent_again() {
     );
     let events = s.take_events();
     assert!(events.contains(&MachineEvent::LineDelivered {
-        id: id,
+        id,
         chat: chat("C1"),
         event: Some(eid(6)),
     }));
@@ -225,7 +225,7 @@ fn a_line_that_timed_out_and_is_not_in_the_events_is_sent_once_more() {
         ),
     );
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        id: id,
+        id,
         chat: chat("C1"),
         event: Some(eid(6)),
     }));
@@ -1370,7 +1370,7 @@ fn a_line_whose_answer_never_comes_is_looked_for_at_the_deadline() {
         json(200, &events_body(&[line(5, "agent", "hello")])),
     );
     assert!(s.take_events().contains(&MachineEvent::LineDelivered {
-        id: id,
+        id,
         chat: chat("C1"),
         event: Some(eid(5)),
     }));

@@ -401,11 +401,7 @@ impl AgentMachine {
         let chat = chat.clone();
         self.out.emit(match item {
             Item::Transfer(_) => MachineEvent::TransferFailed { id, chat, reason },
-            Item::Event(_) => MachineEvent::LineFailed {
-                id: id,
-                chat,
-                reason,
-            },
+            Item::Event(_) => MachineEvent::LineFailed { id, chat, reason },
         });
     }
 

@@ -247,7 +247,7 @@ impl VisitorMachine {
                     _ => CommandFailure::UnknownChat,
                 };
                 self.out.emit(MachineEvent::LineFailed {
-                    id: id,
+                    id,
                     chat: chat.unwrap_or_else(|| ChatId::from("")),
                     reason,
                 });
