@@ -118,6 +118,10 @@ struct Flights {
     ids: HashMap<tokio::task::Id, RequestId>,
 }
 
+/// What `join_next_with_id` gives back for a send task: its id and what it brought, or
+/// how it died.
+type Joined = Result<(tokio::task::Id, Flight), tokio::task::JoinError>;
+
 /// Runs `task` until its machine has finished, then aborts what is still in flight.
 ///
 /// The task comes boxed: a future keeps its arguments and their moved copies side by side, so
@@ -141,19 +145,7 @@ pub(crate) async fn run<T: SessionLoop>(
     let mut paused = false;
     let mut handles_gone = false;
     loop {
-        let full = pacer.is_full();
-        if full != paused {
-            paused = full;
-            if full {
-                tracing::warn!(
-                    unread = pacer.bound(),
-                    "event stream full: polling paused until it is read (drop the stream when only handlers are used)"
-                );
-            } else {
-                tracing::debug!("event stream read: polling resumed");
-            }
-            task.machine().set_polling_paused(full);
-        }
+        pace(&mut *task, &pacer, &mut paused);
         let wake = drain(&mut *task, &transport, &mut flights);
         if task.machine().is_closed() {
             break;
@@ -162,33 +154,7 @@ pub(crate) async fn run<T: SessionLoop>(
         tokio::select! {
             biased;
             Some(joined) = flights.set.join_next_with_id(), if !flights.set.is_empty() => {
-                let now = Instant::now();
-                match joined {
-                    Ok((task_id, (id, Ok(response)))) => {
-                        flights.ids.remove(&task_id);
-                        let status = response.status();
-                        if status.is_server_error() || matches!(status.as_u16(), 401 | 429) {
-                            task.counters().inspect(|c| c.failed());
-                        }
-                        tracing::debug!(request = %id, status = response.status().as_u16(), "response");
-                        task.machine().handle_response(id, response, now);
-                    }
-                    Ok((task_id, (id, Err(failure)))) => {
-                        flights.ids.remove(&task_id);
-                        task.counters().inspect(|c| c.failed());
-                        tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
-                        task.machine().handle_failure(id, failure.kind, now);
-                    }
-                    Err(died) => {
-                        // The send task panicked: the request may have left, so its
-                        // outcome is unknown, as with a connection that dropped.
-                        if let Some(id) = flights.ids.remove(&died.id()) {
-                            task.counters().inspect(|c| c.failed());
-                            tracing::warn!(request = %id, "send task died");
-                            task.machine().handle_failure(id, FailureKind::ConnectionDropped, now);
-                        }
-                    }
-                }
+                answer(&mut *task, &mut flights, joined);
             }
             command = commands.recv(), if !handles_gone => match command {
                 Some(command) => task.command(*command),
@@ -204,6 +170,57 @@ pub(crate) async fn run<T: SessionLoop>(
     }
     flights.set.abort_all();
     task.finish();
+}
+
+/// Pauses the machine's event polls while the stream is full, and resumes them once it has
+/// room; `paused` is what the machine was last told.
+fn pace<T: SessionLoop>(task: &mut T, pacer: &Pacer, paused: &mut bool) {
+    let full = pacer.is_full();
+    if full == *paused {
+        return;
+    }
+    *paused = full;
+    if full {
+        tracing::warn!(
+            unread = pacer.bound(),
+            "event stream full: polling paused until it is read (drop the stream when only handlers are used)"
+        );
+    } else {
+        tracing::debug!("event stream read: polling resumed");
+    }
+    task.machine().set_polling_paused(full);
+}
+
+/// Hands the machine what a send task brought back.
+fn answer<T: SessionLoop>(task: &mut T, flights: &mut Flights, joined: Joined) {
+    let now = Instant::now();
+    match joined {
+        Ok((task_id, (id, Ok(response)))) => {
+            flights.ids.remove(&task_id);
+            let status = response.status();
+            if status.is_server_error() || matches!(status.as_u16(), 401 | 429) {
+                task.counters().inspect(|c| c.failed());
+            }
+            tracing::debug!(request = %id, status = status.as_u16(), "response");
+            task.machine().handle_response(id, response, now);
+        }
+        Ok((task_id, (id, Err(failure)))) => {
+            flights.ids.remove(&task_id);
+            task.counters().inspect(|c| c.failed());
+            tracing::debug!(request = %id, kind = ?failure.kind, "request failed");
+            task.machine().handle_failure(id, failure.kind, now);
+        }
+        Err(died) => {
+            // The send task panicked: the request may have left, so its outcome is
+            // unknown, as with a connection that dropped.
+            if let Some(id) = flights.ids.remove(&died.id()) {
+                task.counters().inspect(|c| c.failed());
+                tracing::warn!(request = %id, "send task died");
+                task.machine()
+                    .handle_failure(id, FailureKind::ConnectionDropped, now);
+            }
+        }
+    }
 }
 
 /// Drains the machine: sends requests, delivers events; returns when to wake.

@@ -144,8 +144,12 @@ pub(crate) fn parse(
     max_depth: usize,
 ) -> Result<(Cow<'_, str>, Node<'_>), XmlTreeError> {
     let mut reader = Reader::from_str(input);
-    let mut stack: Vec<Frame<'_>> = Vec::new();
-    let mut root: Option<(Cow<'_, str>, Node<'_>)> = None;
+    let mut tree = Tree {
+        input,
+        max_depth,
+        stack: Vec::new(),
+        root: None,
+    };
     loop {
         let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader.read_event().map_err(|e| XmlTreeError::Syntax {
@@ -153,102 +157,20 @@ pub(crate) fn parse(
             offset: usize::try_from(reader.error_position()).unwrap_or(offset),
         })?;
         match event {
-            Event::Start(start) => {
-                if root.is_some() {
-                    return Err(XmlTreeError::Syntax {
-                        message: "content after the root element".into(),
-                        offset,
-                    });
-                }
-                if stack.len() >= max_depth {
-                    return Err(XmlTreeError::TooDeep {
-                        limit: max_depth,
-                        offset,
-                    });
-                }
-                stack.push(open(input, &start, offset)?);
-            }
-            Event::Empty(start) => {
-                if root.is_some() {
-                    return Err(XmlTreeError::Syntax {
-                        message: "content after the root element".into(),
-                        offset,
-                    });
-                }
-                let (name, node) = open(input, &start, offset)?.finish();
-                match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.entries, name, node),
-                    None => root = Some((name, node)),
-                }
-            }
-            Event::End(_) => {
-                // The reader has already checked that the end tag matches its start tag.
-                let Some(frame) = stack.pop() else {
-                    return Err(XmlTreeError::Syntax {
-                        message: "end tag without a start tag".into(),
-                        offset,
-                    });
-                };
-                let (name, node) = frame.finish();
-                match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.entries, name, node),
-                    None => root = Some((name, node)),
-                }
-            }
+            Event::Start(start) => tree.start(&start, offset)?,
+            Event::Empty(start) => tree.empty(&start, offset)?,
+            Event::End(_) => tree.end(offset)?,
             Event::Text(text) => {
                 let content = text.xml10_content();
-                match stack.last_mut() {
-                    Some(frame) => frame.push_text(content),
-                    None if content.trim().is_empty() => {}
-                    None => {
-                        return Err(XmlTreeError::Syntax {
-                            message: "text outside the root element".into(),
-                            offset,
-                        })
-                    }
+                if tree.stack.is_empty() && content.trim().is_empty() {
+                    continue;
                 }
+                tree.text(content, "text", offset)?;
             }
-            Event::CData(data) => match stack.last_mut() {
-                Some(frame) => frame.push_text(data.xml10_content()),
-                None => {
-                    return Err(XmlTreeError::Syntax {
-                        message: "CDATA outside the root element".into(),
-                        offset,
-                    })
-                }
-            },
+            Event::CData(data) => tree.text(data.xml10_content(), "CDATA", offset)?,
             Event::GeneralRef(reference) => {
-                let resolved: Cow<'_, str> = if reference.is_char_ref() {
-                    match reference.resolve_char_ref() {
-                        Ok(Some(c)) => Cow::Owned(c.to_string()),
-                        Ok(None) | Err(_) => {
-                            return Err(XmlTreeError::Syntax {
-                                message: "invalid character reference".into(),
-                                offset,
-                            })
-                        }
-                    }
-                } else {
-                    let name = reference.into_inner();
-                    match resolve_predefined_entity(&name) {
-                        Some(s) => Cow::Borrowed(s),
-                        None => {
-                            return Err(XmlTreeError::Entity {
-                                name: name.into_owned(),
-                                offset,
-                            })
-                        }
-                    }
-                };
-                match stack.last_mut() {
-                    Some(frame) => frame.push_text(resolved),
-                    None => {
-                        return Err(XmlTreeError::Syntax {
-                            message: "reference outside the root element".into(),
-                            offset,
-                        })
-                    }
-                }
+                let resolved = resolve(reference, offset)?;
+                tree.text(resolved, "reference", offset)?;
             }
             Event::Eof => break,
             // The API never sends a DTD; one in a body can only declare entities or point at
@@ -263,16 +185,111 @@ pub(crate) fn parse(
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
         }
     }
-    if !stack.is_empty() {
-        return Err(XmlTreeError::Syntax {
-            message: "document ends inside an element".into(),
-            offset: input.len(),
-        });
+    tree.finish()
+}
+
+/// The tree as it is built: the elements open, and the root once closed.
+struct Tree<'a> {
+    input: &'a str,
+    max_depth: usize,
+    stack: Vec<Frame<'a>>,
+    root: Option<(Cow<'a, str>, Node<'a>)>,
+}
+
+impl<'a> Tree<'a> {
+    /// A start tag: a new open element, within the depth limit.
+    fn start(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<(), XmlTreeError> {
+        self.not_after_root(offset)?;
+        if self.stack.len() >= self.max_depth {
+            return Err(XmlTreeError::TooDeep {
+                limit: self.max_depth,
+                offset,
+            });
+        }
+        self.stack.push(open(self.input, start, offset)?);
+        Ok(())
     }
-    root.ok_or(XmlTreeError::Syntax {
-        message: "no root element".into(),
-        offset: input.len(),
-    })
+
+    /// An empty element (`<a/>`): opened and closed at once.
+    fn empty(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<(), XmlTreeError> {
+        self.not_after_root(offset)?;
+        let (name, node) = open(self.input, start, offset)?.finish();
+        self.close(name, node);
+        Ok(())
+    }
+
+    /// An end tag (the reader has already checked that it matches its start tag).
+    fn end(&mut self, offset: usize) -> Result<(), XmlTreeError> {
+        let Some(frame) = self.stack.pop() else {
+            return Err(syntax("end tag without a start tag", offset));
+        };
+        let (name, node) = frame.finish();
+        self.close(name, node);
+        Ok(())
+    }
+
+    /// Text of the open element; `what` names it in the error when no element is open.
+    fn text(&mut self, piece: Cow<'a, str>, what: &str, offset: usize) -> Result<(), XmlTreeError> {
+        match self.stack.last_mut() {
+            Some(frame) => {
+                frame.push_text(piece);
+                Ok(())
+            }
+            None => Err(syntax(&format!("{what} outside the root element"), offset)),
+        }
+    }
+
+    /// A closed element goes into its parent, or is the root.
+    fn close(&mut self, name: Cow<'a, str>, node: Node<'a>) {
+        match self.stack.last_mut() {
+            Some(parent) => insert(&mut parent.entries, name, node),
+            None => self.root = Some((name, node)),
+        }
+    }
+
+    fn not_after_root(&self, offset: usize) -> Result<(), XmlTreeError> {
+        match self.root {
+            Some(_) => Err(syntax("content after the root element", offset)),
+            None => Ok(()),
+        }
+    }
+
+    /// The root, once the document is over.
+    fn finish(self) -> Result<(Cow<'a, str>, Node<'a>), XmlTreeError> {
+        let end = self.input.len();
+        if !self.stack.is_empty() {
+            return Err(syntax("document ends inside an element", end));
+        }
+        self.root.ok_or_else(|| syntax("no root element", end))
+    }
+}
+
+/// A character or predefined entity reference as text; any other entity is refused.
+fn resolve<'a>(
+    reference: quick_xml::events::BytesRef<'a>,
+    offset: usize,
+) -> Result<Cow<'a, str>, XmlTreeError> {
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            Ok(None) | Err(_) => Err(syntax("invalid character reference", offset)),
+        };
+    }
+    let name = reference.into_inner();
+    match resolve_predefined_entity(&name) {
+        Some(s) => Ok(Cow::Borrowed(s)),
+        None => Err(XmlTreeError::Entity {
+            name: name.into_owned(),
+            offset,
+        }),
+    }
+}
+
+fn syntax(message: &str, offset: usize) -> XmlTreeError {
+    XmlTreeError::Syntax {
+        message: message.into(),
+        offset,
+    }
 }
 
 #[cfg(test)]
