@@ -4,8 +4,8 @@
 //! An async napi function can only reject with a `napi::Error` whose `code` is a napi status,
 //! so the error travels as a marked JSON payload in the message; `index.js` turns it into an
 //! `LpchatError` with `.code`, `.status` and the extra attributes of the table. No payload
-//! carries a secret or a response body: every message is built from the variant, never from
-//! a body.
+//! carries a secret or a response body: every message is the `Display` of the Rust client's
+//! error (which carries neither), the same sentence Rust and Python users read.
 
 use lpchat::proto::codec::{DecodeError, DecodeErrorKind};
 use lpchat::proto::machine::{CommandFailure, FailureKind, MachineError, SessionLostReason};
@@ -126,26 +126,35 @@ pub fn failure_kind(k: FailureKind) -> &'static str {
     }
 }
 
-fn decode_kind(k: &DecodeErrorKind) -> &'static str {
+/// The codec's wording of a decode error's kind (`DecodeError`'s `Display`).
+fn decode_kind(k: &DecodeErrorKind) -> String {
     match k {
-        DecodeErrorKind::TooLarge { .. } => "body too large",
-        DecodeErrorKind::Utf8 => "body is not valid UTF-8",
-        DecodeErrorKind::Syntax => "malformed body",
-        DecodeErrorKind::TooDeep => "nesting too deep",
-        DecodeErrorKind::Entity => "undeclared or external XML entity",
-        DecodeErrorKind::Type => "unexpected value",
-        DecodeErrorKind::Root => "unexpected root element",
-        DecodeErrorKind::Empty => "empty body",
-        _ => "cannot decode",
+        DecodeErrorKind::TooLarge { size, limit } => {
+            format!("body of {size} bytes exceeds the limit of {limit}")
+        }
+        DecodeErrorKind::Utf8 => "body is not valid UTF-8".into(),
+        DecodeErrorKind::Syntax => "malformed body".into(),
+        DecodeErrorKind::TooDeep => "nesting too deep".into(),
+        DecodeErrorKind::Entity => "undeclared or external XML entity".into(),
+        DecodeErrorKind::Type => "unexpected value".into(),
+        DecodeErrorKind::Root => "unexpected root element".into(),
+        DecodeErrorKind::Empty => "empty body".into(),
+        _ => "cannot decode".into(),
     }
 }
 
-/// `LPCHAT_DECODE` for a body that does not decode. The message names the resource, format,
-/// kind and path, never a value or a snippet of the body (the codec's `Display` shows one).
+/// `LPCHAT_DECODE` for a body that does not decode. The message is the start of the codec's
+/// `Display` (resource, format, kind and path) without what follows it there: the parser's
+/// message and the masked snippet of the body, so nothing of the body is quoted.
 pub fn decode_error(e: &DecodeError) -> BindingError {
+    decode_error_in(e, "")
+}
+
+/// [`decode_error`] inside a client error, whose message starts with `prefix` (`API: `).
+fn decode_error_in(e: &DecodeError, prefix: &str) -> BindingError {
     let format = e.format().to_string();
     let mut message = format!(
-        "cannot decode {} ({format}): {}",
+        "{prefix}cannot decode {} ({format}): {}",
         e.resource(),
         decode_kind(e.kind())
     );
@@ -162,69 +171,61 @@ pub fn decode_error(e: &DecodeError) -> BindingError {
     }
 }
 
-fn api_error(e: lpchat::proto::ops::Error) -> BindingError {
+fn api_error(op: &lpchat::proto::ops::Error, message: String) -> BindingError {
     use lpchat::proto::ops::Error as Op;
-    match &e {
+    match op {
         Op::Unauthorized(_) => {
-            BindingError::new("LPCHAT_UNAUTHORIZED", e.to_string()).with_status(e.status())
+            BindingError::new("LPCHAT_UNAUTHORIZED", message).with_status(op.status())
         }
-        Op::Decode(d) => decode_error(d),
-        _ => BindingError::new("LPCHAT_API", e.to_string()).with_status(e.status()),
+        // The client's message is `API: ` and the codec's; the prefix is taken from it.
+        Op::Decode(d) => {
+            let full = d.to_string();
+            decode_error_in(d, message.strip_suffix(&full).unwrap_or(""))
+        }
+        _ => BindingError::new("LPCHAT_API", message).with_status(op.status()),
     }
 }
 
-/// The table of `errors.md`, one arm a row.
+/// The table of `errors.md`, one arm a row. The message is always the Rust client's
+/// `Display` (the one place for the wording, the same in Rust, Python and Node); the arms
+/// only add the code and the machine-readable attributes. The exception is a decode error,
+/// whose message leaves out the parser's message and the masked snippet (`decode_error`).
 pub fn map(e: Error) -> BindingError {
-    match e {
-        Error::Config(m) => BindingError::config(format!("configuration: {m}")),
+    let message = e.to_string();
+    match &e {
+        Error::Config(_) => BindingError::config(message),
         Error::Transport(t) if t.kind == FailureKind::Timeout => {
-            BindingError::new("LPCHAT_TIMEOUT", format!("transport: {t}"))
-                .with("kind", failure_kind(t.kind))
+            BindingError::new("LPCHAT_TIMEOUT", message).with("kind", failure_kind(t.kind))
         }
-        Error::Transport(t) => BindingError::new("LPCHAT_TRANSPORT", format!("transport: {t}"))
-            .with("kind", failure_kind(t.kind)),
-        Error::Api(op) => api_error(op),
-        Error::Command(CommandFailure::OutcomeUnknown) => BindingError::new(
-            "LPCHAT_OUTCOME_UNKNOWN",
-            "command failed: its outcome is unknown",
-        )
-        .with("reason", "outcome_unknown"),
+        Error::Transport(t) => {
+            BindingError::new("LPCHAT_TRANSPORT", message).with("kind", failure_kind(t.kind))
+        }
+        Error::Api(op) => api_error(op, message),
+        Error::Command(CommandFailure::OutcomeUnknown) => {
+            BindingError::new("LPCHAT_OUTCOME_UNKNOWN", message).with("reason", "outcome_unknown")
+        }
         Error::Command(f) => {
-            let status = match &f {
+            let status = match f {
                 CommandFailure::Rejected { status } => Some(*status),
                 _ => None,
             };
-            let message = match &f {
-                CommandFailure::InvalidRequest(why) => {
-                    format!("command failed: invalid request: {why}")
-                }
-                other => format!("command failed: {}", command_reason(other)),
-            };
             BindingError::new("LPCHAT_COMMAND", message)
-                .with("reason", command_reason(&f))
+                .with("reason", command_reason(f))
                 .with_status(status)
         }
-        Error::Machine(m) => BindingError::new("LPCHAT_REQUEST_FAILED", m.to_string())
+        Error::Machine(m) => BindingError::new("LPCHAT_REQUEST_FAILED", message)
             .with("endpoint", m.endpoint)
             .with_status(m.status),
-        Error::NotReady => BindingError::new("LPCHAT_NOT_READY", "the session is not logged in"),
-        Error::Closed => BindingError::new("LPCHAT_CLOSED", "the session is closed"),
-        Error::Lost(r) => {
-            let mut message = format!("session lost: {}", lost_reason(&r));
-            if let Some(m) = lost_error(&r) {
-                message.push_str(&format!(" ({m})"));
-            }
-            BindingError::new("LPCHAT_SESSION_LOST", message)
-                .with("reason", lost_reason(&r))
-                .with_status(lost_status(&r))
+        Error::NotReady => BindingError::new("LPCHAT_NOT_READY", message),
+        Error::Closed => BindingError::new("LPCHAT_CLOSED", message),
+        Error::Lost(r) => BindingError::new("LPCHAT_SESSION_LOST", message)
+            .with("reason", lost_reason(r))
+            .with_status(lost_status(r)),
+        Error::OutcomeUnknown { endpoint, .. } => {
+            BindingError::new("LPCHAT_OUTCOME_UNKNOWN", message).with("endpoint", *endpoint)
         }
-        Error::OutcomeUnknown { endpoint, failure } => BindingError::new(
-            "LPCHAT_OUTCOME_UNKNOWN",
-            format!("{endpoint}: outcome unknown ({failure:?}); not sent again"),
-        )
-        .with("endpoint", endpoint),
         // A variant added later maps to LPCHAT_API until it gets a row (errors.md).
-        other => BindingError::new("LPCHAT_API", other.to_string()),
+        _ => BindingError::new("LPCHAT_API", message),
     }
 }
 

@@ -125,3 +125,40 @@ test('LPCHAT_NOT_READY: a call that waits longer than a login may take', { timeo
     await emu.close()
   }
 })
+
+test('messages are the Rust sentences: no snake_case code, no Debug braces', { timeout: 60000 }, async () => {
+  // The same sentences as `messages_read_as_sentences` in crates/lpchat/src/error.rs and
+  // test_messages_are_the_rust_sentences of the Python suite.
+  const { emu, client } = await setup(5, 'json')
+  try {
+    const { session, events } = await agentSession(client, agent(1), { autoAccept: true })
+    const command = await fails(session.sendLine('H-no-such-chat', 'hello'), 'LPCHAT_COMMAND')
+    assert.equal(command.reason, 'unknown_chat')
+    assert.equal(command.message, 'command failed: the chat is not followed')
+
+    const visitor = await visitorOf(client)
+    const chat = await visitor.requestChat({ skill: 'Sales' })
+    await accepted(events)
+    emu.addFault({ route: '*/transcriptRequest', type: 'status', status: 500, count: 1 })
+    const unknown = await fails(chat.requestTranscript('me@example.com'), 'LPCHAT_OUTCOME_UNKNOWN')
+    assert.equal(unknown.message, 'V18: outcome unknown (HTTP 500 Internal Server Error); not sent again')
+    await chat.close()
+    await session.close()
+    const closed = await fails(session.chats(), 'LPCHAT_CLOSED')
+    assert.equal(closed.message, 'the session is closed')
+
+    // The login is held 300 ms so the call waits for it and fails with the loss.
+    emu.addFault({ route: '*login*', type: 'latency', ms: 300, count: 1 })
+    const refused = await client.agentSession({ user: 'agent1', password: 'wrong' })
+    const lost = await fails(refused.availability(), 'LPCHAT_SESSION_LOST')
+    assert.equal(lost.reason, 'bad_credentials')
+    assert.equal(lost.status, 401)
+    assert.equal(lost.message, 'session lost: the Login Service refused the credentials (HTTP 401 Unauthorized)')
+    assert.ok(!lost.message.includes('wrong'), lost.message)
+    for (const e of [command, unknown, closed, lost]) {
+      assert.ok(!/[{}]|\b[a-z]+_[a-z_]+\b/.test(e.message), e.message)
+    }
+  } finally {
+    await emu.close()
+  }
+})

@@ -114,10 +114,12 @@ fn decode_kind(k: &DecodeErrorKind) -> &'static str {
     }
 }
 
-fn decode_spec(e: &DecodeError) -> Spec {
+/// A `DecodeError` with `message`: the codec's `Display` for `lpchat.decode`, the client's
+/// (`API: cannot decode …`) for a client call.
+fn decode_spec(e: &DecodeError, message: String) -> Spec {
     Spec {
         class: "DecodeError",
-        message: e.to_string(),
+        message,
         attrs: vec![
             ("resource", Attr::Str(Some(e.resource().to_owned()))),
             (
@@ -130,6 +132,9 @@ fn decode_spec(e: &DecodeError) -> Spec {
     }
 }
 
+/// The exception of a client error. Its message is always the client's `Display` (the one
+/// place for the wording, the same sentence in Rust, Python and Node); the arms add the
+/// class and the machine-readable attributes.
 fn spec(e: &Error) -> Spec {
     let message = e.to_string();
     match e {
@@ -153,7 +158,7 @@ fn spec(e: &Error) -> Spec {
             message,
             attrs: vec![("status", Attr::Int(Some(s.status.as_u16())))],
         },
-        Error::Api(lpchat::proto::ops::Error::Decode(d)) => decode_spec(d),
+        Error::Api(lpchat::proto::ops::Error::Decode(d)) => decode_spec(d, message),
         Error::Api(api) => Spec {
             class: "ApiError",
             message,
@@ -203,7 +208,7 @@ fn spec(e: &Error) -> Spec {
         },
         Error::Lost(r) => Spec {
             class: "SessionLostError",
-            message: format!("the session was lost: {}", lost_reason(r)),
+            message,
             attrs: vec![
                 ("reason", Attr::Str(Some(lost_reason(r).into()))),
                 ("status", Attr::Int(lost_status(r))),
@@ -244,7 +249,7 @@ pub(crate) fn to_py(py: Python<'_>, e: &Error) -> PyErr {
 
 /// The Python exception of a decode error (`lpchat.decode`).
 pub(crate) fn decode_to_py(py: Python<'_>, e: &DecodeError) -> PyErr {
-    make(py, decode_spec(e))
+    make(py, decode_spec(e, e.to_string()))
 }
 
 /// The Python exception of a binding failure. Needs the GIL only when raised: the error is

@@ -131,3 +131,38 @@ def test_bad_arguments_are_config_errors_and_value_errors() -> None:
         lpchat.Client("1", transport=lpchat.TransportConfig(proxy="::not a url::"))
     with pytest.raises(lpchat.ConfigError):
         lpchat.cursor_positions("garbage")
+
+
+def test_messages_are_the_rust_sentences() -> None:
+    """A message is the Rust client's `Display` (crates/lpchat/src/error.rs pins the same
+    sentences in `messages_read_as_sentences`): no snake_case code, no Debug braces."""
+    with Emulator() as emu:
+        client = emu.client()
+        session = client.agent_session(emu.agent())
+        session.wait_started(30)
+        with pytest.raises(lpchat.CommandError) as unknown_chat:
+            session.send_line("H-no-such-chat", "hello")
+        assert unknown_chat.value.reason == "unknown_chat"
+        assert str(unknown_chat.value) == "command failed: the chat is not followed"
+
+        visitor = client.visitor(PUBLIC_VISITOR_APP_KEY)
+        chat = visitor.request_chat("Sales")
+        emu.add_fault(route="*/transcriptRequest", type="status", status=500, count=1)
+        with pytest.raises(lpchat.OutcomeUnknownError) as unknown:
+            chat.request_transcript("someone@example.com")
+        assert str(unknown.value) == "V18: outcome unknown (HTTP 500 Internal Server Error); not sent again"
+        chat.close()
+        session.close()
+        with pytest.raises(lpchat.ClosedError) as closed:
+            session.cursor_token()
+        assert str(closed.value) == "the session is closed"
+
+        refused = client.agent_session(lpchat.UserPassword("agent1", "wrong password"))
+        with pytest.raises(lpchat.SessionLostError) as lost:
+            refused.wait_started(30)
+        assert lost.value.reason == "bad_credentials" and lost.value.status == 401
+        assert str(lost.value) == "session lost: the Login Service refused the credentials (HTTP 401 Unauthorized)"
+        assert "wrong password" not in str(lost.value) + repr(lost.value)
+
+    for message in (str(unknown_chat.value), str(unknown.value), str(closed.value), str(lost.value)):
+        assert "{" not in message and not re.search(r"\b[a-z]+_[a-z_]+\b", message), message

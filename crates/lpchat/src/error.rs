@@ -111,6 +111,29 @@ mod tests {
                 },
                 "V18: outcome unknown (the connection dropped before the response); not sent again",
             ),
+            // The bindings' messages are these sentences; the Python and Node suites check
+            // some against the emulator (test_messages_are_the_rust_sentences,
+            // errors.test.mjs).
+            (
+                Error::Command(CommandFailure::UnknownChat),
+                "command failed: the chat is not followed",
+            ),
+            (
+                Error::Command(CommandFailure::NothingToDo),
+                "command failed: there was nothing to act on",
+            ),
+            (
+                Error::Command(CommandFailure::Closed),
+                "command failed: the session was closed first",
+            ),
+            (
+                Error::OutcomeUnknown {
+                    endpoint: "V18",
+                    failure: Failure::status(StatusCode::INTERNAL_SERVER_ERROR),
+                },
+                "V18: outcome unknown (HTTP 500 Internal Server Error); not sent again",
+            ),
+            (Error::Closed, "the session is closed"),
         ];
         for (error, text) in cases {
             let shown = error.to_string();
