@@ -74,20 +74,7 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
     s.respond(&refresh, empty(200));
     assert!(s.take_events().contains(&MachineEvent::SessionRenewed));
 
-    // Get two agent requests in flight at once: the incoming poll and the availability read.
-    let (a, b) = loop {
-        if s.count("GET", "/incomingRequests") == 1 && s.count("GET", "/availability") == 1 {
-            let a = s.expect("GET", "/incomingRequests");
-            let b = s.expect("GET", "/availability");
-            break (a, b);
-        }
-        while s.count("GET", "/incomingRequests") == 1 && s.count("GET", "/availability") == 0 {
-            // Hold the incoming poll until the availability read joins it.
-            let at = s.timeout.unwrap();
-            s.now = at;
-            s.drain();
-        }
-    };
+    let (a, b) = two_in_flight(&mut s);
     s.take_events();
 
     // The first 401 starts one re-login; the second does not start another.
@@ -127,6 +114,69 @@ fn login_refresh_and_one_relogin_for_two_waiting_requests() {
         .filter(|r| r.path().ends_with("/login"))
         .count();
     assert_eq!(logins, 2);
+}
+
+/// Gets two agent requests in flight at once: the incoming poll and the availability read
+/// (whichever is sent first is held until the other joins it).
+fn two_in_flight(s: &mut Script<AgentMachine>) -> (Req, Req) {
+    while s.count("GET", "/incomingRequests") != 1 || s.count("GET", "/availability") != 1 {
+        let at = s.timeout.unwrap();
+        s.now = at;
+        s.drain();
+    }
+    let a = s.expect("GET", "/incomingRequests");
+    let b = s.expect("GET", "/availability");
+    (a, b)
+}
+
+#[test]
+fn a_late_answer_of_the_old_login_does_not_buy_another_relogin() {
+    // The Node settings test of `login.maxRelogins` once counted one re-login too many: a
+    // request sent before the first 401 was answered 200 while the re-login ran, and reset
+    // the count of re-logins in a row.
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0);
+    cfg.availability_interval = Duration::from_secs(10);
+    cfg.incoming_interval = Duration::from_secs(2);
+    cfg.login.max_relogins = 1;
+    let mut s = started(cfg, t0);
+    let (a, b) = two_in_flight(&mut s);
+    s.respond(&a, json(401, ""));
+    let relogin = s.expect("POST", "/login");
+    s.respond(&b, availability("Online"));
+    s.respond(&relogin, login_ok("28800000", "bearer-2"));
+    s.take_events();
+    // Every request of the new login is refused too: one re-login was allowed, and it was had.
+    let inc = s.wait_for("GET", "/incomingRequests", Duration::from_secs(5));
+    assert_eq!(
+        inc.header("authorization").as_deref(),
+        Some("Bearer bearer-2")
+    );
+    s.respond(&inc, json(401, ""));
+    assert_eq!(s.count("POST", "/login"), 0, "a second re-login");
+    let events = s.take_events();
+    assert!(
+        events.contains(&MachineEvent::SessionLost(SessionLostReason::Unauthorized)),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_success_of_the_current_login_starts_the_count_again() {
+    let t0 = Instant::now();
+    let mut cfg = user_config(t0);
+    cfg.incoming_interval = Duration::from_secs(2);
+    cfg.login.max_relogins = 1;
+    let mut s = started(cfg, t0);
+    for round in 2..5 {
+        let inc = s.wait_for("GET", "/incomingRequests", Duration::from_secs(5));
+        s.respond(&inc, json(401, ""));
+        let relogin = s.expect("POST", "/login");
+        s.respond(&relogin, login_ok("28800000", &format!("bearer-{round}")));
+        let inc = s.wait_for("GET", "/incomingRequests", Duration::from_secs(5));
+        s.respond(&inc, ringing(0));
+    }
+    assert!(!s.m.is_closed(), "each re-login was followed by a success");
 }
 
 #[test]

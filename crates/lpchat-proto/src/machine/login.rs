@@ -27,8 +27,8 @@ pub struct LoginSettings {
     pub refresh_max: Duration,
     /// Sign agent requests with OAuth 1.0 when the credentials are an API key: true.
     pub sign_requests: bool,
-    /// How many re-logins in a row, without an agent request succeeding in between, before
-    /// the session counts as lost: 3.
+    /// How many re-logins in a row, without an agent request of the current login succeeding
+    /// in between, before the session counts as lost: 3.
     pub max_relogins: u32,
 }
 
@@ -274,9 +274,15 @@ impl LoginState {
         }
     }
 
-    /// An agent request succeeded: the credentials work.
-    pub(crate) fn agent_succeeded(&mut self) {
-        self.relogins = 0;
+    /// An agent request of login `generation` succeeded: when it is of the current login and
+    /// no re-login is under way, the credentials work and the re-logins in a row start again
+    /// from 0. A request sent before a 401 and answered after it says nothing of the login
+    /// that follows: counting it would let a late answer buy one re-login more than
+    /// `max_relogins`.
+    pub(crate) fn agent_succeeded(&mut self, generation: u64) {
+        if self.state == AuthState::Ready && generation >= self.generation {
+            self.relogins = 0;
+        }
     }
 
     fn relogin<P>(&mut self, now: Instant, out: &mut Outbox<P>) -> bool {

@@ -45,7 +45,7 @@ impl AgentMachine {
         }
         match reply {
             Reply::Ok(body) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.set_availability.succeeded();
                 let confirmed = body.and_then(|b| b.chat).or(asked.clone());
                 if self.wanted != asked {
@@ -104,7 +104,7 @@ impl AgentMachine {
         let next = after(at.sent_at, self.cfg.availability_interval).max(at.now);
         match reply {
             Reply::Ok(availability) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.get_availability.succeeded();
                 self.get_availability.schedule(next);
                 if let Some(seen) = availability.chat {

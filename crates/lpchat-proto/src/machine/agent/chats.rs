@@ -334,7 +334,7 @@ impl AgentMachine {
         }
         match reply {
             Reply::Ok(chats) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.following.poll.succeeded();
                 self.deliver_chats(&chats, at.now);
                 self.schedule_next_poll(at);
@@ -496,7 +496,7 @@ impl AgentMachine {
         }
         match reply {
             Reply::Ok(sessions) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.following.verify.succeeded();
                 let listed: BTreeSet<ChatId> = sessions.chat_ids().collect();
                 for chat in self.following.long_missing() {

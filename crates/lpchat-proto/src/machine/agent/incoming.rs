@@ -242,7 +242,7 @@ impl AgentMachine {
         }
         match reply {
             Reply::Ok(incoming) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.accepting.poll.succeeded();
                 let next = after(at.sent_at, self.cfg.incoming_interval).max(at.now);
                 self.accepting.poll.schedule(next);
@@ -295,7 +295,7 @@ impl AgentMachine {
         }
         match reply {
             Reply::Ok(location) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 match location.chat_id() {
                     Some(chat) => {
                         let href = location.href().map(str::to_owned);
@@ -357,7 +357,7 @@ impl AgentMachine {
         let last = self.accepting.check_is_last() || self.phase != Phase::Running;
         match reply {
             Reply::Ok(sessions) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 let following = &self.following;
                 let fresh = sessions
                     .sessions

@@ -91,7 +91,7 @@ impl AgentMachine {
         };
         let settled = match reply {
             Reply::Ok(event) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.outgoing.sent_ok(&chat, event, at)
             }
             Reply::Unauthorized => {
@@ -115,7 +115,7 @@ impl AgentMachine {
     pub(super) fn check_answered(&mut self, chat: ChatId, reply: Reply<Events>, at: Sent) {
         let settled = match reply {
             Reply::Ok(events) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.deliver_events(&chat, Page::from_events(&events));
                 let stop = self.phase != Phase::Running;
                 self.outgoing

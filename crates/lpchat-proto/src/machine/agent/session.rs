@@ -37,7 +37,7 @@ impl AgentMachine {
         match reply {
             Reply::Ok(location) => match self.session_of(&location) {
                 Some(session) => {
-                    self.login.agent_succeeded();
+                    self.login.agent_succeeded(at.generation);
                     self.start.succeeded();
                     self.started(session, location, at.now);
                 }
@@ -133,7 +133,7 @@ impl AgentMachine {
         }
         match reply {
             Reply::Ok(info) => {
-                self.login.agent_succeeded();
+                self.login.agent_succeeded(at.generation);
                 self.info.succeeded();
                 let seen = info.availability.as_ref().and_then(|a| a.chat.clone());
                 self.me = info.id.clone();
