@@ -10,7 +10,7 @@ const native = require('./native.js')
 /** What starts the message of an error made by the Rust side (src/error.rs MARK). */
 const MARK = '\u0001lpchat:'
 
-/** The codes of /work/coord/errors.md that this package produces. */
+/** The codes of docs/errors.md that this package produces. */
 const ERROR_CODES = Object.freeze(native.errorCodes())
 
 /** Every error of the package: `.code` is stable (shared with the Python package). */

@@ -1,5 +1,5 @@
 //! The one mapping from `lpchat::Error` (and the binding's own failures) to the error codes of
-//! `/work/coord/errors.md`, shared with the Python package.
+//! `docs/errors.md`, shared with the Python package.
 //!
 //! An async napi function can only reject with a `napi::Error` whose `code` is a napi status,
 //! so the error travels as a marked JSON payload in the message; `index.js` turns it into an

@@ -1,5 +1,5 @@
 // Errors: every failure is an `Error` (an LpchatError) with a stable `.code` from
-// /work/coord/errors.md and `.status` where there is one, each code produced by a real
+// docs/errors.md and `.status` where there is one, each code produced by a real
 // failure against the emulator (or a closed port, or bad input).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'

@@ -149,7 +149,7 @@ pub async fn serve(
             }
             MachineEvent::AgentSessionStarted { .. } => log.lock().ready += 1,
             MachineEvent::SessionLost(reason) => {
-                break Err(format!("the bot's session was lost: {reason:?}"));
+                break Err(format!("the bot's session was lost: {reason}"));
             }
             _ => {}
         }

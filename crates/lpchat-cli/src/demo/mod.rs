@@ -156,7 +156,8 @@ async fn demo(args: &DemoArgs) -> Result<Summary, CliError> {
     }
 
     let progress = Progress::new(visitors);
-    // Both agents must be Online before the visitors come (the transfer needs the second).
+    // Both agent sessions must have started before the visitors come (the transfer needs the
+    // second); each sets itself Online as it starts.
     wait_for(&bots, Duration::from_secs(30), || log.lock().ready >= 2)
         .await
         .map_err(|e| failed(format!("the bot's sessions did not start: {e}")))?;
