@@ -102,55 +102,8 @@ impl Timestamp {
         {
             return Err(TimestampError);
         }
-        let mut i = 19;
-        let mut millis = 0;
-        if b.get(i) == Some(&b'.') {
-            let start = i + 1;
-            let mut end = start;
-            while b.get(end).is_some_and(u8::is_ascii_digit) {
-                end += 1;
-            }
-            let frac = b.get(start..end).ok_or(TimestampError)?;
-            if frac.is_empty() {
-                return Err(TimestampError);
-            }
-            let mut ms = [b'0'; 3];
-            for (slot, d) in ms.iter_mut().zip(frac) {
-                *slot = *d;
-            }
-            millis = digits(&ms).ok_or(TimestampError)?;
-            i = end;
-        }
-        let offset_minutes: i64 = match b.get(i) {
-            None => 0,
-            Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-            Some(sign @ (b'+' | b'-')) => {
-                let rest = b.get(i + 1..).ok_or(TimestampError)?;
-                let (h, m) = match rest.len() {
-                    5 if rest.get(2) == Some(&b':') => (
-                        rest.get(0..2).and_then(digits),
-                        rest.get(3..5).and_then(digits),
-                    ),
-                    4 => (
-                        rest.get(0..2).and_then(digits),
-                        rest.get(2..4).and_then(digits),
-                    ),
-                    2 => (rest.get(0..2).and_then(digits), Some(0)),
-                    _ => (None, None),
-                };
-                let (h, m) = (h.ok_or(TimestampError)?, m.ok_or(TimestampError)?);
-                if h > 23 || m > 59 {
-                    return Err(TimestampError);
-                }
-                let total = h * 60 + m;
-                if *sign == b'-' {
-                    -total
-                } else {
-                    total
-                }
-            }
-            Some(_) => return Err(TimestampError),
-        };
+        let (millis, i) = fraction(b, 19)?;
+        let offset_minutes = offset(b, i)?;
         let days = days_from_civil(year, month, day);
         let local_secs = days * 86_400 + hour * 3600 + minute * 60 + second;
         let utc_millis = (local_secs - offset_minutes * 60) * 1000 + millis;
@@ -158,6 +111,59 @@ impl Timestamp {
             unix_millis: utc_millis,
             offset_minutes: i16::try_from(offset_minutes).map_err(|_| TimestampError)?,
         })
+    }
+}
+
+/// The fraction of a second at `i` (`.fff…`, cut to milliseconds), and where it ends; none
+/// is 0 ms.
+fn fraction(b: &[u8], i: usize) -> Result<(i64, usize), TimestampError> {
+    if b.get(i) != Some(&b'.') {
+        return Ok((0, i));
+    }
+    let start = i + 1;
+    let mut end = start;
+    while b.get(end).is_some_and(u8::is_ascii_digit) {
+        end += 1;
+    }
+    let frac = b.get(start..end).ok_or(TimestampError)?;
+    if frac.is_empty() {
+        return Err(TimestampError);
+    }
+    let mut ms = [b'0'; 3];
+    for (slot, d) in ms.iter_mut().zip(frac) {
+        *slot = *d;
+    }
+    Ok((digits(&ms).ok_or(TimestampError)?, end))
+}
+
+/// The offset from `i` to the end, in minutes east of UTC: none or `Z` (UTC), `±HH:MM`,
+/// `±HHMM` or `±HH`.
+fn offset(b: &[u8], i: usize) -> Result<i64, TimestampError> {
+    match b.get(i) {
+        None => Ok(0),
+        Some(b'Z' | b'z') if i + 1 == b.len() => Ok(0),
+        Some(sign @ (b'+' | b'-')) => {
+            let rest = b.get(i + 1..).ok_or(TimestampError)?;
+            let (h, m) = match rest.len() {
+                5 if rest.get(2) == Some(&b':') => (
+                    rest.get(0..2).and_then(digits),
+                    rest.get(3..5).and_then(digits),
+                ),
+                4 => (
+                    rest.get(0..2).and_then(digits),
+                    rest.get(2..4).and_then(digits),
+                ),
+                2 => (rest.get(0..2).and_then(digits), Some(0)),
+                _ => (None, None),
+            };
+            let (h, m) = (h.ok_or(TimestampError)?, m.ok_or(TimestampError)?);
+            if h > 23 || m > 59 {
+                return Err(TimestampError);
+            }
+            let total = h * 60 + m;
+            Ok(if *sign == b'-' { -total } else { total })
+        }
+        Some(_) => Err(TimestampError),
     }
 }
 

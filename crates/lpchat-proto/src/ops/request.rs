@@ -91,6 +91,51 @@ impl Plan {
     /// Builds the request.
     pub(crate) fn build(self, ctx: &Context) -> Result<Request<Bytes>, Error> {
         let format = Plan::format(self.service, ctx);
+        let uri = self.uri(ctx, format)?;
+        let tunnel = matches!(self.method, Method::PUT | Method::DELETE) && !ctx.options.real_verbs;
+        let wire_method = if tunnel {
+            Method::POST
+        } else {
+            self.method.clone()
+        };
+        let mut builder = Request::builder()
+            .method(wire_method.clone())
+            .uri(uri.clone())
+            .header(ACCEPT, format.media_type());
+        if self.body.is_some() {
+            builder = builder.header(CONTENT_TYPE, format.media_type());
+        }
+        if tunnel {
+            builder = builder.header(METHOD_OVERRIDE, self.method.as_str());
+        }
+        if ctx.options.requested_with && self.service != Service::Domain {
+            builder = builder.header(REQUESTED_WITH, "XMLHttpRequest");
+        }
+        if self.authenticates() {
+            if let Some(value) = authorization(ctx, &wire_method, &uri)? {
+                builder = builder.header(AUTHORIZATION, sensitive(&value, "the credential")?);
+            }
+        }
+        if self.service != Service::Domain {
+            if let Some(cookies) = &ctx.cookies {
+                builder = builder.header(COOKIE, sensitive(cookies.expose(), "a cookie")?);
+            }
+        }
+        builder
+            .body(self.body.unwrap_or_default())
+            .map_err(|_| Error::InvalidUrl("the request cannot be assembled"))
+    }
+
+    /// Whether the request carries the context's credential: the chat APIs' requests do,
+    /// the Login Service and the Domain API take none.
+    fn authenticates(&self) -> bool {
+        matches!(self.service, Service::Chat | Service::ChatJson)
+    }
+
+    /// The request's URL: the location resolved, the format suffix, the plan's parameters,
+    /// the service's versions, the app key when it goes in the query; plain HTTP only to
+    /// loopback unless allowed.
+    fn uri(&self, ctx: &Context, format: Format) -> Result<http::Uri, Error> {
         let mut url = self.loc.resolve(ctx.base.as_ref())?;
         if self.service == Service::Chat && ctx.options.format_suffix {
             url.apply_suffix(format);
@@ -111,8 +156,7 @@ impl Plan {
             Service::Login(None) => {}
             Service::Domain => url.ensure("version", "1.0"),
         }
-        let authenticate = matches!(self.service, Service::Chat | Service::ChatJson);
-        if let (true, Auth::AppKey(key)) = (authenticate, &ctx.auth) {
+        if let (true, Auth::AppKey(key)) = (self.authenticates(), &ctx.auth) {
             if ctx.options.app_key_in_query {
                 url.set("appKey", &percent_encode(key.0.expose()));
             }
@@ -120,59 +164,26 @@ impl Plan {
         if url.is_plain_http() && !url.is_loopback() && !ctx.options.allow_insecure_http {
             return Err(Error::InsecureScheme);
         }
-        let uri = url.to_uri()?;
-
-        let tunnel = matches!(self.method, Method::PUT | Method::DELETE) && !ctx.options.real_verbs;
-        let wire_method = if tunnel {
-            Method::POST
-        } else {
-            self.method.clone()
-        };
-        let mut builder = Request::builder()
-            .method(wire_method.clone())
-            .uri(uri.clone())
-            .header(ACCEPT, format.media_type());
-        if self.body.is_some() {
-            builder = builder.header(CONTENT_TYPE, format.media_type());
-        }
-        if tunnel {
-            builder = builder.header(METHOD_OVERRIDE, self.method.as_str());
-        }
-        if ctx.options.requested_with && self.service != Service::Domain {
-            builder = builder.header(REQUESTED_WITH, "XMLHttpRequest");
-        }
-        if authenticate {
-            let value = match &ctx.auth {
-                Auth::None => None,
-                Auth::Bearer(bearer) => Some(format!("Bearer {}", bearer.expose())),
-                Auth::AppKey(_) if ctx.options.app_key_in_query => None,
-                Auth::AppKey(key) => Some(format!("LivePerson appKey={}", key.0.expose())),
-                Auth::OAuth(key) => {
-                    let signing = ctx.signing.as_ref().ok_or(Error::Unsigned)?;
-                    let header = oauth::authorization_header(
-                        &wire_method,
-                        &uri,
-                        key,
-                        signing.timestamp,
-                        &signing.nonce,
-                    )
-                    .map_err(|_| Error::InvalidUrl("the URL cannot be signed"))?;
-                    Some(header.into_exposed())
-                }
-            };
-            if let Some(value) = value {
-                builder = builder.header(AUTHORIZATION, sensitive(&value, "the credential")?);
-            }
-        }
-        if self.service != Service::Domain {
-            if let Some(cookies) = &ctx.cookies {
-                builder = builder.header(COOKIE, sensitive(cookies.expose(), "a cookie")?);
-            }
-        }
-        builder
-            .body(self.body.unwrap_or_default())
-            .map_err(|_| Error::InvalidUrl("the request cannot be assembled"))
+        url.to_uri()
     }
+}
+
+/// The `Authorization` value of the context's credential, if it goes in a header: a bearer,
+/// the app key (unless in the query), or an OAuth 1.0 signature of `method` and `uri`.
+fn authorization(ctx: &Context, method: &Method, uri: &http::Uri) -> Result<Option<String>, Error> {
+    Ok(match &ctx.auth {
+        Auth::None => None,
+        Auth::Bearer(bearer) => Some(format!("Bearer {}", bearer.expose())),
+        Auth::AppKey(_) if ctx.options.app_key_in_query => None,
+        Auth::AppKey(key) => Some(format!("LivePerson appKey={}", key.0.expose())),
+        Auth::OAuth(key) => {
+            let signing = ctx.signing.as_ref().ok_or(Error::Unsigned)?;
+            let header =
+                oauth::authorization_header(method, uri, key, signing.timestamp, &signing.nonce)
+                    .map_err(|_| Error::InvalidUrl("the URL cannot be signed"))?;
+            Some(header.into_exposed())
+        }
+    })
 }
 
 /// A header value marked sensitive, so `http`'s `Debug` prints `Sensitive`.
