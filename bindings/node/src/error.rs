@@ -7,7 +7,7 @@
 //! carries a secret or a response body: every message is the `Display` of the Rust client's
 //! error (which carries neither), the same sentence Rust and Python users read.
 
-use lpchat::proto::codec::{DecodeError, DecodeErrorKind};
+use lpchat::proto::codec::DecodeError;
 use lpchat::proto::machine::{CommandFailure, FailureKind, MachineError, SessionLostReason};
 use lpchat::Error;
 use serde_json::{json, Map, Value};
@@ -126,45 +126,19 @@ pub fn failure_kind(k: FailureKind) -> &'static str {
     }
 }
 
-/// The codec's wording of a decode error's kind (`DecodeError`'s `Display`).
-fn decode_kind(k: &DecodeErrorKind) -> String {
-    match k {
-        DecodeErrorKind::TooLarge { size, limit } => {
-            format!("body of {size} bytes exceeds the limit of {limit}")
-        }
-        DecodeErrorKind::Utf8 => "body is not valid UTF-8".into(),
-        DecodeErrorKind::Syntax => "malformed body".into(),
-        DecodeErrorKind::TooDeep => "nesting too deep".into(),
-        DecodeErrorKind::Entity => "undeclared or external XML entity".into(),
-        DecodeErrorKind::Type => "unexpected value".into(),
-        DecodeErrorKind::Root => "unexpected root element".into(),
-        DecodeErrorKind::Empty => "empty body".into(),
-        _ => "cannot decode".into(),
-    }
-}
-
-/// `LPCHAT_DECODE` for a body that does not decode. The message is the start of the codec's
-/// `Display` (resource, format, kind and path) without what follows it there: the parser's
-/// message and the masked snippet of the body, so nothing of the body is quoted.
+/// `LPCHAT_DECODE` for a body that does not decode. The message is the codec's
+/// [`DecodeError::summary`] (resource, format, kind and path), so nothing of the body is
+/// quoted.
 pub fn decode_error(e: &DecodeError) -> BindingError {
     decode_error_in(e, "")
 }
 
 /// [`decode_error`] inside a client error, whose message starts with `prefix` (`API: `).
 fn decode_error_in(e: &DecodeError, prefix: &str) -> BindingError {
-    let format = e.format().to_string();
-    let mut message = format!(
-        "{prefix}cannot decode {} ({format}): {}",
-        e.resource(),
-        decode_kind(e.kind())
-    );
-    if let Some(path) = e.path() {
-        message.push_str(" at ");
-        message.push_str(path);
-    }
+    let message = format!("{prefix}{}", e.summary());
     let err = BindingError::new("LPCHAT_DECODE", message)
         .with("resource", e.resource())
-        .with("format", format);
+        .with("format", e.format().to_string());
     match e.path() {
         Some(path) => err.with("path", path),
         None => err,

@@ -190,3 +190,21 @@ fn errors_never_carry_values_from_the_body() {
         assert!(!shown.contains("9cf6"), "{shown}");
     }
 }
+
+#[test]
+fn a_summary_quotes_nothing_of_the_body_and_begins_the_message() {
+    let body = br#"{"events":{"event":[{"@id":"1","@type":"line","text":{"secret":1}}]}}"#;
+    let Err(e) = decode::<Events>(Format::Json, body, &Limits::default()) else {
+        panic!("a line's text must be a string");
+    };
+    let summary = e.summary();
+    assert!(
+        summary.starts_with("cannot decode events (json): "),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("secret") && !summary.contains('`'),
+        "{summary}"
+    );
+    assert!(e.to_string().starts_with(&summary), "{e}");
+}

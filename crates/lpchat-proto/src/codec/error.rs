@@ -100,8 +100,21 @@ impl DecodeError {
     }
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl DecodeError {
+    /// The message without anything read from the body: resource, format, kind and path, as
+    /// `Display` starts (it goes on with the parser's message and a masked excerpt). For a
+    /// place that must quote nothing of the body.
+    pub fn summary(&self) -> String {
+        struct Summary<'a>(&'a DecodeError);
+        impl fmt::Display for Summary<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write_summary(f)
+            }
+        }
+        Summary(self).to_string()
+    }
+
+    fn write_summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.0;
         write!(f, "cannot decode {} ({}): ", d.resource, d.format)?;
         match &d.kind {
@@ -119,6 +132,14 @@ impl fmt::Display for DecodeError {
         if let Some(path) = &d.path {
             write!(f, " at {path}")?;
         }
+        Ok(())
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_summary(f)?;
+        let d = &self.0;
         if !d.message.is_empty() {
             write!(f, ": {}", d.message)?;
         }

@@ -27,11 +27,11 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{HeaderMap, Response};
+use http::Response;
 
 use super::clock::WallClock;
 use super::contract::FailureKind;
-use super::reply::{self, Reply, Retrier};
+use super::reply::{self, Retrier};
 use super::rng::Rng;
 use crate::codec::Limits;
 use crate::ops::{self, Operation};
@@ -163,38 +163,25 @@ impl OneOffCall {
         generation: u64,
         now: Instant,
     ) -> OneOffStep<O::Output, ops::Error> {
-        // `read` keeps no error for a 401 (a machine only logs in again), so a copy (cheap:
-        // the body is shared) gives it, and the `Date` to read a `Retry-After` date against.
-        let copy = copy_of(&response);
-        let error = match reply::read(op, response, &self.limits) {
-            Reply::Ok(output) => return OneOffStep::Done(output),
-            Reply::Unauthorized if self.relogin => {
-                self.relogin = false;
-                return OneOffStep::Relogin {
+        let now_unix = reply::now_unix(Some(response.headers()), self.wall_clock.as_ref(), now);
+        match reply::outcome(op, response, &self.limits) {
+            Ok(output) => OneOffStep::Done(output),
+            Err((_, error)) if error.is_unauthorized() => {
+                if !std::mem::take(&mut self.relogin) {
+                    // After the re-login, or where no login cures it: the call's error.
+                    return OneOffStep::Fail(error);
+                }
+                OneOffStep::Relogin {
                     refused: generation,
-                };
-            }
-            Reply::Failed {
-                failure,
-                op_error: Some(error),
-                ..
-            } => match *error {
-                // Statuses and bad bodies are the policy's to judge; any other error (a
-                // `chat.error`, a missing `Location`) would come back the same.
-                error @ (ops::Error::Status(_) | ops::Error::Decode(_)) => {
-                    return self.decide(failure, Some(copy.headers()), now, error);
-                }
-                error => error,
-            },
-            // A 401 after the re-login, or that no login cures, is the call's error.
-            Reply::Unauthorized | Reply::Failed { op_error: None, .. } => {
-                match op.parse_with(copy, &self.limits) {
-                    Ok(output) => return OneOffStep::Done(output),
-                    Err(error) => error,
                 }
             }
-        };
-        OneOffStep::Fail(error)
+            // Statuses and bad bodies are the policy's to judge; any other error (a
+            // `chat.error`, a missing `Location`) would come back the same.
+            Err((failure, error @ (ops::Error::Status(_) | ops::Error::Decode(_)))) => {
+                self.decide(failure, now_unix, error)
+            }
+            Err((_, error)) => OneOffStep::Fail(error),
+        }
     }
 
     /// An attempt that got no readable response, at `now`.
@@ -203,20 +190,14 @@ impl OneOffCall {
         kind: FailureKind,
         now: Instant,
     ) -> OneOffStep<T, FailureKind> {
-        self.decide(kind.as_failure(), None, now, kind)
+        let now_unix = reply::now_unix(None, self.wall_clock.as_ref(), now);
+        self.decide(kind.as_failure(), now_unix, kind)
     }
 
     /// The policy's decision on a failed attempt: a retry, an unknown outcome (a one-off
     /// call has no server state to read, unlike a machine's line or accept), or `error`.
-    fn decide<T, E>(
-        &mut self,
-        failure: Failure,
-        headers: Option<&HeaderMap>,
-        now: Instant,
-        error: E,
-    ) -> OneOffStep<T, E> {
+    fn decide<T, E>(&mut self, failure: Failure, now_unix: u64, error: E) -> OneOffStep<T, E> {
         self.attempts = self.attempts.saturating_add(1);
-        let now_unix = reply::now_unix(headers, self.wall_clock.as_ref(), now);
         let decision = Retrier::new(&self.policy, &mut self.rng).decide(
             &failure,
             self.attempts,
@@ -230,15 +211,6 @@ impl OneOffCall {
             Decision::GiveUp => OneOffStep::Fail(error),
         }
     }
-}
-
-/// A response with the same status, version, headers and (shared) body.
-fn copy_of(response: &Response<Bytes>) -> Response<Bytes> {
-    let mut copy = Response::new(response.body().clone());
-    *copy.status_mut() = response.status();
-    *copy.version_mut() = response.version();
-    *copy.headers_mut() = response.headers().clone();
-    copy
 }
 
 #[cfg(test)]

@@ -50,22 +50,32 @@ impl<T> Reply<T> {
     }
 }
 
-/// Parses `response` with `op`.
-pub(crate) fn read<O: Operation>(
+/// Parses `response` with `op`: its output, or its error with the failure as the retry
+/// policy reads it. A success status whose body cannot be used is a bad body, not a status
+/// failure.
+pub(crate) fn outcome<O: Operation>(
     op: &O,
     response: Response<Bytes>,
     limits: &Limits,
-) -> Reply<O::Output> {
-    // A success status whose body cannot be used is a bad body, not a status failure.
+) -> Result<O::Output, (Failure, ops::Error)> {
     let failure = if response.status().is_success() {
         Failure::BodyInvalid
     } else {
         Failure::from_response(&response)
     };
-    match op.parse_with(response, limits) {
+    op.parse_with(response, limits).map_err(|e| (failure, e))
+}
+
+/// Parses `response` with `op`, as a machine reads it.
+pub(crate) fn read<O: Operation>(
+    op: &O,
+    response: Response<Bytes>,
+    limits: &Limits,
+) -> Reply<O::Output> {
+    match outcome(op, response, limits) {
         Ok(output) => Reply::Ok(output),
-        Err(e) if e.is_unauthorized() => Reply::Unauthorized,
-        Err(e) => Reply::Failed {
+        Err((_, e)) if e.is_unauthorized() => Reply::Unauthorized,
+        Err((failure, e)) => Reply::Failed {
             failure,
             error: MachineError::from_op(O::ENDPOINT, &e),
             op_error: Some(Box::new(e)),
