@@ -540,6 +540,47 @@ fn an_accept_after_a_count_of_zero_reads_the_count_again_and_accepts() {
         .contains(&MachineEvent::AcceptFailed(CommandFailure::NothingToDo)));
 }
 
+/// An accept asked for just after the session started, before its first count, waits for
+/// that count rather than posting blind: on 0 it fails with `NothingToDo` (not with the
+/// server's answer to an accept with nothing ringing), on 1 it accepts.
+#[test]
+fn an_accept_before_the_first_count_waits_for_it() {
+    let t0 = Instant::now();
+    let first_count = |count: u64| {
+        let mut cfg = user_config(t0);
+        cfg.incoming_interval = Duration::from_secs(2);
+        let mut s = started_before_count(cfg, t0);
+        let first = s.expect("GET", "/agentSession/777/incomingRequests");
+        s.m.accept_next();
+        s.drain();
+        let blind = s.count("POST", "/incomingRequests");
+        assert_eq!(blind, 0, "an accept went out before the first count");
+        s.respond(&first, ringing(count));
+        s
+    };
+
+    let mut s = first_count(0);
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::AcceptFailed(CommandFailure::NothingToDo)));
+    assert_eq!(s.count("POST", "/incomingRequests"), 0);
+
+    let mut s = first_count(1);
+    let accept = s.expect("POST", "/agentSession/777/incomingRequests");
+    s.respond(
+        &accept,
+        json(
+            201,
+            &format!(
+                r#"{{"chatLocation":{{"link":{{"@href":"{SESSION}/chat/F1","@rel":"location"}}}}}}"#
+            ),
+        ),
+    );
+    assert!(s
+        .take_events()
+        .contains(&MachineEvent::ChatAccepted(chat("F1"))));
+}
+
 #[test]
 fn a_chat_that_rings_while_others_ring_is_offered_too() {
     let t0 = Instant::now();

@@ -177,7 +177,9 @@ impl AgentSession {
         self.ask(|tx| Command::Transfer(chat, request, tx)).await?
     }
 
-    /// Accepts the next ringing chat.
+    /// Accepts the next ringing chat. Before the session's first ringing count, or when the
+    /// last count was 0, the count is read first; if it is 0 the call fails with
+    /// [`Error::Command`] with [`CommandFailure::NothingToDo`].
     pub async fn accept_next(&self) -> Result<ChatId, Error> {
         self.ask(Command::Accept).await?
     }

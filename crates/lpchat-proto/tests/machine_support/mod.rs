@@ -424,6 +424,16 @@ pub fn user_config(t0: Instant) -> AgentConfig {
 /// Runs a machine through login (L1) and the agent session start (A2), and answers the
 /// start-up reads (A9, A10, A6 when asked). Events so far are dropped.
 pub fn started(cfg: AgentConfig, t0: Instant) -> Script<AgentMachine> {
+    let mut s = started_before_count(cfg, t0);
+    if let Some(inc) = s.try_expect("GET", "/agentSession/777/incomingRequests") {
+        s.respond(&inc, ringing(0));
+    }
+    s.take_events();
+    s
+}
+
+/// Like [`started`], but the first incoming count (A10) is left unanswered.
+pub fn started_before_count(cfg: AgentConfig, t0: Instant) -> Script<AgentMachine> {
     let mut s = Script::new(AgentMachine::new(cfg, t0), t0);
     let login = s.expect("POST", "/api/account/1234/login");
     s.respond(&login, login_ok("28800000", "bearer-1"));
@@ -438,9 +448,6 @@ pub fn started(cfg: AgentConfig, t0: Instant) -> Script<AgentMachine> {
             .unwrap()
             .to_owned();
         s.respond(&set, availability(&state));
-    }
-    if let Some(inc) = s.try_expect("GET", "/agentSession/777/incomingRequests") {
-        s.respond(&inc, ringing(0));
     }
     s.take_events();
     s

@@ -51,13 +51,16 @@ struct Check {
 }
 
 impl Accepting {
-    /// An accept asked for: wanted, or (when the last count said nothing rings and no
-    /// accept is under way) held until the count is read again now.
+    /// An accept asked for: wanted, or (when no count has been read yet, or the last said
+    /// nothing rings, and no accept is under way) held until the count is read now.
     fn ask(&mut self, now: Instant) {
-        if self.ringing == Some(0) && !self.task.active() {
+        if self.ringing.is_none_or(|count| count == 0) && !self.task.active() {
             // The last count (up to a poll interval old) said nothing rings: count again
             // now rather than refuse on stale news (a chat may ring for only a few seconds
-            // before the server forces Away), then accept or refuse.
+            // before the server forces Away), then accept or refuse. With no count yet
+            // (just after the session started), the first count decides too: an accept
+            // sent blind would fail with whatever the server answers when nothing rings
+            // (undocumented; the spec says to check `ringingCount` first).
             self.recount = self.recount.saturating_add(1);
             self.poll.schedule_by(now);
             return;

@@ -248,8 +248,8 @@ impl AgentMachine {
 
     /// Accepts the next ringing chat (A11): [`MachineEvent::ChatAccepted`] or
     /// [`MachineEvent::AcceptFailed`]. Several calls accept several chats, one at a time.
-    /// When the last incoming count was 0, the count is read again first (A10) and the
-    /// accept fails with [`CommandFailure::NothingToDo`] only if it is still 0.
+    /// When no incoming count was read yet or the last was 0, the count is read first (A10)
+    /// and the accept fails with [`CommandFailure::NothingToDo`] only if it is 0.
     pub fn accept_next(&mut self) {
         match self.phase {
             Phase::Running => self.ask_accept(),
