@@ -8,20 +8,20 @@ import assert from 'node:assert/strict'
 import { Client } from 'lpchat'
 import { Emulator, clientOptions, BOT, agent } from 'lpchat/testing'
 
+/** How many times a bot sends a line whose retries ran out. */
+const SENDS_PER_LINE = 3
+
 /**
- * Sends a line as a bot should (the rule of `lpchat demo`'s bot): again when the client says
- * it certainly did not happen (`gave_up`: the retries ran out and the chat's events do not
- * hold it), never when its outcome is unknown. Under the default fault mix one request in six
- * to four fails, so all four attempts of a line's schedule fail for about one line in a few
- * hundred: without this, one soak run in four ended a chat short (seed 11), to the schedule's
- * limit and not to a fault of the client.
+ * Sends a line again when the client says it certainly did not happen (`gave_up`), never when
+ * its outcome is unknown: the rule of `lpchat demo`'s bot, and why a soak needs it, in
+ * docs/reliability.md ("A line is in the chat exactly once").
  */
 async function sendLine(session, chat, text) {
   for (let sends = 1; ; sends += 1) {
     try {
       return await session.sendLine(chat, text)
     } catch (e) {
-      if (e.reason !== 'gave_up' || sends >= 3) throw e
+      if (e.reason !== 'gave_up' || sends >= SENDS_PER_LINE) throw e
     }
   }
 }

@@ -38,12 +38,9 @@ SENDS_PER_LINE = 3
 
 
 def send_line(session: lpchat.AgentSession, chat: str, line: str) -> None:
-    """Sends a line as a bot should (the rule of ``lpchat demo``'s bot): again when the
-    client says it certainly did not happen (``gave_up``: the retries ran out and the chat's
-    events do not hold it), never when its outcome is unknown. Under the default fault mix
-    one request in six to four fails, so all four attempts of a line's schedule fail for
-    about one line in a few hundred: without this a soak would end a chat short now and
-    then, to the schedule's limit and not to a fault of the client."""
+    """Sends a line again when the client says it certainly did not happen (``gave_up``),
+    never when its outcome is unknown: the rule of ``lpchat demo``'s bot, and why a soak
+    needs it, in docs/reliability.md ("A line is in the chat exactly once")."""
     for sends in range(1, SENDS_PER_LINE + 1):
         try:
             session.send_line(chat, line)

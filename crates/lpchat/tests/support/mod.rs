@@ -202,13 +202,9 @@ pub async fn run_echo_as(
 /// How many times a bot sends a line whose retries ran out.
 const SENDS_PER_LINE: u32 = 3;
 
-/// Sends a line as a bot should: again when the client says it certainly did not happen
-/// (`GaveUp`: the retries ran out and the chat's events do not hold it), never when its
-/// outcome is unknown; the rule of `lpchat demo`'s bot. Under the default fault mix one
-/// request in six to four fails, so the four attempts of a line's schedule (shared with
-/// the reads that settle it) all fail for about one line in a few hundred: a soak that did
-/// not send it again would end a chat short in one run of four (the Node soak, seed 11),
-/// to the schedule's limit and not to a fault of the client.
+/// Sends a line again when the client says it certainly did not happen (`GaveUp`), never
+/// when its outcome is unknown: the rule of `lpchat demo`'s bot (`demo/bot.rs`), and why a
+/// soak needs it, in docs/reliability.md ("A line is in the chat exactly once").
 pub async fn send_line(session: &AgentSession, chat: &ChatId, text: &str) -> Result<(), Error> {
     let mut sends = 0;
     loop {
